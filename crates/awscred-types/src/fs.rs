@@ -1,0 +1,302 @@
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+/// The file system, as a seam.
+///
+/// Credential files are small, so the calls are synchronous. Provider code reads and writes
+/// files only through this trait, so tests give each case its own files ([`MemFs`]).
+pub trait Fs: Send + Sync + fmt::Debug {
+    /// The whole contents of `path`. A missing file is an `io::ErrorKind::NotFound` error.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// Replaces `path` atomically: readers see the old contents or the new, never a mix.
+    ///
+    /// The file gets permission bits `mode` (Unix). Missing parent folders are created with
+    /// mode `0o700`. Implementations write a temporary file beside `path` and rename it.
+    fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()>;
+
+    /// Removes `path`. A missing file is an `io::ErrorKind::NotFound` error.
+    fn remove(&self, path: &Path) -> io::Result<()>;
+
+    /// The files directly inside `dir`, sorted. A missing folder is `NotFound`.
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
+
+    /// The Unix permission bits of `path` (`None` where the platform has none).
+    fn mode(&self, path: &Path) -> io::Result<Option<u32>>;
+
+    /// Takes an exclusive lock on `path` (created, with its folders, if missing), blocking until
+    /// it is free. The lock is released when the returned guard is dropped. On [`OsFs`] this is
+    /// an advisory lock shared with other processes.
+    fn lock(&self, path: &Path) -> io::Result<FsLock>;
+}
+
+/// A shared file-system seam.
+pub type SharedFs = Arc<dyn Fs>;
+
+/// An exclusive lock from [`Fs::lock`]; released on drop.
+pub struct FsLock {
+    _guard: Box<dyn Send + Sync>,
+}
+
+impl FsLock {
+    /// Wraps whatever value holds the lock until it is dropped.
+    pub fn new(guard: impl Send + Sync + 'static) -> Self {
+        Self { _guard: Box::new(guard) }
+    }
+}
+
+impl fmt::Debug for FsLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("FsLock")
+    }
+}
+
+/// The real file system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OsFs;
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+#[allow(clippy::disallowed_methods, reason = "this is the Fs seam itself")]
+impl Fs for OsFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        create_private_dir(dir)?;
+        let name = path.file_name().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "path has no file name")
+        })?;
+        let tmp = dir.join(format!(
+            ".{}.{}.{}.tmp",
+            name.to_string_lossy(),
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = (|| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+            #[cfg(not(unix))]
+            let _ = mode;
+            let mut file = options.open(&tmp)?;
+            file.write_all(contents)?;
+            file.sync_all()?;
+            drop(file);
+            std::fs::rename(&tmp, path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        std::fs::remove_file(path)
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                out.push(entry.path());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn mode(&self, path: &Path) -> io::Result<Option<u32>> {
+        let meta = std::fs::metadata(path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            Ok(Some(meta.permissions().mode() & 0o7777))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Ok(None)
+        }
+    }
+
+    fn lock(&self, path: &Path) -> io::Result<FsLock> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path)?;
+        file.lock()?;
+        Ok(FsLock::new(file))
+    }
+}
+
+#[allow(clippy::disallowed_methods, reason = "this is the Fs seam itself")]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// An in-memory file system for tests. Clones share the same files.
+#[derive(Clone, Default)]
+pub struct MemFs {
+    state: Arc<MemState>,
+}
+
+#[derive(Default)]
+struct MemState {
+    files: Mutex<HashMap<PathBuf, (Vec<u8>, u32)>>,
+    locked: Mutex<HashSet<PathBuf>>,
+    unlocked: Condvar,
+}
+
+impl MemFs {
+    /// An empty file system.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file with mode `0o644` (builder form).
+    pub fn with_file(self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Self {
+        self.insert(path, contents);
+        self
+    }
+
+    /// Adds or replaces a file with mode `0o644`.
+    pub fn insert(&self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.files().insert(path.into(), (contents.into(), 0o644));
+    }
+
+    /// The contents of a file, if present.
+    pub fn get(&self, path: impl AsRef<Path>) -> Option<Vec<u8>> {
+        self.files().get(path.as_ref()).map(|(c, _)| c.clone())
+    }
+
+    fn files(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Vec<u8>, u32)>> {
+        self.state.files.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn not_found(path: &Path) -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, format!("{}: no such file", path.display()))
+}
+
+impl Fs for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.get(path).ok_or_else(|| not_found(path))
+    }
+
+    fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+        self.files().insert(path.to_path_buf(), (contents.to_vec(), mode));
+        Ok(())
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        self.files().remove(path).map(|_| ()).ok_or_else(|| not_found(path))
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut out: Vec<_> =
+            self.files().keys().filter(|p| p.parent() == Some(dir)).cloned().collect();
+        if out.is_empty() {
+            return Err(not_found(dir));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn mode(&self, path: &Path) -> io::Result<Option<u32>> {
+        self.files().get(path).map(|(_, m)| Some(*m)).ok_or_else(|| not_found(path))
+    }
+
+    fn lock(&self, path: &Path) -> io::Result<FsLock> {
+        struct Release(Arc<MemState>, PathBuf);
+        impl Drop for Release {
+            fn drop(&mut self) {
+                self.0.locked.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.1);
+                self.0.unlocked.notify_all();
+            }
+        }
+        let mut locked = self.state.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        while locked.contains(path) {
+            locked = self.state.unlocked.wait(locked).unwrap_or_else(PoisonError::into_inner);
+        }
+        locked.insert(path.to_path_buf());
+        Ok(FsLock::new(Release(self.state.clone(), path.to_path_buf())))
+    }
+}
+
+impl fmt::Debug for MemFs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut paths: Vec<_> = self.files().keys().cloned().collect();
+        paths.sort();
+        f.debug_struct("MemFs").field("paths", &paths).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memfs_roundtrip_and_not_found() {
+        let fs = MemFs::new().with_file("/a/b", "hello");
+        assert_eq!(fs.read(Path::new("/a/b")).unwrap(), b"hello");
+        assert_eq!(fs.read(Path::new("/a/c")).unwrap_err().kind(), io::ErrorKind::NotFound);
+        fs.write_atomic(Path::new("/a/c"), b"x", 0o600).unwrap();
+        assert_eq!(fs.mode(Path::new("/a/c")).unwrap(), Some(0o600));
+        assert_eq!(fs.list(Path::new("/a")).unwrap().len(), 2);
+        fs.remove(Path::new("/a/b")).unwrap();
+        assert!(fs.remove(Path::new("/a/b")).is_err());
+    }
+
+    #[test]
+    fn memfs_lock_is_exclusive() {
+        let fs = MemFs::new();
+        let guard = fs.lock(Path::new("/l")).unwrap();
+        let fs2 = fs.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let t = std::thread::spawn(move || {
+            let _g = fs2.lock(Path::new("/l")).unwrap();
+            tx.send(()).unwrap();
+        });
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(50)).is_err());
+        drop(guard);
+        rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        t.join().unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn osfs_write_atomic_sets_modes_and_replaces() {
+        let dir = std::env::temp_dir().join(format!("awscred-types-fs-{}", std::process::id()));
+        let path = dir.join("sub/cache.json");
+        OsFs.write_atomic(&path, b"one", 0o600).unwrap();
+        OsFs.write_atomic(&path, b"two", 0o600).unwrap();
+        assert_eq!(OsFs.read(&path).unwrap(), b"two");
+        assert_eq!(OsFs.mode(&path).unwrap(), Some(0o600));
+        assert_eq!(OsFs.mode(path.parent().unwrap()).unwrap(), Some(0o700));
+        assert_eq!(OsFs.list(path.parent().unwrap()).unwrap(), vec![path.clone()]);
+        let lock = OsFs.lock(&dir.join("sub/cache.lock")).unwrap();
+        drop(lock);
+        #[allow(clippy::disallowed_methods, reason = "test clean-up")]
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
