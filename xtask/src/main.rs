@@ -1,1 +1,131 @@
-fn main() {}
+//! Project automation for the awscred workspace, in rust-analyzer's xtask shape.
+//!
+//! - `cargo xtask test [--suite S] [--case C]`: every test suite, with set-up (moto servers,
+//!   cargo-deny) and a one-line-per-suite summary ending in `total: N passed, M failed, K skipped`.
+//! - `cargo xtask bench [CRATE]`: the criterion benchmarks.
+//! - `cargo xtask fuzz [--time S]`: every fuzz target for S seconds (needs cargo-fuzz + nightly).
+//!
+//! Plain `cargo test --workspace` also runs every conformance fixture; xtask adds the servers,
+//! the tools and the summary.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "xtask reports to the terminal"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "xtask drives the real environment and files"
+)]
+
+mod moto;
+mod report;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  test [--suite S] [--case C]   run the test suites (S: a package, a conformance suite,
+                                or one of fmt, lint, deny, deps); C filters conformance cases
+  bench [PACKAGE]               run criterion benchmarks (all, or one package's)
+  fuzz [--time SECONDS]         run every fuzz target (default 10 s each; needs cargo-fuzz)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test::Test::parse(&args[1..]).and_then(|t| t.run()),
+        Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(true)
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn bench(args: &[String]) -> Result<bool, String> {
+    let mut cmd = cargo();
+    cmd.arg("bench");
+    match args.first() {
+        Some(pkg) => cmd.args(["-p", pkg]),
+        None => cmd.arg("--workspace"),
+    };
+    Ok(run_status(&mut cmd)?)
+}
+
+fn fuzz(args: &[String]) -> Result<bool, String> {
+    let time = match args {
+        [] => "10".to_owned(),
+        [flag, secs] if flag == "--time" => secs.clone(),
+        _ => {
+            return Err(format!(
+                "usage: cargo xtask fuzz [--time SECONDS]\n\n{USAGE}"
+            ));
+        }
+    };
+    let root = workspace_root();
+    let list = std::process::Command::new("cargo")
+        .args(["fuzz", "list"])
+        .current_dir(root.join("fuzz"))
+        .output()
+        .map_err(|e| format!("running cargo fuzz: {e}"))?;
+    if !list.status.success() {
+        return Err(
+            "cargo fuzz is not available: `cargo install cargo-fuzz` and a nightly \
+                    toolchain are needed"
+                .to_owned(),
+        );
+    }
+    let mut ok = true;
+    for target in String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+    {
+        println!("fuzz: {target} for {time} s");
+        let mut cmd = std::process::Command::new("cargo");
+        cmd.args([
+            "fuzz",
+            "run",
+            target,
+            "--",
+            &format!("-max_total_time={time}"),
+            "-timeout=1",
+        ])
+        .current_dir(root.join("fuzz"));
+        ok &= run_status(&mut cmd)?;
+    }
+    Ok(ok)
+}
+
+/// `cargo`, as the one that runs this xtask.
+pub(crate) fn cargo() -> std::process::Command {
+    let mut cmd =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+pub(crate) fn run_status(cmd: &mut std::process::Command) -> Result<bool, String> {
+    cmd.status()
+        .map(|s| s.success())
+        .map_err(|e| format!("running {cmd:?}: {e}"))
+}

@@ -5,11 +5,22 @@
 //!   prints a summary, writes a report for `cargo xtask test` when `AWSCRED_REPORT_DIR` is set,
 //!   and fails the test when any case failed. `AWSCRED_CASE` selects cases by substring.
 //! - [`fixtures_dir`]: the workspace `fixtures/` folder.
+//! - [`fixture_server`]: a loopback HTTP server that replays recorded exchanges from
+//!   `fixtures/<suite>/<case>/http.json`, injects faults (drop, hang, slow drip, reset), and
+//!   fails a test when an expected request did not arrive or an unexpected one did.
 //! - Re-exports of the seam fakes from `awscred-types` ([`FakeEnv`], [`MemFs`], [`ManualClock`]).
 //!
 //! It plays the role tower-test and rustls-test play in their workspaces.
-#![allow(clippy::print_stderr, reason = "a test harness reports to the test output")]
-#![allow(clippy::disallowed_methods, reason = "the harness reads fixtures and its own settings")]
+#![allow(
+    clippy::print_stderr,
+    reason = "a test harness reports to the test output"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the harness reads fixtures and its own settings"
+)]
+
+pub mod fixture_server;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -71,10 +82,8 @@ impl Suite {
 
     /// Runs one case. A panic inside `run` counts as a failure of this case only.
     pub fn case(&mut self, name: &str, run: impl FnOnce() -> Outcome) {
-        if let Some(filter) = &self.filter {
-            if !name.contains(filter.as_str()) {
-                return;
-            }
+        if self.filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            return;
         }
         let outcome = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|panic| {
             let msg = panic

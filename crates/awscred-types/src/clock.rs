@@ -31,7 +31,9 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock stopped at `now`.
     pub fn new(now: SystemTime) -> Self {
-        Self { now: Arc::new(Mutex::new(now)) }
+        Self {
+            now: Arc::new(Mutex::new(now)),
+        }
     }
 
     /// Sets the time.

@@ -221,7 +221,9 @@ mod tests {
 
     #[test]
     fn clone_shares_and_accessors_return_values() {
-        let c = Credentials::builder("AK", "SK", "env").session_token("TOK").build();
+        let c = Credentials::builder("AK", "SK", "env")
+            .session_token("TOK")
+            .build();
         let d = c.clone();
         assert!(Arc::ptr_eq(&c.0, &d.0));
         assert_eq!(d.secret_access_key(), "SK");
@@ -239,7 +241,11 @@ mod tests {
         assert!(!later.is_expired_at(t));
         assert_eq!(later.secret_access_key(), "SK");
         assert_ne!(c, later);
-        assert_eq!(c.with_provider_name("y"), c, "provider name is not part of equality");
+        assert_eq!(
+            c.with_provider_name("y"),
+            c,
+            "provider name is not part of equality"
+        );
         assert!(!Credentials::new("a", "b", "c").is_expired_at(SystemTime::UNIX_EPOCH));
     }
 }

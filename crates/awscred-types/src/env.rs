@@ -54,7 +54,12 @@ impl FakeEnv {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for FakeEnv {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self { vars: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+        Self {
+            vars: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
     }
 }
 

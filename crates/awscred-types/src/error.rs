@@ -153,12 +153,19 @@ impl CredentialsError {
     /// The value of a labelled field, if present.
     pub fn field(&self, label: &str) -> Option<&str> {
         let fields = &self.context().0.fields;
-        fields.iter().find(|(l, _)| *l == label).map(|(_, v)| v.as_str())
+        fields
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, v)| v.as_str())
     }
 
     /// All labelled fields, in the order they were added.
     pub fn fields(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.context().0.fields.iter().map(|(l, v)| (*l, v.as_str()))
+        self.context()
+            .0
+            .fields
+            .iter()
+            .map(|(l, v)| (*l, v.as_str()))
     }
 
     /// The context (message, fields, cause) of this error.
@@ -284,7 +291,10 @@ mod tests {
         let err = CredentialsError::invalid_configuration("could not load web identity token")
             .with("profile", "prod")
             .with("file", "/tmp/token")
-            .with_source(Outer(io::Error::new(io::ErrorKind::NotFound, "no such file")));
+            .with_source(Outer(io::Error::new(
+                io::ErrorKind::NotFound,
+                "no such file",
+            )));
         let shown = err.to_string();
         assert_eq!(
             shown,
@@ -299,7 +309,9 @@ mod tests {
 
     #[test]
     fn with_replaces_a_field_and_into_kind_keeps_context() {
-        let err = CredentialsError::not_loaded("no keys").with("profile", "a").with("profile", "b");
+        let err = CredentialsError::not_loaded("no keys")
+            .with("profile", "a")
+            .with("profile", "b");
         assert_eq!(err.fields().count(), 1);
         assert_eq!(err.field("profile"), Some("b"));
         assert!(err.is_not_loaded());

@@ -45,7 +45,9 @@ pub struct FsLock {
 impl FsLock {
     /// Wraps whatever value holds the lock until it is dropped.
     pub fn new(guard: impl Send + Sync + 'static) -> Self {
-        Self { _guard: Box::new(guard) }
+        Self {
+            _guard: Box::new(guard),
+        }
     }
 }
 
@@ -73,9 +75,9 @@ impl Fs for OsFs {
             _ => Path::new("."),
         };
         create_private_dir(dir)?;
-        let name = path.file_name().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "path has no file name")
-        })?;
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
         let tmp = dir.join(format!(
             ".{}.{}.{}.tmp",
             name.to_string_lossy(),
@@ -190,12 +192,18 @@ impl MemFs {
     }
 
     fn files(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Vec<u8>, u32)>> {
-        self.state.files.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state
+            .files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 fn not_found(path: &Path) -> io::Error {
-    io::Error::new(io::ErrorKind::NotFound, format!("{}: no such file", path.display()))
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("{}: no such file", path.display()),
+    )
 }
 
 impl Fs for MemFs {
@@ -204,17 +212,25 @@ impl Fs for MemFs {
     }
 
     fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-        self.files().insert(path.to_path_buf(), (contents.to_vec(), mode));
+        self.files()
+            .insert(path.to_path_buf(), (contents.to_vec(), mode));
         Ok(())
     }
 
     fn remove(&self, path: &Path) -> io::Result<()> {
-        self.files().remove(path).map(|_| ()).ok_or_else(|| not_found(path))
+        self.files()
+            .remove(path)
+            .map(|_| ())
+            .ok_or_else(|| not_found(path))
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
-        let mut out: Vec<_> =
-            self.files().keys().filter(|p| p.parent() == Some(dir)).cloned().collect();
+        let mut out: Vec<_> = self
+            .files()
+            .keys()
+            .filter(|p| p.parent() == Some(dir))
+            .cloned()
+            .collect();
         if out.is_empty() {
             return Err(not_found(dir));
         }
@@ -223,20 +239,35 @@ impl Fs for MemFs {
     }
 
     fn mode(&self, path: &Path) -> io::Result<Option<u32>> {
-        self.files().get(path).map(|(_, m)| Some(*m)).ok_or_else(|| not_found(path))
+        self.files()
+            .get(path)
+            .map(|(_, m)| Some(*m))
+            .ok_or_else(|| not_found(path))
     }
 
     fn lock(&self, path: &Path) -> io::Result<FsLock> {
         struct Release(Arc<MemState>, PathBuf);
         impl Drop for Release {
             fn drop(&mut self) {
-                self.0.locked.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.1);
+                self.0
+                    .locked
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&self.1);
                 self.0.unlocked.notify_all();
             }
         }
-        let mut locked = self.state.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut locked = self
+            .state
+            .locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         while locked.contains(path) {
-            locked = self.state.unlocked.wait(locked).unwrap_or_else(PoisonError::into_inner);
+            locked = self
+                .state
+                .unlocked
+                .wait(locked)
+                .unwrap_or_else(PoisonError::into_inner);
         }
         locked.insert(path.to_path_buf());
         Ok(FsLock::new(Release(self.state.clone(), path.to_path_buf())))
@@ -259,7 +290,10 @@ mod tests {
     fn memfs_roundtrip_and_not_found() {
         let fs = MemFs::new().with_file("/a/b", "hello");
         assert_eq!(fs.read(Path::new("/a/b")).unwrap(), b"hello");
-        assert_eq!(fs.read(Path::new("/a/c")).unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            fs.read(Path::new("/a/c")).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
         fs.write_atomic(Path::new("/a/c"), b"x", 0o600).unwrap();
         assert_eq!(fs.mode(Path::new("/a/c")).unwrap(), Some(0o600));
         assert_eq!(fs.list(Path::new("/a")).unwrap().len(), 2);
@@ -277,7 +311,10 @@ mod tests {
             let _g = fs2.lock(Path::new("/l")).unwrap();
             tx.send(()).unwrap();
         });
-        assert!(rx.recv_timeout(std::time::Duration::from_millis(50)).is_err());
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(50))
+                .is_err()
+        );
         drop(guard);
         rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
         t.join().unwrap();
@@ -293,7 +330,10 @@ mod tests {
         assert_eq!(OsFs.read(&path).unwrap(), b"two");
         assert_eq!(OsFs.mode(&path).unwrap(), Some(0o600));
         assert_eq!(OsFs.mode(path.parent().unwrap()).unwrap(), Some(0o700));
-        assert_eq!(OsFs.list(path.parent().unwrap()).unwrap(), vec![path.clone()]);
+        assert_eq!(
+            OsFs.list(path.parent().unwrap()).unwrap(),
+            vec![path.clone()]
+        );
         let lock = OsFs.lock(&dir.join("sub/cache.lock")).unwrap();
         drop(lock);
         #[allow(clippy::disallowed_methods, reason = "test clean-up")]

@@ -60,7 +60,9 @@ mod tests {
 
     #[test]
     fn shared_provider_forwards() {
-        let p: SharedProvider = Arc::new(StaticProvider::new(Credentials::new("AK", "SK", "explicit")));
+        let p: SharedProvider = Arc::new(StaticProvider::new(Credentials::new(
+            "AK", "SK", "explicit",
+        )));
         let boxed: Box<dyn ProvideCredentials> = Box::new(p.clone());
         let got = block_on(boxed.provide_credentials()).unwrap();
         assert_eq!(got.access_key_id(), "AK");

@@ -1,0 +1,468 @@
+//! A loopback HTTP server that replays recorded exchanges and checks what it was sent.
+//!
+//! Endpoints moto does not serve (IMDS details, ECS/EKS container credentials, the SSO portal,
+//! SSO-OIDC) are tested against this server. A case folder holds `http.json`:
+//!
+//! ```json
+//! { "docs": "what this case proves",
+//!   "exchanges": [
+//!     { "request":  { "method": "PUT", "path": "/latest/api/token",
+//!                     "headers": { "x-aws-ec2-metadata-token-ttl-seconds": "21600" } },
+//!       "response": { "status": 200, "body": "TOKEN" } },
+//!     { "request":  { "method": "GET", "path": "/latest/meta-data/iam/security-credentials/" },
+//!       "response": { "action": "hang" } } ] }
+//! ```
+//!
+//! Exchanges are matched **in order**: the N-th request must match the N-th exchange (method,
+//! path with query, each listed header's exact value, and `body_contains` substrings). A
+//! request that does not match, or comes after the last exchange, is answered `599` and
+//! recorded as unexpected. [`FixtureServer::verify`] fails when any exchange was not requested
+//! or any request was unexpected, so a test proves both what was sent and what was not.
+//!
+//! Response `action`s: `respond` (default), `drop` (close the connection with no response),
+//! `hang` (accept and never answer), `drip` (send the body one chunk every `chunk_delay_ms`),
+//! `reset` (send the head and part of the body, then abort the connection). `delay_ms` waits
+//! before answering.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, StreamBody, combinators::BoxBody};
+use hyper::body::{Frame, Incoming};
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One recorded case: what requests to expect and how to answer them.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Recording {
+    /// What the case proves.
+    #[serde(default)]
+    pub docs: String,
+    /// The exchanges, in the order the requests must arrive.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// One request and the response to give it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exchange {
+    /// What the request must look like.
+    pub request: ExpectedRequest,
+    /// How to answer it.
+    pub response: FixtureResponse,
+}
+
+/// What a request must look like to match.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedRequest {
+    /// `GET`, `PUT`, `POST`, …
+    pub method: String,
+    /// Path and query, e.g. `/federation/credentials?account_id=1&role_name=r`.
+    pub path: String,
+    /// Headers that must be present with exactly these values (names are case-insensitive).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Headers that must be absent.
+    #[serde(default)]
+    pub absent_headers: Vec<String>,
+    /// Substrings the request body must contain.
+    #[serde(default)]
+    pub body_contains: Vec<String>,
+}
+
+/// How to answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureResponse {
+    /// What to do; see the module docs.
+    #[serde(default)]
+    pub action: Action,
+    /// Status code (default 200).
+    #[serde(default = "ok")]
+    pub status: u16,
+    /// Response headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Body text.
+    #[serde(default)]
+    pub body: String,
+    /// A JSON body (serialised compactly); used instead of `body` when present.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    /// Wait this long before answering.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// For `drip`: the pause between body chunks.
+    #[serde(default)]
+    pub chunk_delay_ms: u64,
+}
+
+fn ok() -> u16 {
+    200
+}
+
+/// What the server does with a matched request.
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Answer normally.
+    #[default]
+    Respond,
+    /// Close the connection without answering.
+    Drop,
+    /// Accept and never answer.
+    Hang,
+    /// Send the body slowly, one chunk at a time.
+    Drip,
+    /// Send the head and part of the body, then abort.
+    Reset,
+}
+
+impl Recording {
+    /// Reads `<dir>/http.json`.
+    pub fn from_dir(dir: &Path) -> Result<Self, String> {
+        let path = dir.join("http.json");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    next: usize,
+    problems: Vec<String>,
+    seen: Vec<String>,
+}
+
+/// A running fixture server on 127.0.0.1; stopped when dropped.
+#[derive(Debug)]
+pub struct FixtureServer {
+    addr: SocketAddr,
+    recording: Arc<Recording>,
+    state: Arc<Mutex<State>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FixtureServer {
+    /// Starts serving `recording` on a free 127.0.0.1 port. Needs a tokio runtime.
+    pub async fn start(recording: Recording) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local address");
+        let recording = Arc::new(recording);
+        let state = Arc::new(Mutex::new(State::default()));
+        let (rec, st) = (recording.clone(), state.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let (rec, st) = (rec.clone(), st.clone());
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| handle(req, rec.clone(), st.clone()));
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await;
+                });
+            }
+        });
+        Self {
+            addr,
+            recording,
+            state,
+            task,
+        }
+    }
+
+    /// Starts serving the recording in `dir/http.json`.
+    pub async fn from_dir(dir: &Path) -> Result<Self, String> {
+        Ok(Self::start(Recording::from_dir(dir)?).await)
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Requests received so far, as `METHOD path`.
+    pub fn seen(&self) -> Vec<String> {
+        self.lock().seen.clone()
+    }
+
+    /// `Ok` when every exchange was requested, in order, and nothing else was.
+    pub fn verify(&self) -> Result<(), String> {
+        let st = self.lock();
+        let mut problems = st.problems.clone();
+        for missing in self.recording.exchanges.iter().skip(st.next) {
+            problems.push(format!(
+                "expected request never arrived: {} {}",
+                missing.request.method, missing.request.path
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+async fn handle(
+    req: Request<Incoming>,
+    recording: Arc<Recording>,
+    state: Arc<Mutex<State>>,
+) -> Result<Response<Body>, std::io::Error> {
+    let method = req.method().to_string();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let headers = req.headers().clone();
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&body);
+
+    let exchange = {
+        let mut st = state.lock().unwrap_or_else(PoisonError::into_inner);
+        st.seen.push(format!("{method} {path}"));
+        let index = st.next;
+        match recording.exchanges.get(index) {
+            None => {
+                st.problems.push(format!(
+                    "unexpected request #{}: {method} {path}",
+                    index + 1
+                ));
+                None
+            }
+            Some(ex) => match mismatch(&ex.request, &method, &path, &headers, &body) {
+                Some(why) => {
+                    st.problems
+                        .push(format!("request #{} did not match: {why}", index + 1));
+                    None
+                }
+                None => {
+                    st.next += 1;
+                    Some(ex.response.clone())
+                }
+            },
+        }
+    };
+    let Some(resp) = exchange else {
+        return Ok(Response::builder()
+            .status(599)
+            .body(full("unexpected request"))
+            .expect("valid response"));
+    };
+    if resp.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(resp.delay_ms)).await;
+    }
+    let body_text = match &resp.json {
+        Some(v) => v.to_string(),
+        None => resp.body.clone(),
+    };
+    let mut builder = Response::builder().status(resp.status);
+    for (k, v) in &resp.headers {
+        builder = builder.header(k, v);
+    }
+    match resp.action {
+        Action::Respond => Ok(builder.body(full(body_text)).expect("valid response")),
+        Action::Drop => Err(std::io::Error::other("fixture: dropping the connection")),
+        Action::Hang => {
+            std::future::pending::<()>().await;
+            unreachable!("pending never completes")
+        }
+        Action::Drip => {
+            let delay = Duration::from_millis(resp.chunk_delay_ms.max(1));
+            builder = builder.header("content-length", body_text.len().to_string());
+            let chunks: Vec<Bytes> = body_text
+                .into_bytes()
+                .chunks(1)
+                .map(Bytes::copy_from_slice)
+                .collect();
+            let stream = futures_stream(chunks, delay, false);
+            Ok(builder
+                .body(BoxBody::new(StreamBody::new(stream)))
+                .expect("valid response"))
+        }
+        Action::Reset => {
+            let bytes = body_text.into_bytes();
+            let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
+            let stream = futures_stream(vec![half], Duration::from_millis(10), true);
+            Ok(builder
+                .header("content-length", bytes.len().to_string())
+                .body(BoxBody::new(StreamBody::new(stream)))
+                .expect("valid response"))
+        }
+    }
+}
+
+fn full(text: impl Into<String>) -> Body {
+    http_body_util::Full::new(Bytes::from(text.into()))
+        .map_err(|e: Infallible| match e {})
+        .boxed()
+}
+
+/// A body stream: each chunk after `delay`; then, if `fail`, an error that aborts the connection.
+fn futures_stream(
+    chunks: Vec<Bytes>,
+    delay: Duration,
+    fail: bool,
+) -> impl futures_core_shim::Stream<Item = Result<Frame<Bytes>, std::io::Error>> {
+    futures_core_shim::unfold(
+        (chunks.into_iter(), fail),
+        move |(mut it, fail)| async move {
+            tokio::time::sleep(delay).await;
+            match it.next() {
+                Some(chunk) => Some((Ok(Frame::data(chunk)), (it, fail))),
+                None if fail => Some((
+                    Err(std::io::Error::other("fixture: reset mid-body")),
+                    (it, false),
+                )),
+                None => None,
+            }
+        },
+    )
+}
+
+fn mismatch(
+    want: &ExpectedRequest,
+    method: &str,
+    path: &str,
+    headers: &http::HeaderMap,
+    body: &str,
+) -> Option<String> {
+    if !want.method.eq_ignore_ascii_case(method) || !same_path(&want.path, path) {
+        return Some(format!(
+            "expected {} {}, got {method} {path}",
+            want.method, want.path
+        ));
+    }
+    for (name, value) in &want.headers {
+        match headers
+            .get(name.as_str())
+            .map(|v| v.to_str().unwrap_or("<binary>"))
+        {
+            Some(got) if got == value => {}
+            Some(_) => return Some(format!("{method} {path}: header {name} has another value")),
+            None => return Some(format!("{method} {path}: header {name} missing")),
+        }
+    }
+    for name in &want.absent_headers {
+        if headers.contains_key(name.as_str()) {
+            return Some(format!("{method} {path}: header {name} should be absent"));
+        }
+    }
+    for needle in &want.body_contains {
+        if !body.contains(needle.as_str()) {
+            return Some(format!("{method} {path}: body lacks {needle:?}"));
+        }
+    }
+    None
+}
+
+/// Equal paths, with query parameters compared as a set (order-insensitive).
+fn same_path(want: &str, got: &str) -> bool {
+    let split = |s: &str| -> (String, Vec<String>) {
+        let (p, q) = s.split_once('?').unwrap_or((s, ""));
+        let mut q: Vec<String> = q
+            .split('&')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect();
+        q.sort();
+        (p.to_owned(), q)
+    };
+    split(want) == split(got)
+}
+
+/// A tiny `unfold` stream over `futures-core` (already in the tree through http-body-util),
+/// so this crate needs no `futures-util`.
+mod futures_core_shim {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    pub(crate) use futures_core::Stream;
+
+    pub(crate) struct Unfold<T, F, Fut> {
+        state: Option<T>,
+        f: F,
+        fut: Option<Pin<Box<Fut>>>,
+    }
+
+    pub(crate) fn unfold<T, F, Fut, Item>(init: T, f: F) -> Unfold<T, F, Fut>
+    where
+        F: FnMut(T) -> Fut,
+        Fut: Future<Output = Option<(Item, T)>>,
+    {
+        Unfold {
+            state: Some(init),
+            f,
+            fut: None,
+        }
+    }
+
+    impl<T, F, Fut, Item> Stream for Unfold<T, F, Fut>
+    where
+        F: FnMut(T) -> Fut + Unpin,
+        Fut: Future<Output = Option<(Item, T)>>,
+        T: Unpin,
+    {
+        type Item = Item;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Item>> {
+            let this = &mut *self;
+            if this.fut.is_none() {
+                let Some(state) = this.state.take() else {
+                    return Poll::Ready(None);
+                };
+                this.fut = Some(Box::pin((this.f)(state)));
+            }
+            let fut = this.fut.as_mut().expect("set above");
+            match fut.as_mut().poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(None) => {
+                    this.fut = None;
+                    Poll::Ready(None)
+                }
+                Poll::Ready(Some((item, next))) => {
+                    this.fut = None;
+                    this.state = Some(next);
+                    Poll::Ready(Some(item))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! `cargo xtask test`: every suite, one summary.
+
+use std::process::{Command, Stdio};
+
+use crate::report::{SuiteResult, parse_libtest, read_conformance_reports};
+use crate::{cargo, moto, workspace_root};
+
+/// Conformance suites and the package whose tests run them (for `--suite`).
+const CONFORMANCE: &[(&str, &str)] = &[
+    ("profile-parser", "awscred-profile"),
+    ("file-location", "awscred-profile"),
+    ("sigv4", "awscred-sigv4"),
+    ("sts-moto", "awscred-sts"),
+];
+
+/// Checks that are not `cargo test` runs.
+const CHECKS: &[&str] = &["fmt", "lint", "deny", "deps"];
+
+/// The CLI with every provider stays within this many distinct packages.
+const MAX_CLI_PACKAGES: usize = 110;
+
+pub(crate) struct Test {
+    suite: Option<String>,
+    case: Option<String>,
+}
+
+impl Test {
+    pub(crate) fn parse(args: &[String]) -> Result<Self, String> {
+        let mut t = Test {
+            suite: None,
+            case: None,
+        };
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let slot = match arg.as_str() {
+                "--suite" => &mut t.suite,
+                "--case" => &mut t.case,
+                other => return Err(format!("unknown argument {other:?} for `test`")),
+            };
+            *slot = Some(
+                it.next()
+                    .ok_or_else(|| format!("{arg} needs a value"))?
+                    .clone(),
+            );
+        }
+        Ok(t)
+    }
+
+    pub(crate) fn run(&self) -> Result<bool, String> {
+        let packages = workspace_packages()?;
+        let wanted_packages: Vec<&String> = match &self.suite {
+            None => packages.iter().collect(),
+            Some(s) if CHECKS.contains(&s.as_str()) => Vec::new(),
+            Some(s) => {
+                let pkg = CONFORMANCE
+                    .iter()
+                    .find(|(n, _)| n == s)
+                    .map_or(s.as_str(), |(_, p)| p);
+                let found: Vec<_> = packages.iter().filter(|p| *p == pkg).collect();
+                if found.is_empty() {
+                    let known: Vec<&str> = CHECKS
+                        .iter()
+                        .copied()
+                        .chain(CONFORMANCE.iter().map(|(n, _)| *n))
+                        .chain(packages.iter().map(String::as_str))
+                        .collect();
+                    return Err(format!("unknown suite {s:?}; known: {}", known.join(", ")));
+                }
+                found
+            }
+        };
+        let want_check = |name: &str| self.suite.as_deref().is_none_or(|s| s == name);
+
+        let mut results = Vec::new();
+        if want_check("fmt") {
+            results.push(check(
+                "fmt",
+                cargo().args(["fmt", "--all", "--", "--check"]),
+            ));
+        }
+
+        let report_dir = workspace_root().join("target/xtask-reports");
+        let _ = std::fs::remove_dir_all(&report_dir);
+        std::fs::create_dir_all(&report_dir)
+            .map_err(|e| format!("creating {report_dir:?}: {e}"))?;
+
+        // The moto servers live as long as this guard; dropping it stops them, whatever happens.
+        let mut servers = None;
+        if !wanted_packages.is_empty() {
+            match moto::start() {
+                Ok(m) => servers = Some(m),
+                Err(e) if std::env::var_os("CI").is_some() => {
+                    return Err(format!(
+                        "CI must run the moto suites, but moto did not start: {e}"
+                    ));
+                }
+                Err(e) => {
+                    eprintln!();
+                    eprintln!("!!! moto_server is not available: {e}");
+                    eprintln!("!!! every test against the real STS peer will be SKIPPED.");
+                    eprintln!();
+                }
+            }
+        }
+        let moto_env = servers.as_ref().map(|m| m.env.clone()).unwrap_or_default();
+
+        for pkg in &wanted_packages {
+            results.push(self.test_package(pkg, &report_dir, &moto_env)?);
+        }
+        drop(servers);
+        results.extend(read_conformance_reports(&report_dir));
+
+        if want_check("lint") {
+            results.push(check(
+                "lint",
+                cargo().args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+            ));
+        }
+        if want_check("deny") {
+            results.push(deny());
+        }
+        if want_check("deps") {
+            results.push(deps(&packages));
+        }
+
+        let mut total = SuiteResult::new("total");
+        for r in &results {
+            r.print();
+            total.passed += r.passed;
+            total.failed += r.failed;
+            total.skipped += r.skipped;
+        }
+        println!(
+            "total: {} passed, {} failed, {} skipped",
+            total.passed, total.failed, total.skipped
+        );
+        Ok(total.failed == 0)
+    }
+
+    fn test_package(
+        &self,
+        pkg: &str,
+        report_dir: &std::path::Path,
+        moto_env: &[(String, String)],
+    ) -> Result<SuiteResult, String> {
+        let log_path = workspace_root().join(format!("target/xtask-logs/{pkg}.log"));
+        std::fs::create_dir_all(log_path.parent().unwrap_or(&log_path))
+            .map_err(|e| format!("creating log folder: {e}"))?;
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("{log_path:?}: {e}"))?;
+        let log_err = log.try_clone().map_err(|e| e.to_string())?;
+        let mut cmd = cargo();
+        cmd.args(["test", "-p", pkg, "--no-fail-fast"])
+            .env("AWSCRED_REPORT_DIR", report_dir)
+            .envs(moto_env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log_err));
+        match &self.case {
+            Some(c) => cmd.env("AWSCRED_CASE", c),
+            None => cmd.env_remove("AWSCRED_CASE"),
+        };
+        eprintln!("xtask: testing {pkg} …");
+        let status = cmd
+            .status()
+            .map_err(|e| format!("running cargo test: {e}"))?;
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let mut r = SuiteResult::new(pkg);
+        parse_libtest(&text, &mut r);
+        if !status.success() || r.failed > 0 {
+            if r.failed == 0 {
+                r.failed = 1;
+                r.notes
+                    .push("cargo test failed before running tests (build error?)".into());
+            }
+            r.notes.push(format!("full log: {}", log_path.display()));
+            eprintln!("{text}");
+        }
+        Ok(r)
+    }
+}
+
+fn check(name: &str, cmd: &mut Command) -> SuiteResult {
+    eprintln!("xtask: {name} …");
+    let mut r = SuiteResult::new(name);
+    match cmd.status() {
+        Ok(s) if s.success() => r.passed = 1,
+        Ok(_) => r.failed = 1,
+        Err(e) => {
+            r.failed = 1;
+            r.notes.push(format!("could not run: {e}"));
+        }
+    }
+    r
+}
+
+/// `cargo deny check bans licenses sources`, installing cargo-deny when it is missing.
+/// (`advisories` needs the advisory database from the internet, which this workplace lacks.)
+fn deny() -> SuiteResult {
+    let have = Command::new("cargo")
+        .args(["deny", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        eprintln!("xtask: installing cargo-deny (once; cached in ~/.cargo/bin) …");
+        let mut install = Command::new("cargo");
+        install.args(["install", "--locked", "cargo-deny"]);
+        if !crate::run_status(&mut install).unwrap_or(false) {
+            let mut r = SuiteResult::new("deny");
+            r.failed = 1;
+            r.notes
+                .push("cargo install --locked cargo-deny failed".into());
+            return r;
+        }
+    }
+    let mut r = check(
+        "deny",
+        cargo().args([
+            "deny",
+            "--all-features",
+            "check",
+            "bans",
+            "licenses",
+            "sources",
+        ]),
+    );
+    r.notes
+        .push("advisories not checked: the advisory database needs the internet".into());
+    r
+}
+
+/// The CLI's distinct packages (`cargo tree -e normal,build`) stay within the budget.
+fn deps(packages: &[String]) -> SuiteResult {
+    let mut r = SuiteResult::new("deps");
+    if !packages.iter().any(|p| p == "awscred-cli") {
+        r.skipped = 1;
+        r.notes
+            .push("skipped: no awscred-cli package in the workspace yet".into());
+        return r;
+    }
+    let out = cargo()
+        .args([
+            "tree",
+            "-p",
+            "awscred-cli",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ])
+        .args(["--format", "{p}"])
+        .output();
+    let Ok(out) = out.map_err(|e| e.to_string()).and_then(|o| {
+        if o.status.success() {
+            Ok(o)
+        } else {
+            Err(String::from_utf8_lossy(&o.stderr).into())
+        }
+    }) else {
+        r.failed = 1;
+        r.notes.push("cargo tree failed".into());
+        return r;
+    };
+    let distinct = distinct_packages(&String::from_utf8_lossy(&out.stdout));
+    r.notes.push(format!(
+        "awscred-cli: {distinct} distinct packages (budget {MAX_CLI_PACKAGES})"
+    ));
+    if distinct <= MAX_CLI_PACKAGES {
+        r.passed = 1
+    } else {
+        r.failed = 1
+    }
+    r
+}
+
+fn distinct_packages(tree: &str) -> usize {
+    let mut seen: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let (name, version) = (words.next()?, words.next()?);
+            Some(&l[..name.len() + 1 + version.len()])
+        })
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+fn workspace_packages() -> Result<Vec<String>, String> {
+    let out = cargo()
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))?;
+    let mut names: Vec<String> = v["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_distinct_packages_once() {
+        let tree = "awscred-cli v0.1.0 (/x)\nbytes v1.0.0\nhttp v1.1.0\nbytes v1.0.0 (*)\n\nbytes v1.1.0\n";
+        assert_eq!(distinct_packages(tree), 4);
+    }
+
+    #[test]
+    fn parses_flags() {
+        let t = Test::parse(&[
+            "--suite".into(),
+            "sigv4".into(),
+            "--case".into(),
+            "get".into(),
+        ])
+        .unwrap();
+        assert_eq!(t.suite.as_deref(), Some("sigv4"));
+        assert_eq!(t.case.as_deref(), Some("get"));
+        assert!(Test::parse(&["--suite".into()]).is_err());
+        assert!(Test::parse(&["--nope".into()]).is_err());
+    }
+}
