@@ -62,7 +62,7 @@ fn bench(args: &[String]) -> Result<bool, String> {
         Some(pkg) => cmd.args(["-p", pkg]),
         None => cmd.arg("--workspace"),
     };
-    Ok(run_status(&mut cmd)?)
+    run_status(&mut cmd)
 }
 
 fn fuzz(args: &[String]) -> Result<bool, String> {
@@ -77,6 +77,7 @@ fn fuzz(args: &[String]) -> Result<bool, String> {
     };
     let root = workspace_root();
     let list = std::process::Command::new("cargo")
+        .env_remove("RUSTUP_TOOLCHAIN")
         .args(["fuzz", "list"])
         .current_dir(root.join("fuzz"))
         .output()

@@ -125,11 +125,11 @@ fn spawn_server(venv: &Path, moto: &mut Moto) -> Result<String, String> {
         if ready(port) {
             return Ok(format!("http://127.0.0.1:{port}"));
         }
-        if let Some(child) = moto.children.last_mut() {
-            if let Ok(Some(status)) = child.try_wait() {
-                let text = std::fs::read_to_string(&log).unwrap_or_default();
-                return Err(format!("moto_server exited ({status}): {text}"));
-            }
+        if let Some(child) = moto.children.last_mut()
+            && let Ok(Some(status)) = child.try_wait()
+        {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            return Err(format!("moto_server exited ({status}): {text}"));
         }
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -40,14 +40,14 @@ pub(crate) fn parse_libtest(log: &str, into: &mut SuiteResult) {
         // "ok. 13 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.07s"
         for part in rest.split(['.', ';']) {
             let mut words = part.split_whitespace();
-            if let (Some(n), Some(what)) = (words.next(), words.next()) {
-                if let Ok(n) = n.parse::<u64>() {
-                    match what {
-                        "passed" => into.passed += n,
-                        "failed" => into.failed += n,
-                        "ignored" => into.skipped += n,
-                        _ => {}
-                    }
+            if let (Some(n), Some(what)) = (words.next(), words.next())
+                && let Ok(n) = n.parse::<u64>()
+            {
+                match what {
+                    "passed" => into.passed += n,
+                    "failed" => into.failed += n,
+                    "ignored" => into.skipped += n,
+                    _ => {}
                 }
             }
         }

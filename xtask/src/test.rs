@@ -10,6 +10,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("profile-parser", "awscred-profile"),
     ("file-location", "awscred-profile"),
     ("sigv4", "awscred-sigv4"),
+    ("provider-process", "awscred-provider-process"),
     ("sts-moto", "awscred-sts"),
 ];
 
