@@ -1,0 +1,404 @@
+//! Where STS calls go: botocore's endpoint and region rules for STS.
+
+use std::fmt;
+
+use awscred_types::{CredentialsError, Env};
+
+/// Regions for which `sts_regional_endpoints = legacy` still means the global endpoint
+/// (botocore `args.py:LEGACY_GLOBAL_STS_REGIONS`).
+const LEGACY_GLOBAL_REGIONS: &[&str] = &[
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// The settings that decide where STS calls go, read from the environment and the *selected*
+/// profile (never from a `source_profile`, as botocore does).
+///
+/// Build it with [`StsConfig::from_sources`], or set the fields in code.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StsConfig {
+    /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else profile `region`.
+    pub region: Option<String>,
+    /// A configured endpoint URL (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the profile's
+    /// `[services]` section `sts` `endpoint_url`, then profile `endpoint_url`), unless
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls` is true.
+    pub endpoint_url: Option<String>,
+    /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`.
+    pub use_fips: bool,
+    /// `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`.
+    pub use_dualstack: bool,
+    /// `AWS_STS_REGIONAL_ENDPOINTS` / `sts_regional_endpoints` is `legacy`.
+    pub legacy_global_endpoint: bool,
+}
+
+/// Looks up a key in the selected profile (`region`, `endpoint_url`, …) and the STS
+/// sub-property of the profile's `[services]` section.
+pub trait ProfileValues {
+    /// The value of `key` in the selected profile.
+    fn get(&self, key: &str) -> Option<String>;
+    /// `endpoint_url` under `sts =` in the `[services NAME]` section the profile names.
+    fn services_sts_endpoint_url(&self) -> Option<String>;
+}
+
+/// No profile at all.
+impl ProfileValues for () {
+    fn get(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn services_sts_endpoint_url(&self) -> Option<String> {
+        None
+    }
+}
+
+fn truthy(v: Option<String>, what: &'static str) -> Result<bool, CredentialsError> {
+    match v.as_deref().map(str::trim) {
+        None => Ok(false),
+        Some(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Some(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        Some(s) => Err(CredentialsError::invalid_configuration(format!(
+            "{what} must be true or false, not {s:?}"
+        ))
+        .with("key", what)),
+    }
+}
+
+impl StsConfig {
+    /// Reads the settings from the environment (first) and the selected profile, botocore's
+    /// precedence for each.
+    pub fn from_sources(
+        env: &dyn Env,
+        profile: &dyn ProfileValues,
+    ) -> Result<Self, CredentialsError> {
+        let get = |var: &str, key: &str| env.get(var).or_else(|| profile.get(key));
+        let region = env
+            .get("AWS_REGION")
+            .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .or_else(|| profile.get("region"))
+            .map(|r| r.trim().to_owned());
+        let ignore = truthy(
+            get(
+                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                "ignore_configured_endpoint_urls",
+            ),
+            "ignore_configured_endpoint_urls",
+        )?;
+        let endpoint_url = if ignore {
+            None
+        } else {
+            env.get("AWS_ENDPOINT_URL_STS")
+                .or_else(|| env.get("AWS_ENDPOINT_URL"))
+                .or_else(|| profile.services_sts_endpoint_url())
+                .or_else(|| profile.get("endpoint_url"))
+                .map(|u| u.trim().to_owned())
+        };
+        let regional = get("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints");
+        let legacy_global_endpoint = match regional.as_deref().map(str::trim) {
+            None | Some("regional") => false,
+            Some("legacy") => true,
+            Some(other) => {
+                return Err(CredentialsError::invalid_configuration(format!(
+                    "sts_regional_endpoints must be \"regional\" or \"legacy\", not {other:?}"
+                ))
+                .with("key", "sts_regional_endpoints"));
+            }
+        };
+        Ok(Self {
+            region,
+            endpoint_url,
+            use_fips: truthy(
+                get("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+                "use_fips_endpoint",
+            )?,
+            use_dualstack: truthy(
+                get("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+                "use_dualstack_endpoint",
+            )?,
+            legacy_global_endpoint,
+        })
+    }
+
+    /// A config for `region` with no other settings.
+    pub fn for_region(region: impl Into<String>) -> Self {
+        Self {
+            region: Some(region.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Resolves the endpoint URL and the signing region.
+    pub fn resolve(&self) -> Result<Endpoint, CredentialsError> {
+        if let Some(url) = &self.endpoint_url {
+            let Some(region) = &self.region else {
+                return Err(CredentialsError::invalid_configuration(
+                    "an STS endpoint URL is configured but no region is; SigV4 needs one \
+                     (set AWS_REGION or the profile's region)",
+                )
+                .with("url", url));
+            };
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(CredentialsError::invalid_configuration(
+                    "the configured STS endpoint URL must start with https:// or http://",
+                )
+                .with("url", url));
+            }
+            return Ok(Endpoint {
+                url: url.clone(),
+                signing_region: region.clone(),
+            });
+        }
+        let Some(region) = self.region.as_deref().filter(|r| *r != "aws-global") else {
+            return Ok(Endpoint::global());
+        };
+        if !region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || region.is_empty()
+        {
+            return Err(CredentialsError::invalid_configuration(format!(
+                "{region:?} is not a valid region name"
+            ))
+            .with("key", "region"));
+        }
+        if self.legacy_global_endpoint
+            && !self.use_fips
+            && !self.use_dualstack
+            && LEGACY_GLOBAL_REGIONS.contains(&region)
+        {
+            return Ok(Endpoint::global());
+        }
+        let (dns_suffix, dualstack_suffix) = if region.starts_with("cn-") {
+            ("amazonaws.com.cn", "api.amazonwebservices.com.cn")
+        } else {
+            ("amazonaws.com", "api.aws")
+        };
+        let host = match (self.use_fips, self.use_dualstack) {
+            (false, false) => format!("sts.{region}.{dns_suffix}"),
+            (true, false) => format!("sts-fips.{region}.{dns_suffix}"),
+            (false, true) => format!("sts.{region}.{dualstack_suffix}"),
+            (true, true) => format!("sts-fips.{region}.{dualstack_suffix}"),
+        };
+        Ok(Endpoint {
+            url: format!("https://{host}"),
+            signing_region: region.to_owned(),
+        })
+    }
+}
+
+/// A resolved STS endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The base URL requests are POSTed to (no trailing slash needed).
+    pub url: String,
+    /// The region the SigV4 signature is scoped to.
+    pub signing_region: String,
+}
+
+impl Endpoint {
+    /// The global endpoint `https://sts.amazonaws.com`, signed for `us-east-1`.
+    pub fn global() -> Self {
+        Self {
+            url: "https://sts.amazonaws.com".into(),
+            signing_region: "us-east-1".into(),
+        }
+    }
+
+    /// An explicit endpoint (tests, proxies, private endpoints).
+    pub fn new(url: impl Into<String>, signing_region: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            signing_region: signing_region.into(),
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awscred_types::FakeEnv;
+    use std::collections::HashMap;
+
+    #[derive(Default)]
+    struct Profile(HashMap<&'static str, &'static str>, Option<&'static str>);
+    impl ProfileValues for Profile {
+        fn get(&self, key: &str) -> Option<String> {
+            self.0.get(key).map(|s| (*s).to_owned())
+        }
+        fn services_sts_endpoint_url(&self) -> Option<String> {
+            self.1.map(str::to_owned)
+        }
+    }
+
+    fn url(env: FakeEnv, profile: Profile) -> Result<String, CredentialsError> {
+        StsConfig::from_sources(&env, &profile)?
+            .resolve()
+            .map(|e| e.url)
+    }
+
+    #[test]
+    fn regional_by_default_global_without_region() {
+        assert_eq!(
+            url(FakeEnv::new(), Profile::default()).unwrap(),
+            "https://sts.amazonaws.com"
+        );
+        let env = FakeEnv::new().with("AWS_DEFAULT_REGION", "eu-west-1");
+        assert_eq!(
+            url(env, Profile::default()).unwrap(),
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn region_precedence_env_region_then_default_region_then_profile() {
+        let p = || Profile([("region", "ap-south-1")].into(), None);
+        let env = FakeEnv::new()
+            .with("AWS_REGION", "us-west-2")
+            .with("AWS_DEFAULT_REGION", "eu-west-1");
+        assert_eq!(
+            url(env, p()).unwrap(),
+            "https://sts.us-west-2.amazonaws.com"
+        );
+        let env = FakeEnv::new().with("AWS_DEFAULT_REGION", "eu-west-1");
+        assert_eq!(
+            url(env, p()).unwrap(),
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            url(FakeEnv::new(), p()).unwrap(),
+            "https://sts.ap-south-1.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn configured_endpoint_precedence() {
+        let p = || {
+            Profile(
+                [("region", "us-east-2"), ("endpoint_url", "http://profile")].into(),
+                Some("http://services"),
+            )
+        };
+        let env = FakeEnv::new()
+            .with("AWS_ENDPOINT_URL_STS", "http://sts-env")
+            .with("AWS_ENDPOINT_URL", "http://global-env");
+        assert_eq!(url(env, p()).unwrap(), "http://sts-env");
+        let env = FakeEnv::new().with("AWS_ENDPOINT_URL", "http://global-env");
+        assert_eq!(url(env, p()).unwrap(), "http://global-env");
+        assert_eq!(url(FakeEnv::new(), p()).unwrap(), "http://services");
+        let only_profile = Profile(
+            [("region", "us-east-2"), ("endpoint_url", "http://profile")].into(),
+            None,
+        );
+        assert_eq!(url(FakeEnv::new(), only_profile).unwrap(), "http://profile");
+        let env = FakeEnv::new().with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+        assert_eq!(
+            url(env, p()).unwrap(),
+            "https://sts.us-east-2.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn endpoint_without_region_is_an_error_naming_the_url() {
+        let env = FakeEnv::new().with("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1");
+        let err = url(env, Profile::default()).unwrap_err();
+        assert!(err.to_string().contains("no region"), "{err}");
+        assert_eq!(err.field("url"), Some("http://127.0.0.1:1"));
+    }
+
+    #[test]
+    fn legacy_fips_dualstack_and_partitions() {
+        let env = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .fold(FakeEnv::new(), |e, (k, v)| e.with(*k, *v))
+        };
+        let legacy = [("AWS_STS_REGIONAL_ENDPOINTS", "legacy")];
+        assert_eq!(
+            url(
+                env(&[legacy[0], ("AWS_REGION", "us-west-2")]),
+                Profile::default()
+            )
+            .unwrap(),
+            "https://sts.amazonaws.com"
+        );
+        assert_eq!(
+            url(
+                env(&[legacy[0], ("AWS_REGION", "ap-east-1")]),
+                Profile::default()
+            )
+            .unwrap(),
+            "https://sts.ap-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            url(
+                env(&[
+                    ("AWS_REGION", "us-east-1"),
+                    ("AWS_USE_FIPS_ENDPOINT", "true")
+                ]),
+                Profile::default()
+            )
+            .unwrap(),
+            "https://sts-fips.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            url(
+                env(&[
+                    ("AWS_REGION", "us-east-1"),
+                    ("AWS_USE_DUALSTACK_ENDPOINT", "true")
+                ]),
+                Profile::default()
+            )
+            .unwrap(),
+            "https://sts.us-east-1.api.aws"
+        );
+        assert_eq!(
+            url(
+                env(&[
+                    ("AWS_REGION", "us-east-1"),
+                    ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
+                    ("AWS_USE_FIPS_ENDPOINT", "true")
+                ]),
+                Profile::default()
+            )
+            .unwrap(),
+            "https://sts-fips.us-east-1.api.aws"
+        );
+        assert_eq!(
+            url(env(&[("AWS_REGION", "cn-north-1")]), Profile::default()).unwrap(),
+            "https://sts.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            url(env(&[("AWS_REGION", "us-gov-west-1")]), Profile::default()).unwrap(),
+            "https://sts.us-gov-west-1.amazonaws.com"
+        );
+        let bad = url(
+            env(&[("AWS_STS_REGIONAL_ENDPOINTS", "sometimes")]),
+            Profile::default(),
+        )
+        .unwrap_err();
+        assert!(bad.to_string().contains("sts_regional_endpoints"));
+        let bad = url(env(&[("AWS_USE_FIPS_ENDPOINT", "yes")]), Profile::default()).unwrap_err();
+        assert!(bad.to_string().contains("use_fips_endpoint"));
+        let bad = url(env(&[("AWS_REGION", "us east/1")]), Profile::default()).unwrap_err();
+        assert!(bad.to_string().contains("not a valid region"));
+    }
+}

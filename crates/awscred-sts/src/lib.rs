@@ -1,0 +1,37 @@
+//! STS for awscred: the query-protocol client every role-assuming provider uses.
+//!
+//! This crate provides:
+//! - [`StsConfig`] and [`Endpoint`]: botocore's STS endpoint and region rules
+//!   (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, `[services]`, profile `endpoint_url`,
+//!   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, regional by default, the global endpoint without a
+//!   region, `sts_regional_endpoints = legacy`, FIPS, dual-stack, `aws-cn` and `aws-us-gov`).
+//! - [`StsClient`]: signs (`awscred-sigv4`) and sends (`awscred-http`, with retries that also
+//!   cover STS's throttling codes) the calls, and maps STS errors to `CredentialsError`, keeping
+//!   the code in an [`StsServiceError`] source.
+//! - The four operations' inputs and outputs: [`AssumeRoleRequest`],
+//!   [`AssumeRoleWithWebIdentityRequest`], [`GetSessionTokenRequest`], [`TemporaryCredentials`],
+//!   [`CallerIdentity`].
+//!
+//! Responses are read with `quick-xml`; `Expiration` is parsed with `time` (RFC 3339, with or
+//! without fractional seconds, since moto sends microseconds and STS whole seconds).
+//!
+//! # Where this crate sits
+//!
+//! Below the providers (assume-role, web identity) and above `awscred-sigv4` and `awscred-http`.
+//!
+//! # Compiler support
+//!
+//! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+
+mod client;
+mod endpoint;
+mod operation;
+mod xml;
+
+pub use client::{StsClient, StsClientBuilder, StsServiceError};
+pub use endpoint::{Endpoint, ProfileValues, StsConfig};
+pub use operation::{
+    API_VERSION, AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, AssumedRoleUser,
+    CallerIdentity, GetSessionTokenRequest, Tag, TemporaryCredentials, account_from_arn,
+};
+pub use xml::XmlError;
