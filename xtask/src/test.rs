@@ -11,6 +11,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("file-location", "awscred-profile"),
     ("sigv4", "awscred-sigv4"),
     ("provider-process", "awscred-provider-process"),
+    ("provider-web-identity", "awscred-provider-web-identity"),
     ("sts-moto", "awscred-sts"),
 ];
 

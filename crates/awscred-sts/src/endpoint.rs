@@ -55,6 +55,37 @@ pub trait ProfileValues {
     fn services_sts_endpoint_url(&self) -> Option<String>;
 }
 
+/// The selected profile of a [`ProfileSet`](awscred_profile::ProfileSet): its keys, and the
+/// `[services NAME]` section its `services` key names.
+#[derive(Clone, Copy, Debug)]
+pub struct SelectedProfileValues<'a> {
+    set: &'a awscred_profile::ProfileSet,
+    profile: &'a str,
+}
+
+impl<'a> SelectedProfileValues<'a> {
+    /// The profile `profile` of `set` (which may not exist: then nothing is configured).
+    pub fn new(set: &'a awscred_profile::ProfileSet, profile: &'a str) -> Self {
+        Self { set, profile }
+    }
+}
+
+impl ProfileValues for SelectedProfileValues<'_> {
+    fn get(&self, key: &str) -> Option<String> {
+        let value = self.set.profile(self.profile)?.get(key)?;
+        (!value.trim().is_empty()).then(|| value.to_owned())
+    }
+
+    fn services_sts_endpoint_url(&self) -> Option<String> {
+        let services = self.get("services")?;
+        let section = self.set.services(services.trim())?;
+        section
+            .sub_properties("sts")?
+            .get("endpoint_url")
+            .map(str::to_owned)
+    }
+}
+
 /// No profile at all.
 impl ProfileValues for () {
     fn get(&self, _: &str) -> Option<String> {
@@ -253,6 +284,28 @@ mod tests {
         StsConfig::from_sources(&env, &profile)?
             .resolve()
             .map(|e| e.url)
+    }
+
+    #[test]
+    fn services_section_of_a_real_profile_set() {
+        let config = "[profile dev]\nregion = eu-west-1\nservices = local\n\
+                      [services local]\nsts =\n  endpoint_url = http://127.0.0.1:5000\n";
+        let set = awscred_profile::ProfileSet::parse(
+            Some(awscred_profile::Source::new("/c", config)),
+            None,
+        )
+        .unwrap();
+        let values = SelectedProfileValues::new(&set, "dev");
+        let endpoint = StsConfig::from_sources(&FakeEnv::new(), &values)
+            .unwrap()
+            .resolve()
+            .unwrap();
+        assert_eq!(
+            endpoint,
+            Endpoint::new("http://127.0.0.1:5000", "eu-west-1")
+        );
+        let none = SelectedProfileValues::new(&set, "missing");
+        assert_eq!(none.get("region"), None);
     }
 
     #[test]
