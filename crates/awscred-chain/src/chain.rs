@@ -1,0 +1,143 @@
+//! [`ChainProvider`]: ask providers in order; the first answer wins.
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedProvider};
+
+/// Asks its providers in order.
+///
+/// - The first `Ok` wins.
+/// - `NotLoaded` means "nothing configured here": the chain records why and asks the next one.
+/// - Any other error stops the chain at once, with that error (and the provider's name as a
+///   `provider` field): a configured but broken provider must not be skipped silently, or the
+///   caller would end up with someone else's identity.
+/// - When every provider is `NotLoaded`, the error lists every provider and why it did not load,
+///   one line each.
+#[derive(Clone, Default)]
+pub struct ChainProvider {
+    providers: Vec<(Cow<'static, str>, SharedProvider)>,
+}
+
+/// What one provider of a chain did, for `explain`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Step {
+    /// It had nothing configured; the reason.
+    Skipped(CredentialsError),
+    /// It answered.
+    Answered,
+    /// It failed and stopped the chain.
+    Failed(CredentialsError),
+}
+
+impl ChainProvider {
+    /// An empty chain (which answers `NotLoaded`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a provider at the end.
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, provider: SharedProvider) {
+        self.providers.push((name.into(), provider));
+    }
+
+    /// Adds a provider at the end (builder form).
+    pub fn with(mut self, name: impl Into<Cow<'static, str>>, provider: SharedProvider) -> Self {
+        self.push(name, provider);
+        self
+    }
+
+    /// Inserts a provider before the one named `before` (at the end when there is none).
+    pub fn insert_before(
+        &mut self,
+        before: &str,
+        name: impl Into<Cow<'static, str>>,
+        provider: SharedProvider,
+    ) {
+        let at = self.position(before).unwrap_or(self.providers.len());
+        self.providers.insert(at, (name.into(), provider));
+    }
+
+    /// Removes the provider named `name`; `true` if there was one.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.providers.len();
+        self.providers.retain(|(n, _)| n != name);
+        before != self.providers.len()
+    }
+
+    /// Replaces the provider named `name`; `false` (and nothing changes) if there is none.
+    pub fn replace(&mut self, name: &str, provider: SharedProvider) -> bool {
+        match self.position(name) {
+            Some(i) => {
+                self.providers[i].1 = provider;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Reorders the providers to follow `order` (names not listed keep their relative order,
+    /// after the listed ones).
+    pub fn reorder(&mut self, order: &[&str]) {
+        self.providers
+            .sort_by_key(|(n, _)| order.iter().position(|o| o == n).unwrap_or(order.len()));
+    }
+
+    /// The providers' names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.providers.iter().map(|(n, _)| n.as_ref())
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.providers.iter().position(|(n, _)| n == name)
+    }
+
+    /// Runs the chain and reports what each provider did (for `awscred explain`).
+    pub async fn resolve_traced(
+        &self,
+    ) -> (Result<Credentials, CredentialsError>, Vec<(String, Step)>) {
+        let mut steps = Vec::with_capacity(self.providers.len());
+        for (name, provider) in &self.providers {
+            match provider.provide_credentials().await {
+                Ok(creds) => {
+                    steps.push((name.to_string(), Step::Answered));
+                    return (Ok(creds), steps);
+                }
+                Err(e) if e.is_not_loaded() => steps.push((name.to_string(), Step::Skipped(e))),
+                Err(e) => {
+                    let e = if e.field("provider").is_some() {
+                        e
+                    } else {
+                        e.with("provider", name)
+                    };
+                    steps.push((name.to_string(), Step::Failed(e.clone())));
+                    return (Err(e), steps);
+                }
+            }
+        }
+        let mut message =
+            String::from("no credentials found: every provider was asked, none is configured");
+        for (name, step) in &steps {
+            if let Step::Skipped(e) = step {
+                let _ = write!(message, "\n  {name}: {e}");
+            }
+        }
+        (Err(CredentialsError::not_loaded(message)), steps)
+    }
+}
+
+#[async_trait::async_trait]
+impl ProvideCredentials for ChainProvider {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        self.resolve_traced().await.0
+    }
+}
+
+impl fmt::Debug for ChainProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChainProvider")
+            .field("providers", &self.names().collect::<Vec<_>>())
+            .finish()
+    }
+}

@@ -1,0 +1,21 @@
+//! Credential chains for awscred.
+//!
+//! This crate provides:
+//! - [`ChainProvider`]: asks providers in order; the first answer wins, `NotLoaded` moves on
+//!   (and is recorded), any other error stops the chain; when nothing is configured anywhere, the
+//!   error lists every provider and why, one line each. Providers can be added, removed,
+//!   replaced, inserted and reordered by name, and [`ChainProvider::resolve_traced`] reports what
+//!   each one did, for `awscred explain`.
+//!
+//! # Where this crate sits
+//!
+//! Above the providers and layers, below the `awscred` facade and the CLI. No provider depends
+//! on it.
+//!
+//! # Compiler support
+//!
+//! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+
+mod chain;
+
+pub use chain::{ChainProvider, Step};
