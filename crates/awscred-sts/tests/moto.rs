@@ -367,6 +367,36 @@ fn sts_against_moto() {
             )
         }),
     );
+    run(
+        &mut suite,
+        CASES[10],
+        Box::pin(async {
+            let out = moto
+                .client(&moto.enforced)
+                .get_session_token(
+                    &moto.alice(),
+                    &awscred_sts::GetSessionTokenRequest::default(),
+                    "sts-session",
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            let who = moto
+                .client(&moto.enforced)
+                .get_caller_identity(&out.credentials)
+                .await;
+            check(
+                out.credentials.session_token().is_some() && out.assumed_role_user.is_none(),
+                || format!("{out:?}"),
+            )?;
+            check(
+                who.is_ok()
+                    || who
+                        .as_ref()
+                        .is_err_and(|e| code(e) == "InvalidClientTokenId"),
+                || format!("{who:?}"),
+            )
+        }),
+    );
     suite.finish();
 }
 
@@ -381,4 +411,5 @@ const CASES: &[&str] = &[
     "DurationSeconds reaches STS",
     "AssumeRoleWithWebIdentity unsigned on the open server",
     "dead endpoint: error names the URL",
+    "GetSessionToken signed with the user's keys",
 ];

@@ -1,0 +1,124 @@
+//! STS answers moto cannot give, served by the fixture server: error classification and retries.
+
+use awscred_http::RetryConfig;
+use awscred_sts::{AssumeRoleRequest, Endpoint, StsClient, StsServiceError};
+use awscred_test::fixture_server::{FixtureServer, Recording};
+use awscred_types::{Credentials, ErrorKind};
+
+fn error_body(code: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+         <Code>{code}</Code><Message>{code} message</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+    )
+}
+
+fn exchange(status: u16, body: String) -> serde_json::Value {
+    serde_json::json!({"request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
+                       "response": {"status": status, "body": body}})
+}
+
+fn client(url: &str, attempts: u32) -> StsClient {
+    StsClient::builder()
+        .endpoint(Endpoint::new(url, "eu-west-1"))
+        .retry(RetryConfig::new(
+            awscred_http::RetryMode::Standard,
+            Some(attempts),
+        ))
+        .build()
+        .unwrap()
+}
+
+fn source() -> Credentials {
+    Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        "test",
+    )
+}
+
+const SUCCESS: &str = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA1</AccessKeyId>\
+    <SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration>\
+    </Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId>\
+    </AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>";
+
+#[tokio::test]
+async fn region_disabled_is_a_configuration_error() {
+    let rec: Recording = serde_json::from_value(serde_json::json!({
+        "exchanges": [exchange(403, error_body("RegionDisabledException"))]}))
+    .unwrap();
+    let server = FixtureServer::start(rec).await;
+    let err = client(&server.url(), 3)
+        .assume_role(
+            &source(),
+            &AssumeRoleRequest::new("arn:aws:iam::123456789012:role/r", "s"),
+            "assume-role",
+        )
+        .await
+        .unwrap_err();
+    server.verify().unwrap();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration, "{err}");
+    assert_eq!(
+        StsServiceError::of(&err).unwrap().code,
+        "RegionDisabledException"
+    );
+    assert!(
+        err.to_string()
+            .contains("assuming arn:aws:iam::123456789012:role/r"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn throttling_in_a_400_body_is_retried_then_succeeds() {
+    let rec: Recording = serde_json::from_value(serde_json::json!({
+        "exchanges": [exchange(400, error_body("Throttling")), exchange(200, SUCCESS.into())]}))
+    .unwrap();
+    let server = FixtureServer::start(rec).await;
+    let out = client(&server.url(), 3)
+        .assume_role(
+            &source(),
+            &AssumeRoleRequest::new("arn:aws:iam::123456789012:role/r", "s"),
+            "assume-role",
+        )
+        .await
+        .unwrap();
+    server.verify().unwrap();
+    assert_eq!(out.credentials.access_key_id(), "ASIA1");
+}
+
+#[tokio::test]
+async fn access_denied_is_not_retried_and_unreadable_bodies_are_not_quoted() {
+    let rec: Recording = serde_json::from_value(serde_json::json!({
+        "exchanges": [exchange(403, error_body("AccessDenied")),
+                      exchange(500, "<html>SECRET-ECHO</html>".into()),
+                      exchange(200, "<AssumeRoleResponse><Credentials><AccessKeyId>A".into())]}))
+    .unwrap();
+    let server = FixtureServer::start(rec).await;
+    let c = client(&server.url(), 1);
+    let req = AssumeRoleRequest::new("arn:aws:iam::123456789012:role/r", "s");
+    let err = c
+        .assume_role(&source(), &req, "assume-role")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), StsServiceError::of(&err).unwrap().code.as_str()),
+        (ErrorKind::ProviderError, "AccessDenied")
+    );
+    let err = c
+        .assume_role(&source(), &req, "assume-role")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("HTTP 500") && !err.to_string().contains("SECRET-ECHO"),
+        "{err}"
+    );
+    let err = c
+        .assume_role(&source(), &req, "assume-role")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("unreadable AssumeRole response"),
+        "{err}"
+    );
+    server.verify().unwrap();
+}
