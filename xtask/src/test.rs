@@ -12,6 +12,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("sigv4", "awscred-sigv4"),
     ("provider-process", "awscred-provider-process"),
     ("provider-web-identity", "awscred-provider-web-identity"),
+    ("ecs", "awscred-provider-container"),
+    ("provider-container", "awscred-provider-container"),
     ("sts-moto", "awscred-sts"),
 ];
 
