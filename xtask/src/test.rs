@@ -13,6 +13,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("provider-process", "awscred-provider-process"),
     ("provider-web-identity", "awscred-provider-web-identity"),
     ("ecs", "awscred-provider-container"),
+    ("provider-profile", "awscred-provider-profile"),
+    ("provider-boto2", "awscred-provider-boto2"),
     ("provider-container", "awscred-provider-container"),
     ("sts-moto", "awscred-sts"),
 ];

@@ -17,5 +17,7 @@
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
 mod chain;
+mod default;
 
 pub use chain::{ChainProvider, Step};
+pub use default::{DefaultChain, DefaultChainBuilder, Misconfigured, NotConfigured};

@@ -1,0 +1,292 @@
+//! [`DefaultChain`]: botocore's provider order, built from the profile files and environment.
+
+use std::sync::Arc;
+
+use awscred_profile::{ProfileSet, SelectedProfile, SelectionReason, select_profile};
+use awscred_types::{
+    Credentials, CredentialsError, OsFs, ProvideCredentials, SharedClock, SharedEnv, SharedFs,
+    SharedProvider, StaticProvider, SystemClock, SystemEnv,
+};
+
+use crate::ChainProvider;
+
+/// A provider that is not configured here, and says why (a chain moves on).
+#[derive(Debug, Clone)]
+pub struct NotConfigured(pub String);
+
+#[async_trait::async_trait]
+impl ProvideCredentials for NotConfigured {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        Err(CredentialsError::not_loaded(self.0.clone()))
+    }
+}
+
+/// A provider whose configuration was found to be wrong while the chain was built. It reports
+/// the error at its own place in the chain (as botocore does when its provider runs), so a
+/// provider earlier in the order still wins.
+#[derive(Debug, Clone)]
+pub struct Misconfigured(pub CredentialsError);
+
+#[async_trait::async_trait]
+impl ProvideCredentials for Misconfigured {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        Err(self.0.clone())
+    }
+}
+
+/// The default chain, in botocore's order (see [`DefaultChain::NAMES`]).
+#[derive(Debug, Clone)]
+pub struct DefaultChain {
+    chain: ChainProvider,
+    profiles: Arc<ProfileSet>,
+    selected: SelectedProfile,
+}
+
+/// Builds a [`DefaultChain`]; every setting can be changed in code.
+#[derive(Debug, Default)]
+pub struct DefaultChainBuilder {
+    env: Option<SharedEnv>,
+    fs: Option<SharedFs>,
+    clock: Option<SharedClock>,
+    profile: Option<String>,
+    explicit: Option<Credentials>,
+    profiles: Option<Arc<ProfileSet>>,
+}
+
+impl DefaultChainBuilder {
+    /// The environment (default: the process environment).
+    pub fn env(mut self, env: SharedEnv) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// The file system (default: the real one).
+    pub fn fs(mut self, fs: SharedFs) -> Self {
+        self.fs = Some(fs);
+        self
+    }
+
+    /// The clock (default: the system clock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// A profile named in code (`boto3.Session(profile_name=…)`, the CLI's `--profile`). As in
+    /// botocore, this removes the environment-variable provider; `AWS_PROFILE` does not.
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Credentials given in code: first in the chain (botocore's `explicit`).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.explicit = Some(credentials);
+        self
+    }
+
+    /// Profile files already loaded (default: located and read through the seams).
+    pub fn profile_set(mut self, profiles: Arc<ProfileSet>) -> Self {
+        self.profiles = Some(profiles);
+        self
+    }
+
+    /// Reads the profile files, selects the profile and builds the chain. No network call.
+    ///
+    /// A profile named in code or by `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` that exists in
+    /// neither file is an error here, before any provider runs (botocore's `ProfileNotFound`).
+    pub fn build(self) -> Result<DefaultChain, CredentialsError> {
+        let env: SharedEnv = self.env.unwrap_or_else(|| Arc::new(SystemEnv));
+        let fs: SharedFs = self.fs.unwrap_or_else(|| Arc::new(OsFs));
+        let clock: SharedClock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let profiles = match self.profiles {
+            Some(p) => p,
+            None => Arc::new(ProfileSet::load(&*env, &*fs)?),
+        };
+        let selected = select_profile(self.profile.as_deref(), &*env);
+        let name = selected.name().to_owned();
+        if selected.reason() != SelectionReason::Default && profiles.profile(&name).is_none() {
+            let files: Vec<&str> = profiles
+                .locations()
+                .iter()
+                .map(|s| s.location().path())
+                .collect();
+            return Err(CredentialsError::invalid_configuration(format!(
+                "the config profile ({name}) could not be found"
+            ))
+            .with("profile", &name)
+            .with("selected", selected.reason())
+            .with("files", files.join(", ")));
+        }
+        let section = profiles.profile(&name);
+        let has = |key: &str| {
+            section
+                .and_then(|s| s.get(key))
+                .is_some_and(|v| !v.trim().is_empty())
+        };
+        let use_env = !selected.is_explicit();
+        let mut chain = ChainProvider::new();
+
+        if let Some(creds) = self.explicit {
+            chain.push("explicit", Arc::new(StaticProvider::new(creds)));
+        }
+        if use_env {
+            chain.push(
+                "env",
+                Arc::new(awscred_provider_env::EnvProvider::new(env.clone())),
+            );
+        }
+
+        // Profile providers (botocore's ProfileProviderBuilder order, after assume-role).
+        chain.push(
+            "web-identity",
+            web_identity(&env, &fs, &clock, &profiles, &name, use_env),
+        );
+        chain.push(
+            "sso",
+            if has("sso_account_id") || has("sso_role_name") || has("sso_session") {
+                Arc::new(Misconfigured(
+                    CredentialsError::invalid_configuration(
+                        "IAM Identity Center (SSO) profiles are not supported by this version of \
+                         awscred yet; use `aws configure export-credentials` as a credential_process \
+                         meanwhile",
+                    )
+                    .with("profile", &name),
+                ))
+            } else {
+                not_configured(format!("profile {name:?} has no sso_account_id, sso_role_name or sso_session"))
+            },
+        );
+        chain.push(
+            "shared-credentials-file",
+            Arc::new(awscred_provider_profile::SharedCredentialsProvider::new(
+                profiles.clone(),
+                &name,
+            )),
+        );
+        chain.push(
+            "process",
+            match section.and_then(|s| s.get("credential_process")) {
+                Some(cmd) if !cmd.trim().is_empty() => Arc::new(
+                    awscred_provider_process::ProcessProvider::builder(cmd)
+                        .profile_name(&name)
+                        .account_id_fallback(
+                            section
+                                .and_then(|s| s.get("aws_account_id"))
+                                .map(str::to_owned),
+                        )
+                        .build(),
+                ),
+                _ => not_configured(format!("profile {name:?} has no credential_process")),
+            },
+        );
+        chain.push(
+            "config-file",
+            Arc::new(awscred_provider_profile::ConfigFileProvider::new(
+                profiles.clone(),
+                &name,
+            )),
+        );
+        chain.push(
+            "boto2",
+            Arc::new(awscred_provider_boto2::BotoProvider::new(
+                env.clone(),
+                fs.clone(),
+            )),
+        );
+        chain.push(
+            "container",
+            Arc::new(
+                awscred_provider_container::ContainerProvider::builder()
+                    .env(env.clone())
+                    .fs(fs.clone())
+                    .build(),
+            ),
+        );
+        Ok(DefaultChain {
+            chain,
+            profiles,
+            selected,
+        })
+    }
+}
+
+fn not_configured(reason: String) -> SharedProvider {
+    Arc::new(NotConfigured(reason))
+}
+
+fn web_identity(
+    env: &SharedEnv,
+    fs: &SharedFs,
+    clock: &SharedClock,
+    profiles: &Arc<ProfileSet>,
+    name: &str,
+    use_env: bool,
+) -> SharedProvider {
+    use awscred_provider_web_identity::{WebIdentityProvider, WebIdentitySettings};
+    let settings = match WebIdentitySettings::resolve(&**env, profiles.profile(name), use_env) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return not_configured("no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE or web_identity_token_file)".into());
+        }
+        Err(e) => return Arc::new(Misconfigured(e)),
+    };
+    let values = awscred_sts::SelectedProfileValues::new(profiles, name);
+    match awscred_sts::StsClientBuilder::from_sources(&**env, &**fs, &values)
+        .and_then(|b| b.clock(clock.clone()).build())
+    {
+        Ok(sts) => {
+            Arc::new(WebIdentityProvider::new(settings, sts, fs.clone()).with_clock(clock.clone()))
+        }
+        Err(e) => Arc::new(Misconfigured(e.with("profile", name))),
+    }
+}
+
+impl DefaultChain {
+    /// The provider names, in botocore's order (those not applicable to a build are absent).
+    pub const NAMES: &'static [&'static str] = &[
+        "explicit",
+        "env",
+        "assume-role",
+        "web-identity",
+        "sso",
+        "shared-credentials-file",
+        "process",
+        "config-file",
+        "boto2",
+        "container",
+        "imds",
+    ];
+
+    /// A builder with defaults.
+    pub fn builder() -> DefaultChainBuilder {
+        DefaultChainBuilder::default()
+    }
+
+    /// The chain, to inspect or edit (remove, replace, insert, reorder providers by name).
+    pub fn chain(&self) -> &ChainProvider {
+        &self.chain
+    }
+
+    /// The chain, to edit.
+    pub fn chain_mut(&mut self) -> &mut ChainProvider {
+        &mut self.chain
+    }
+
+    /// The profile files that were read.
+    pub fn profiles(&self) -> &Arc<ProfileSet> {
+        &self.profiles
+    }
+
+    /// The selected profile and why it was selected.
+    pub fn selected_profile(&self) -> &SelectedProfile {
+        &self.selected
+    }
+}
+
+#[async_trait::async_trait]
+impl ProvideCredentials for DefaultChain {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        self.chain.provide_credentials().await
+    }
+}

@@ -1,0 +1,198 @@
+//! The default chain's order and precedence rules (botocore-behaviour.md §(a)), hermetic.
+
+use std::sync::Arc;
+
+use awscred_chain::DefaultChain;
+use awscred_types::{Credentials, CredentialsError, ErrorKind, FakeEnv, MemFs, ProvideCredentials};
+
+const HOME: &str = "/home/me";
+
+fn env(pairs: &[(&str, &str)]) -> FakeEnv {
+    pairs.iter().fold(
+        FakeEnv::new()
+            .with("HOME", HOME)
+            .with("AWS_EC2_METADATA_DISABLED", "true"),
+        |e, (k, v)| e.with(*k, *v),
+    )
+}
+
+fn files(config: &str, credentials: &str) -> MemFs {
+    MemFs::new()
+        .with_file(format!("{HOME}/.aws/config"), config)
+        .with_file(format!("{HOME}/.aws/credentials"), credentials)
+}
+
+async fn resolve(
+    env: FakeEnv,
+    fs: MemFs,
+    profile: Option<&str>,
+) -> Result<Credentials, CredentialsError> {
+    let mut b = DefaultChain::builder().env(Arc::new(env)).fs(Arc::new(fs));
+    if let Some(p) = profile {
+        b = b.profile(p);
+    }
+    b.build()?.provide_credentials().await
+}
+
+const CREDS: &str = "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n\
+                     [dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\n";
+
+#[tokio::test]
+async fn environment_keys_beat_the_credentials_file() {
+    let c = resolve(
+        env(&[
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+        ]),
+        files("", CREDS),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((c.access_key_id(), c.provider_name()), ("AKIDENV", "env"));
+}
+
+#[tokio::test]
+async fn a_profile_named_in_code_removes_the_environment_provider_but_aws_profile_does_not() {
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+    ];
+    let c = resolve(env(&keys), files("", CREDS), Some("dev"))
+        .await
+        .unwrap();
+    assert_eq!(c.access_key_id(), "AKIDDEV");
+    let with_profile_var = [keys[0], keys[1], ("AWS_PROFILE", "dev")];
+    let c = resolve(env(&with_profile_var), files("", CREDS), None)
+        .await
+        .unwrap();
+    assert_eq!(c.access_key_id(), "AKIDENV");
+}
+
+#[tokio::test]
+async fn an_unknown_profile_is_an_error_before_any_provider_runs() {
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+        ("AWS_PROFILE", "nope"),
+    ];
+    let err = resolve(env(&keys), files("", CREDS), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(
+        err.to_string()
+            .contains("the config profile (nope) could not be found"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("/home/me/.aws/credentials"),
+        "names the files: {err}"
+    );
+    // The default profile missing is not an error: the chain just finds nothing there.
+    assert!(
+        resolve(env(&[]), files("", ""), None)
+            .await
+            .unwrap_err()
+            .is_not_loaded()
+    );
+}
+
+#[tokio::test]
+async fn partial_environment_keys_stop_the_chain_even_when_files_have_keys() {
+    let err = resolve(
+        env(&[("AWS_ACCESS_KEY_ID", "AKIDENV")]),
+        files("", CREDS),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+    assert_eq!(err.field("provider"), Some("env"));
+}
+
+#[tokio::test]
+async fn credentials_file_then_credential_process_then_config_file() {
+    let config = "[default]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"s\"}'\n\
+                  aws_access_key_id = AKIDCONFIG\naws_secret_access_key = s\n";
+    let c = resolve(env(&[]), files(config, CREDS), None).await.unwrap();
+    assert_eq!(c.provider_name(), "shared-credentials-file");
+    let c = resolve(env(&[]), files(config, ""), None).await.unwrap();
+    assert_eq!(
+        (c.access_key_id(), c.provider_name()),
+        ("AKIDPROC", "custom-process")
+    );
+    let c = resolve(
+        env(&[]),
+        files(
+            "[default]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = s\n",
+            "",
+        ),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.provider_name(), "config-file");
+}
+
+#[tokio::test]
+async fn a_broken_web_identity_profile_stops_the_chain_after_env_but_before_files() {
+    let config = "[default]\nweb_identity_token_file = /token\n";
+    let err = resolve(env(&[]), files(config, CREDS), None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no role ARN"), "{err}");
+    assert_eq!(err.field("provider"), Some("web-identity"));
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+    ];
+    assert_eq!(
+        resolve(env(&keys), files(config, CREDS), None)
+            .await
+            .unwrap()
+            .access_key_id(),
+        "AKIDENV"
+    );
+}
+
+#[tokio::test]
+async fn nothing_anywhere_lists_every_provider() {
+    let err = resolve(env(&[]), MemFs::new(), None).await.unwrap_err();
+    assert!(err.is_not_loaded());
+    let text = err.to_string();
+    for name in [
+        "env",
+        "web-identity",
+        "sso",
+        "shared-credentials-file",
+        "process",
+        "config-file",
+        "boto2",
+        "container",
+    ] {
+        assert!(
+            text.contains(&format!("\n  {name}: ")),
+            "{name} missing from:\n{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn explicit_credentials_come_first() {
+    let chain = DefaultChain::builder()
+        .env(Arc::new(env(&[
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+        ])))
+        .fs(Arc::new(files("", CREDS)))
+        .credentials(Credentials::new("AKIDCODE", "s", "explicit"))
+        .build()
+        .unwrap();
+    assert_eq!(chain.chain().names().next(), Some("explicit"));
+    assert_eq!(
+        chain.provide_credentials().await.unwrap().access_key_id(),
+        "AKIDCODE"
+    );
+}
