@@ -8,8 +8,9 @@
 
 use std::process::ExitCode;
 
+use awscred_chain::{DefaultChain, Step};
 use awscred_profile::{FileKind, Platform, ProfileSet, Section, locate, select_profile};
-use awscred_types::{CredentialsError, OsFs, SystemEnv};
+use awscred_types::{Credentials, CredentialsError, OsFs, SystemEnv};
 use clap::{Parser, Subcommand};
 
 /// Resolve AWS credentials the way boto3 and the AWS CLI do.
@@ -22,6 +23,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Resolve credentials with the default chain and print them (`process` JSON by default,
+    /// so `awscred export-credentials` is itself a valid `credential_process`).
+    ExportCredentials {
+        /// The profile to use (as `boto3.Session(profile_name=...)`: removes the environment
+        /// provider).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Output format: the AWS CLI's `process`, `env`, `env-no-export`, `powershell`,
+        /// `windows-cmd`, `fish`, plus `dotenv` and `json`.
+        #[arg(long, default_value = "process")]
+        format: Format,
+    },
     /// Show which files were read, which profile was selected and why, and what it configures.
     Explain {
         /// The profile to explain (as `--profile` on the AWS CLI); default: AWS_DEFAULT_PROFILE,
@@ -34,10 +47,23 @@ enum Command {
     },
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Process,
+    Env,
+    EnvNoExport,
+    Powershell,
+    WindowsCmd,
+    Fish,
+    Dotenv,
+    Json,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Explain { profile, json } => explain(profile.as_deref(), json),
+        Command::ExportCredentials { profile, format } => export(profile.as_deref(), format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -45,6 +71,89 @@ fn main() -> ExitCode {
             eprintln!("awscred: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CredentialsError::provider_error("could not start the async runtime").with_source(e)
+        })
+}
+
+fn chain(profile: Option<&str>) -> Result<DefaultChain, CredentialsError> {
+    let mut builder = DefaultChain::builder();
+    if let Some(p) = profile {
+        builder = builder.profile(p);
+    }
+    builder.build()
+}
+
+fn export(profile: Option<&str>, format: Format) -> Result<(), CredentialsError> {
+    let chain = chain(profile)?;
+    let creds = runtime()?.block_on(async { chain.chain().resolve_traced().await.0 })?;
+    print!("{}", render(&creds, format));
+    Ok(())
+}
+
+fn rfc3339(t: std::time::SystemTime) -> String {
+    let t: time::OffsetDateTime = t.into();
+    t.replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// The AWS CLI's `configure export-credentials` formats (plus dotenv and json).
+fn render(c: &Credentials, format: Format) -> String {
+    let mut vars: Vec<(&str, String)> = vec![
+        ("AWS_ACCESS_KEY_ID", c.access_key_id().to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", c.secret_access_key().to_owned()),
+    ];
+    if let Some(t) = c.session_token() {
+        vars.push(("AWS_SESSION_TOKEN", t.to_owned()));
+    }
+    if let Some(e) = c.expiry() {
+        vars.push(("AWS_CREDENTIAL_EXPIRATION", rfc3339(e)));
+    }
+    if let Some(a) = c.account_id() {
+        vars.push(("AWS_ACCOUNT_ID", a.to_owned()));
+    }
+    let lines = |f: &dyn Fn(&str, &str) -> String| {
+        vars.iter().map(|(k, v)| f(k, v) + "\n").collect::<String>()
+    };
+    match format {
+        Format::Process | Format::Json => {
+            let mut m = serde_json::Map::new();
+            m.insert("Version".into(), 1.into());
+            m.insert("AccessKeyId".into(), c.access_key_id().into());
+            m.insert("SecretAccessKey".into(), c.secret_access_key().into());
+            if let Some(t) = c.session_token() {
+                m.insert("SessionToken".into(), t.into());
+            }
+            if let Some(e) = c.expiry() {
+                m.insert("Expiration".into(), rfc3339(e).into());
+            }
+            if let Some(a) = c.account_id() {
+                m.insert("AccountId".into(), a.into());
+            }
+            let v = serde_json::Value::Object(m);
+            if matches!(format, Format::Json) {
+                format!("{v:#}\n")
+            } else {
+                format!("{v}\n")
+            }
+        }
+        Format::Env => lines(&|k, v| format!("export {k}={v}")),
+        Format::EnvNoExport | Format::Dotenv => lines(&|k, v| format!("{k}={v}")),
+        Format::Powershell => lines(&|k, v| format!("$Env:{k}=\"{v}\"")),
+        Format::WindowsCmd => lines(&|k, v| format!("set {k}={v}")),
+        Format::Fish => lines(&|k, v| format!("set -gx {k} {v}")),
     }
 }
 
@@ -128,6 +237,40 @@ fn explain(profile: Option<&str>, json: bool) -> Result<(), CredentialsError> {
     }
     for w in set.warnings() {
         println!("warning: {}:{}: {}", w.path(), w.line(), w.message());
+    }
+    println!();
+    println!("providers, in order:");
+    match chain(profile) {
+        Err(e) => println!("  chain not built: {e}"),
+        Ok(chain) => {
+            let (result, steps) = runtime()?.block_on(chain.chain().resolve_traced());
+            for (name, step) in &steps {
+                match step {
+                    Step::Skipped(e) => println!("  {name:<24} skipped: {}", e.message()),
+                    Step::Answered => println!("  {name:<24} answered"),
+                    Step::Failed(e) => println!("  {name:<24} failed: {e}"),
+                    _ => println!("  {name:<24} ?"),
+                }
+            }
+            for name in chain.chain().names().skip(steps.len()) {
+                println!("  {name:<24} not asked");
+            }
+            match result {
+                Ok(c) => {
+                    let expiry = c.expiry().map_or("no expiry".to_owned(), |e| {
+                        format!("expires {}", rfc3339(e))
+                    });
+                    println!();
+                    println!(
+                        "credentials: {} from {} ({expiry})",
+                        mask_key_id(c.access_key_id()),
+                        c.provider_name()
+                    );
+                }
+                Err(e) if e.is_not_loaded() => println!("\nno credentials found"),
+                Err(_) => {}
+            }
+        }
     }
     Ok(())
 }
