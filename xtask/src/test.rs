@@ -14,6 +14,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("provider-web-identity", "awscred-provider-web-identity"),
     ("ecs", "awscred-provider-container"),
     ("provider-profile", "awscred-provider-profile"),
+    ("provider-imds", "awscred-provider-imds"),
+    ("imds-endpoint", "awscred-provider-imds"),
     ("provider-boto2", "awscred-provider-boto2"),
     ("provider-container", "awscred-provider-container"),
     ("sts-moto", "awscred-sts"),

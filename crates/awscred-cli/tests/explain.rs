@@ -11,6 +11,8 @@ fn awscred(home: &std::path::Path, args: &[&str]) -> (bool, String, String) {
         .args(args)
         .env_clear()
         .env("HOME", home)
+        // Tests never reach beyond 127.0.0.1: no instance metadata lookups.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .unwrap();
     (

@@ -1,0 +1,459 @@
+//! Credentials from the EC2 instance metadata service (IMDS): the instance profile's role.
+//!
+//! This crate provides:
+//! - [`ImdsProvider`], built with [`ImdsProvider::builder`]: a [`ProvideCredentials`] that asks
+//!   IMDS for an IMDSv2 session token, falls back to IMDSv1 (no token) when the token cannot be
+//!   had and IMDSv1 is allowed, lists the role and fetches its credentials, named `iam-role`
+//!   ([`PROVIDER_NAME`], botocore's `Credentials.method`). The token is cached and reused until
+//!   two minutes before it expires. The whole lookup runs under **one time budget**.
+//! - [`ImdsSettings`] and [`resolve_endpoint`]: every setting botocore reads for IMDS, resolved
+//!   from code, the environment and the selected profile before any I/O (the endpoint vectors
+//!   run through [`resolve_endpoint`] without sending anything), with [`Endpoint`],
+//!   [`EndpointMode`] and [`is_disabled`].
+//!
+//! # Configuration
+//!
+//! Each setting is read from [`ImdsProviderBuilder`] overrides first, then the environment, then
+//! the selected profile (blank values count as unset):
+//!
+//! | setting | environment | profile key | default |
+//! |---|---|---|---|
+//! | off switch | `AWS_EC2_METADATA_DISABLED` (`true`, any case; environment only) | — | off |
+//! | endpoint | `AWS_EC2_METADATA_SERVICE_ENDPOINT` | `ec2_metadata_service_endpoint` | from the mode |
+//! | mode | `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` (`IPv4`/`IPv6`, any case) | `ec2_metadata_service_endpoint_mode` | then `AWS_IMDS_USE_IPV6` / `imds_use_ipv6`, then IPv4 |
+//! | IMDSv1 off | `AWS_EC2_METADATA_V1_DISABLED` | `ec2_metadata_v1_disabled` | false |
+//! | timeout | `AWS_METADATA_SERVICE_TIMEOUT` (seconds) | `metadata_service_timeout` | 1 s |
+//! | attempts | `AWS_METADATA_SERVICE_NUM_ATTEMPTS` | `metadata_service_num_attempts` | 1 |
+//!
+//! The endpoints are `http://169.254.169.254/` (IPv4) and `http://[fd00:ec2::254]/` (IPv6). A
+//! configured endpoint beats any mode, even a mode given in code. Booleans are true only for
+//! `true` in any case (botocore's `ensure_boolean`). An invalid URL, mode, timeout (more than 0,
+//! at most 3600 s; decimals allowed) or number of attempts (1 to 100) is
+//! [`CredentialsError::InvalidConfiguration`] naming the key and, when it came from one, the
+//! profile.
+//!
+//! **Configuration is read once, by [`ImdsProviderBuilder::build`]**, as botocore reads it when
+//! the resolver is made. `build` never fails: a configuration error is kept and returned by each
+//! call, so a chain whose earlier provider answers never sees it. `AWS_EC2_METADATA_DISABLED`
+//! is checked first: a disabled provider answers `NotLoaded` at once, with no I/O, whatever else
+//! is configured. IMDS is never reached through a proxy (botocore honours `HTTP_PROXY` unless
+//! `NO_PROXY` lists the address).
+//!
+//! # The lookup
+//!
+//! 1. `PUT <endpoint>latest/api/token` with `x-aws-ec2-metadata-token-ttl-seconds: 21600`
+//!    (skipped while a cached token is valid). 200: a token. 403, 404 or 405, a read timeout,
+//!    or failures on every attempt: no token, so IMDSv1 (unless it is disabled). 400: give up
+//!    (`NotLoaded`). 5xx and 429 are retried (at least 3 tries) within the budget before
+//!    falling back.
+//! 2. `GET <endpoint>latest/meta-data/iam/security-credentials/`: the role name (first line).
+//! 3. `GET <endpoint>latest/meta-data/iam/security-credentials/<role>`: a JSON document with
+//!    `Code`, `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration` and optionally
+//!    `AccountId`.
+//!
+//! The `GET`s carry `x-aws-ec2-metadata-token` when there is a token. Each is tried up to
+//! `attempts` times on transport failures, unexpected statuses, and (credentials) a body that
+//! is not JSON. When IMDS refuses a cached token (401), it is dropped and the lookup starts again
+//! from a new token.
+//!
+//! | what happens | result |
+//! |---|---|
+//! | disabled | `NotLoaded`, no I/O |
+//! | role list 404, or empty | `NotLoaded` (no instance profile) |
+//! | nothing answers (refused, reset, timeouts, budget spent), or the role list gets an error status on every attempt | `NotLoaded`, with the reason and URL |
+//! | no token and IMDSv1 disabled (even when nothing answers) | `ProviderError` "Unable to retrieve token for use in IMDSv2 call and IMDSv1 has been disabled" |
+//! | credentials document not JSON, not an object, a required key missing, blank or not a string, `Expiration` not RFC 3339, `Code` not `Success` | `ProviderError` (`AssumeRoleUnauthorizedAccess`: `InvalidConfiguration`) |
+//! | credentials `GET` answered 404 or an error status on every attempt | `ProviderError` |
+//!
+//! Errors name the URL, the role and the field; none contains the token, a secret key or a
+//! session token, or a response body.
+//!
+//! # One time budget
+//!
+//! The whole lookup has one deadline: `timeout × attempts` (1 s by default), not a timeout per
+//! request in a row. botocore waits for the token request's full timeout, then gives IMDSv1 its
+//! own (2.2 s against an endpoint that accepts connections and never answers); aws-config,
+//! without an IMDSv1 fallback, takes 4 s. An endpoint that never answers the token request looks
+//! exactly like a container on EC2 behind a hop limit of 1, whose token answer is lost while
+//! IMDSv1 works, so the fallback must stay. Therefore, when the token request has been silent for
+//! 40% of the timeout, the IMDSv1 role request starts beside it, and the first usable answer wins
+//! (credentials, or IMDS's definitive "no role"; a refused or failed IMDSv1 request leaves the
+//! token request to finish). Every request's connect and read limits are cut to what is left of
+//! the budget. Against a black hole the lookup returns `NotLoaded` in about 1 s
+//! (`benches/blackhole.rs`); in the hop-limit container it returns after about 0.4 s.
+//!
+//! # Static stability
+//!
+//! Credentials that are already expired, or expire within 15 minutes, when IMDS returns them get
+//! the expiry `now + 15 min + a random 2 to 10 minutes` (botocore's
+//! `InstanceMetadataFetcher._evaluate_expiration`, measured on the [`Clock`](awscred_types::Clock) seam), so a caller
+//! keeps working while IMDS cannot refresh them, and asks again later. A `tracing` warning is
+//! logged and kept for [`ImdsProvider::last_warning`].
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use awscred_provider_imds::ImdsProvider;
+//! use awscred_types::{ProvideCredentials, SystemEnv};
+//!
+//! # async fn run() -> Result<(), awscred_types::CredentialsError> {
+//! let provider = ImdsProvider::builder().env(Arc::new(SystemEnv)).build();
+//! let credentials = provider.provide_credentials().await?;
+//! assert_eq!(credentials.provider_name(), "iam-role");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Calls need a tokio runtime with the IO and time drivers enabled (`enable_all`).
+//!
+//! # Where this crate sits
+//!
+//! One of the `awscred-provider-*` crates, last in the default chain (`awscred-chain`). It
+//! depends on `awscred-types`, `awscred-profile` (the selected profile's [`Section`]),
+//! `awscred-http` (the client, with its IMDS preset), tokio's timer, serde_json, `time` and
+//! fastrand. Applications reach it through the `awscred` facade.
+//!
+//! # What is written by hand, and why
+//!
+//! The retry loops and the race between the token and IMDSv1 requests: `awscred-http`'s
+//! `RetryLayer` retries each request on its own, while here every attempt must share one
+//! deadline, and IMDS gives statuses their own meanings (403 means "use IMDSv1", 404 on the role
+//! list means "no role"). The race is a two-future `poll_fn`, so no task is spawned and nothing
+//! outlives a dropped call. The credentials document is checked over a `serde_json::Value`
+//! rather than deserialised, because serde's typed errors quote the offending value.
+//!
+//! # Compiler support
+//!
+//! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+
+mod config;
+mod credentials;
+mod fetch;
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use awscred_http::{HttpClient, HttpClientBuilder};
+use awscred_types::{
+    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedEnv, SystemClock,
+    SystemEnv,
+};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::time::{Instant, timeout_at};
+
+pub use awscred_profile::Section;
+pub use config::{
+    ATTEMPTS_KEY, ATTEMPTS_VAR, DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT, DISABLED_VAR, ENDPOINT_KEY,
+    ENDPOINT_MODE_KEY, ENDPOINT_MODE_VAR, ENDPOINT_VAR, Endpoint, EndpointMode, IPV4_ENDPOINT,
+    IPV6_ENDPOINT, ImdsSettings, InvalidEndpointMode, MAX_ATTEMPTS, MAX_TIMEOUT, Overrides,
+    TIMEOUT_KEY, TIMEOUT_VAR, USE_IPV6_KEY, USE_IPV6_VAR, V1_DISABLED_KEY, V1_DISABLED_VAR,
+    is_disabled, resolve_endpoint,
+};
+
+use crate::fetch::{Lookup, TokenCache};
+
+/// The provider name the credentials carry (botocore's `InstanceMetadataProvider.METHOD`).
+pub const PROVIDER_NAME: &str = "iam-role";
+
+/// How long after the budget the outer guard waits before it cuts a lookup short. The lookup's
+/// own limits end it at the budget; the guard is only a backstop.
+const BUDGET_GUARD: Duration = Duration::from_millis(50);
+
+/// Credentials of the instance profile's role, from IMDS; see the [crate documentation](crate).
+///
+/// Cloning is cheap, and clones share the cached token. `Debug` never shows the token.
+#[derive(Clone)]
+pub struct ImdsProvider {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    disabled: bool,
+    settings: Result<ImdsSettings, CredentialsError>,
+    http: Result<HttpClient, CredentialsError>,
+    clock: SharedClock,
+    tokens: TokenCache,
+    last_warning: Mutex<Option<String>>,
+}
+
+/// Configures an [`ImdsProvider`]; see [`ImdsProvider::builder`].
+#[derive(Clone, Default)]
+pub struct ImdsProviderBuilder {
+    env: Option<SharedEnv>,
+    profile: Option<Section>,
+    clock: Option<SharedClock>,
+    http: Option<HttpClient>,
+    overrides: Overrides,
+}
+
+// ===== impl ImdsProvider =====
+
+impl ImdsProvider {
+    /// Starts configuring a provider (by default: the process environment, no profile, the
+    /// system clock, and `awscred-http`'s IMDS client).
+    pub fn builder() -> ImdsProviderBuilder {
+        ImdsProviderBuilder::default()
+    }
+
+    /// A provider configured from the process environment only.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// The settings read at build time, or the configuration error every call returns.
+    pub fn settings(&self) -> Result<&ImdsSettings, &CredentialsError> {
+        self.inner.settings.as_ref()
+    }
+
+    /// Whether `AWS_EC2_METADATA_DISABLED` turned the provider off.
+    pub fn is_disabled(&self) -> bool {
+        self.inner.disabled
+    }
+
+    /// Whether a token is cached and still usable now.
+    pub fn has_cached_token(&self) -> bool {
+        self.inner.tokens.is_cached(self.inner.clock.now())
+    }
+
+    /// The last static-stability warning: IMDS returned credentials that were expired, or
+    /// about to expire, and their expiry was extended.
+    pub fn last_warning(&self) -> Option<String> {
+        self.inner
+            .last_warning
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    async fn load(&self) -> Result<Credentials, CredentialsError> {
+        let inner = &*self.inner;
+        if inner.disabled {
+            return Err(CredentialsError::not_loaded(
+                "the instance metadata service (IMDS) is disabled: AWS_EC2_METADATA_DISABLED is \
+                 true",
+            )
+            .with("key", DISABLED_VAR));
+        }
+        let settings = inner.settings.as_ref().map_err(Clone::clone)?;
+        let http = inner.http.as_ref().map_err(Clone::clone)?;
+        let start = Instant::now();
+        let deadline = start + settings.budget();
+        let lookup = Lookup {
+            settings,
+            http,
+            clock: &*inner.clock,
+            tokens: &inner.tokens,
+            start,
+            deadline,
+        };
+        let parsed = match timeout_at(deadline + BUDGET_GUARD, lookup.run()).await {
+            Ok(result) => result?,
+            Err(_) if settings.v1_disabled => {
+                return Err(lookup.v1_disabled_error("the time budget ran out"));
+            }
+            Err(_) => return Err(lookup.out_of_time("the credentials")),
+        };
+        if let Some(original) = parsed.extended_from {
+            self.warn_extended(original, &parsed.credentials);
+        }
+        Ok(parsed.credentials)
+    }
+
+    fn warn_extended(&self, original: SystemTime, credentials: &Credentials) {
+        let show = |t: SystemTime| {
+            OffsetDateTime::from(t)
+                .format(&Rfc3339)
+                .unwrap_or_else(|_| "?".to_owned())
+        };
+        let until = credentials.expiry().map_or_else(|| "?".to_owned(), show);
+        let message = format!(
+            "IMDS returned credentials that expire at {}, within 15 minutes: using them until \
+             {until} and asking IMDS again then (static stability)",
+            show(original)
+        );
+        tracing::warn!(access_key_id = credentials.access_key_id(), "{message}");
+        *self
+            .inner
+            .last_warning
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(message);
+    }
+}
+
+impl Default for ImdsProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for ImdsProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let mut d = f.debug_struct("ImdsProvider");
+        d.field("disabled", &inner.disabled);
+        match &inner.settings {
+            Ok(settings) => d.field("settings", settings),
+            Err(err) => d.field("settings", err),
+        };
+        d.field("clock", &inner.clock)
+            .field("token_cached", &self.has_cached_token())
+            .finish()
+    }
+}
+
+#[async_trait::async_trait]
+impl ProvideCredentials for ImdsProvider {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        self.load().await
+    }
+}
+
+// ===== impl ImdsProviderBuilder =====
+
+impl ImdsProviderBuilder {
+    /// The environment to read (default: the process environment).
+    pub fn env(mut self, env: SharedEnv) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// The selected profile, whose keys are read after the environment (default: none). Pass
+    /// `set.profile(name).cloned()` for a profile that may not exist.
+    pub fn profile(mut self, profile: impl Into<Option<Section>>) -> Self {
+        self.profile = profile.into();
+        self
+    }
+
+    /// The clock for token lifetimes and static stability (default: the system clock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The HTTP client (default: `HttpClientBuilder::imds()`, with no proxy). Its own timeouts
+    /// are replaced, request by request, by the IMDS timeout and what is left of the budget.
+    pub fn http_client(mut self, client: HttpClient) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The base URL, over every configured endpoint and mode (tests point it at a loopback
+    /// server).
+    pub fn endpoint_override(mut self, url: impl Into<String>) -> Self {
+        self.overrides.endpoint = Some(url.into());
+        self
+    }
+
+    /// The endpoint mode, over the configured modes (but not over a configured endpoint).
+    pub fn endpoint_mode_override(mut self, mode: EndpointMode) -> Self {
+        self.overrides.endpoint_mode = Some(mode);
+        self
+    }
+
+    /// The timeout of one request and of one attempt of the budget, over
+    /// `AWS_METADATA_SERVICE_TIMEOUT` / `metadata_service_timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.overrides.timeout = Some(timeout);
+        self
+    }
+
+    /// The attempts per request, over `AWS_METADATA_SERVICE_NUM_ATTEMPTS` /
+    /// `metadata_service_num_attempts`.
+    pub fn attempts(mut self, attempts: u32) -> Self {
+        self.overrides.attempts = Some(attempts);
+        self
+    }
+
+    /// Reads the configuration and finishes the provider. Never fails: a configuration error is
+    /// returned by each call instead (see [`ImdsProvider::settings`]).
+    pub fn build(self) -> ImdsProvider {
+        let env = self.env.unwrap_or_else(|| Arc::new(SystemEnv));
+        let disabled = is_disabled(&*env);
+        let settings = ImdsSettings::resolve(&*env, self.profile.as_ref(), &self.overrides);
+        let http = match self.http {
+            Some(client) => Ok(client),
+            None => HttpClientBuilder::imds()
+                .build()
+                .map_err(|e| e.into_credentials_error()),
+        };
+        ImdsProvider {
+            inner: Arc::new(Inner {
+                disabled,
+                settings,
+                http,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                tokens: TokenCache::default(),
+                last_warning: Mutex::new(None),
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for ImdsProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImdsProviderBuilder")
+            .field("env", &self.env)
+            .field("profile", &self.profile.as_ref().map(Section::name))
+            .field("clock", &self.clock)
+            .field("http", &self.http)
+            .field("overrides", &self.overrides)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awscred_types::{ErrorKind, FakeEnv};
+
+    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(fut)
+    }
+
+    #[test]
+    fn disabled_is_not_loaded_before_any_configuration_error() {
+        let env = FakeEnv::new()
+            .with(DISABLED_VAR, "True")
+            .with(ENDPOINT_MODE_VAR, "IPv7");
+        let p = ImdsProvider::builder().env(Arc::new(env)).build();
+        assert!(p.is_disabled());
+        assert!(p.settings().is_err());
+        let err = block_on(p.provide_credentials()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotLoaded);
+        assert_eq!(err.field("key"), Some(DISABLED_VAR));
+    }
+
+    #[test]
+    fn configuration_errors_surface_on_each_call() {
+        let env = FakeEnv::new().with(ATTEMPTS_VAR, "zero");
+        let p = ImdsProvider::builder().env(Arc::new(env)).build();
+        for _ in 0..2 {
+            let err = block_on(p.provide_credentials()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+            assert_eq!(err.field("key"), Some(ATTEMPTS_VAR));
+        }
+        let shown = format!("{p:?}");
+        assert!(shown.contains("ImdsProvider"), "{shown}");
+    }
+
+    #[test]
+    fn builder_overrides_win() {
+        let env = FakeEnv::new()
+            .with(TIMEOUT_VAR, "5")
+            .with(ENDPOINT_VAR, "http://env:1");
+        let p = ImdsProvider::builder()
+            .env(Arc::new(env))
+            .timeout(Duration::from_millis(300))
+            .attempts(3)
+            .endpoint_override("http://127.0.0.1:9")
+            .build();
+        let s = p.settings().unwrap();
+        assert_eq!(s.endpoint.as_str(), "http://127.0.0.1:9/");
+        assert_eq!(s.budget(), Duration::from_millis(900));
+    }
+}
