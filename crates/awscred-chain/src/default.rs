@@ -203,6 +203,16 @@ impl DefaultChainBuilder {
                     .build(),
             ),
         );
+        chain.push(
+            "imds",
+            Arc::new(
+                awscred_provider_imds::ImdsProvider::builder()
+                    .env(env.clone())
+                    .profile(section.cloned())
+                    .clock(clock.clone())
+                    .build(),
+            ),
+        );
         Ok(DefaultChain {
             chain,
             profiles,

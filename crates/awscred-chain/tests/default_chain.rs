@@ -171,6 +171,7 @@ async fn nothing_anywhere_lists_every_provider() {
         "config-file",
         "boto2",
         "container",
+        "imds",
     ] {
         assert!(
             text.contains(&format!("\n  {name}: ")),
