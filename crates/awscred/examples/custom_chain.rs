@@ -1,0 +1,33 @@
+//! A chain of your own: environment variables, then instance metadata, behind a cache layer.
+//!
+//! `cargo run -p awscred --example custom_chain`
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "an example prints"
+)]
+
+use std::sync::Arc;
+
+use awscred::{CacheLayer, ChainProvider, ProvideCredentials};
+use awscred_provider_env::EnvProvider;
+use awscred_provider_imds::ImdsProvider;
+use tower::ServiceBuilder;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let chain = ChainProvider::new()
+        .with("env", Arc::new(EnvProvider::default()))
+        .with("imds", Arc::new(ImdsProvider::builder().build()));
+    let provider = ServiceBuilder::new()
+        .layer(CacheLayer::new())
+        .service(chain);
+    match provider.provide_credentials().await {
+        Ok(c) => println!(
+            "access key id {} from {}",
+            c.access_key_id(),
+            c.provider_name()
+        ),
+        Err(e) => eprintln!("no credentials:\n{e}"),
+    }
+}
