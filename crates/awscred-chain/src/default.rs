@@ -137,6 +137,27 @@ impl DefaultChainBuilder {
             );
         }
 
+        // botocore's AssumeRoleProvider: a `role_arn` profile (without a web identity token
+        // file). Its executor is not built yet, so such a profile stops the chain here with a
+        // plan error or a clear "not yet", rather than falling through to a provider that would
+        // return a different identity (for example static keys in the same profile).
+        chain.push(
+            "assume-role",
+            if has("role_arn") && !has("web_identity_token_file") {
+                let error = match awscred_provider_assume_role::plan(&profiles, &name) {
+                    Err(e) => e,
+                    Ok(_) => CredentialsError::invalid_configuration(
+                        "assume-role profiles are planned but not yet executed by this version of \
+                         awscred; use the AWS CLI (`aws configure export-credentials`) meanwhile",
+                    )
+                    .with("profile", &name),
+                };
+                Arc::new(Misconfigured(error))
+            } else {
+                not_configured(format!("profile {name:?} has no role_arn"))
+            },
+        );
+
         // Profile providers (botocore's ProfileProviderBuilder order, after assume-role).
         chain.push(
             "web-identity",

@@ -164,6 +164,7 @@ async fn nothing_anywhere_lists_every_provider() {
     let text = err.to_string();
     for name in [
         "env",
+        "assume-role",
         "web-identity",
         "sso",
         "shared-credentials-file",
@@ -178,6 +179,27 @@ async fn nothing_anywhere_lists_every_provider() {
             "{name} missing from:\n{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_role_profile_never_falls_through_to_its_own_static_keys() {
+    let config = "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
+                  aws_access_key_id = AKIDWRONG\naws_secret_access_key = s\n\
+                  [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n";
+    let err = resolve(env(&[]), files(config, ""), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field("provider"), Some("assume-role"), "{err}");
+    assert!(err.to_string().contains("not yet executed"), "{err}");
+    let broken = "[default]\nrole_arn = arn:r\nsource_profile = nowhere\n";
+    let err = resolve(env(&[]), files(broken, ""), None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("could not find source profile nowhere referenced from default"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
