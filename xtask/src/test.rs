@@ -20,6 +20,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("provider-container", "awscred-provider-container"),
     ("assume-role-plan", "awscred-provider-assume-role"),
     ("sts-moto", "awscred-sts"),
+    ("assume-role-cache-interop", "awscred-provider-assume-role"),
+    ("assume-role-moto", "awscred-chain"),
 ];
 
 /// Checks that are not `cargo test` runs.

@@ -8,6 +8,10 @@ use awscred_types::{
     SharedProvider, StaticProvider, SystemClock, SystemEnv,
 };
 
+use awscred_provider_assume_role::{
+    AssumeRoleProvider, BaseProvider, CredentialSource, FileCache, SharedMfaTokenProvider,
+};
+
 use crate::ChainProvider;
 
 /// A provider that is not configured here, and says why (a chain moves on).
@@ -51,6 +55,8 @@ pub struct DefaultChainBuilder {
     profile: Option<String>,
     explicit: Option<Credentials>,
     profiles: Option<Arc<ProfileSet>>,
+    mfa: Option<SharedMfaTokenProvider>,
+    role_cache: Option<FileCache>,
 }
 
 impl DefaultChainBuilder {
@@ -88,6 +94,20 @@ impl DefaultChainBuilder {
     /// Profile files already loaded (default: located and read through the seams).
     pub fn profile_set(mut self, profiles: Arc<ProfileSet>) -> Self {
         self.profiles = Some(profiles);
+        self
+    }
+
+    /// Where MFA codes for `mfa_serial` role profiles come from (default: none, so such a
+    /// profile is an error naming the serial; the CLI prompts on the terminal).
+    pub fn mfa(mut self, mfa: SharedMfaTokenProvider) -> Self {
+        self.mfa = Some(mfa);
+        self
+    }
+
+    /// Share assume-role sessions through a file cache, e.g. the AWS CLI's
+    /// ([`FileCache::aws_cli`]). Default: memory only, as boto3.
+    pub fn assume_role_cache(mut self, cache: Option<FileCache>) -> Self {
+        self.role_cache = cache;
         self
     }
 
@@ -138,21 +158,22 @@ impl DefaultChainBuilder {
         }
 
         // botocore's AssumeRoleProvider: a `role_arn` profile (without a web identity token
-        // file). Its executor is not built yet, so such a profile stops the chain here with a
-        // plan error or a clear "not yet", rather than falling through to a provider that would
-        // return a different identity (for example static keys in the same profile).
+        // file). A plan error stops the chain here, never falling through to a provider that
+        // would return a different identity (for example static keys in the same profile).
+        let ctx = Sources {
+            env: &env,
+            fs: &fs,
+            clock: &clock,
+            profiles: &profiles,
+            name: &name,
+        };
         chain.push(
             "assume-role",
             if has("role_arn") && !has("web_identity_token_file") {
-                let error = match awscred_provider_assume_role::plan(&profiles, &name) {
-                    Err(e) => e,
-                    Ok(_) => CredentialsError::invalid_configuration(
-                        "assume-role profiles are planned but not yet executed by this version of \
-                         awscred; use the AWS CLI (`aws configure export-credentials`) meanwhile",
-                    )
-                    .with("profile", &name),
-                };
-                Arc::new(Misconfigured(error))
+                match assume_role(&ctx, self.mfa, self.role_cache) {
+                    Ok(p) => Arc::new(p),
+                    Err(e) => Arc::new(Misconfigured(e)),
+                }
             } else {
                 not_configured(format!("profile {name:?} has no role_arn"))
             },
@@ -240,6 +261,111 @@ impl DefaultChainBuilder {
             selected,
         })
     }
+}
+
+/// What a provider built from the selected profile may need.
+struct Sources<'a> {
+    env: &'a SharedEnv,
+    fs: &'a SharedFs,
+    clock: &'a SharedClock,
+    profiles: &'a Arc<ProfileSet>,
+    name: &'a str,
+}
+
+impl Sources<'_> {
+    /// STS as botocore configures it for the selected profile: endpoint, region, proxies, CA
+    /// bundle, retries.
+    fn sts(&self) -> Result<awscred_sts::StsClient, CredentialsError> {
+        let values = awscred_sts::SelectedProfileValues::new(self.profiles, self.name);
+        awscred_sts::StsClientBuilder::from_sources(&**self.env, &**self.fs, &values)
+            .and_then(|b| b.clock(self.clock.clone()).build())
+            .map_err(|e| e.with("profile", self.name))
+    }
+}
+
+fn assume_role(
+    ctx: &Sources<'_>,
+    mfa: Option<SharedMfaTokenProvider>,
+    cache: Option<FileCache>,
+) -> Result<AssumeRoleProvider, CredentialsError> {
+    let plan = awscred_provider_assume_role::plan(ctx.profiles, ctx.name)?;
+    let sts = ctx.sts()?;
+    let source = source_provider(ctx, &plan.base, &sts)?;
+    let mut builder = AssumeRoleProvider::builder(plan)
+        .source(source)
+        .sts(sts)
+        .file_cache(cache)
+        .clock(ctx.clock.clone());
+    if let Some(mfa) = mfa {
+        builder = builder.mfa(mfa);
+    }
+    builder.build()
+}
+
+/// The provider for an assume-role chain's base credentials.
+fn source_provider(
+    ctx: &Sources<'_>,
+    base: &BaseProvider,
+    sts: &awscred_sts::StsClient,
+) -> Result<SharedProvider, CredentialsError> {
+    Ok(match base {
+        BaseProvider::AccessKey(c) => Arc::new(StaticProvider::new(c.clone())),
+        BaseProvider::NamedSource(CredentialSource::Environment) => {
+            Arc::new(awscred_provider_env::EnvProvider::new(ctx.env.clone()))
+        }
+        BaseProvider::NamedSource(CredentialSource::Ec2InstanceMetadata) => Arc::new(
+            awscred_provider_imds::ImdsProvider::builder()
+                .env(ctx.env.clone())
+                .profile(ctx.profiles.profile(ctx.name).cloned())
+                .clock(ctx.clock.clone())
+                .build(),
+        ),
+        BaseProvider::NamedSource(CredentialSource::EcsContainer) => Arc::new(
+            awscred_provider_container::ContainerProvider::builder()
+                .env(ctx.env.clone())
+                .fs(ctx.fs.clone())
+                .build(),
+        ),
+        BaseProvider::WebIdentity {
+            role_arn,
+            token_file,
+            role_session_name,
+        } => {
+            let mut settings =
+                awscred_provider_web_identity::WebIdentitySettings::new(token_file, role_arn);
+            settings.role_session_name = role_session_name.clone();
+            Arc::new(
+                awscred_provider_web_identity::WebIdentityProvider::new(
+                    settings,
+                    sts.clone(),
+                    ctx.fs.clone(),
+                )
+                .with_clock(ctx.clock.clone()),
+            )
+        }
+        BaseProvider::CredentialProcess {
+            command,
+            account_id,
+        } => Arc::new(
+            awscred_provider_process::ProcessProvider::builder(command)
+                .profile_name(ctx.name)
+                .account_id_fallback(account_id.clone())
+                .build(),
+        ),
+        BaseProvider::Sso { .. } => {
+            return Err(CredentialsError::invalid_configuration(
+                "this role chain starts from an IAM Identity Center (SSO) profile, which this \
+                 version of awscred cannot use yet",
+            )
+            .with("profile", ctx.name));
+        }
+        _ => {
+            return Err(CredentialsError::invalid_configuration(
+                "this role chain's base provider is not known to this version of awscred-chain",
+            )
+            .with("profile", ctx.name));
+        }
+    })
 }
 
 fn not_configured(reason: String) -> SharedProvider {

@@ -183,21 +183,42 @@ async fn nothing_anywhere_lists_every_provider() {
 
 #[tokio::test]
 async fn a_role_profile_never_falls_through_to_its_own_static_keys() {
+    use awscred_test::fixture_server::{FixtureServer, Recording};
+    let ok = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId>\
+              <SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
+              <Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>";
+    let rec: Recording = serde_json::from_value(serde_json::json!({"exchanges": [
+        {"request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
+         "response": {"status": 200, "body": ok}}]}))
+    .unwrap();
+    let sts = FixtureServer::start(rec).await;
     let config = "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n\
                   aws_access_key_id = AKIDWRONG\naws_secret_access_key = s\n\
                   [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n";
-    let err = resolve(env(&[]), files(config, ""), None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.field("provider"), Some("assume-role"), "{err}");
-    assert!(err.to_string().contains("not yet executed"), "{err}");
+    let c = resolve(
+        env(&[
+            ("AWS_ENDPOINT_URL_STS", &sts.url()),
+            ("AWS_REGION", "eu-west-1"),
+        ]),
+        files(config, ""),
+        None,
+    )
+    .await
+    .unwrap();
+    sts.verify().unwrap();
+    assert_eq!(
+        (c.access_key_id(), c.provider_name()),
+        ("ASIAROLE", "assume-role")
+    );
     let broken = "[default]\nrole_arn = arn:r\nsource_profile = nowhere\n";
     let err = resolve(env(&[]), files(broken, ""), None)
         .await
         .unwrap_err();
+    assert_eq!(err.field("provider"), Some("assume-role"), "{err}");
     assert!(
-        err.to_string()
-            .contains("could not find source profile nowhere referenced from default"),
+        err.to_string().contains(
+            "source_profile \"nowhere\" referenced in profile \"default\" does not exist"
+        ),
         "{err}"
     );
 }

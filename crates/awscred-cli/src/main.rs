@@ -7,10 +7,12 @@
 #![allow(clippy::print_stderr, reason = "a command-line tool prints its errors")]
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use awscred_chain::{DefaultChain, Step};
 use awscred_profile::{FileKind, Platform, ProfileSet, Section, locate, select_profile};
-use awscred_types::{Credentials, CredentialsError, OsFs, SystemEnv};
+use awscred_provider_assume_role::{FileCache, FixedMfa, PromptMfa, SharedMfaTokenProvider};
+use awscred_types::{Credentials, CredentialsError, OsFs, SharedFs, SystemEnv};
 use clap::{Parser, Subcommand};
 
 /// Resolve AWS credentials the way boto3 and the AWS CLI do.
@@ -19,6 +21,20 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    session: SessionArgs,
+}
+
+/// How assume-role sessions are obtained (every command).
+#[derive(Debug, Default, clap::Args)]
+struct SessionArgs {
+    /// Do not read or write the AWS CLI's assume-role cache (`~/.aws/cli/cache`); sessions are
+    /// then kept in memory only.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// The MFA code for a role profile with `mfa_serial` (default: ask on the terminal).
+    #[arg(long, global = true, value_name = "CODE")]
+    mfa_code: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,9 +77,12 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let session = &cli.session;
     let result = match cli.command {
-        Command::Explain { profile, json } => explain(profile.as_deref(), json),
-        Command::ExportCredentials { profile, format } => export(profile.as_deref(), format),
+        Command::Explain { profile, json } => explain(profile.as_deref(), json, session),
+        Command::ExportCredentials { profile, format } => {
+            export(profile.as_deref(), format, session)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -83,16 +102,35 @@ fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
         })
 }
 
-fn chain(profile: Option<&str>) -> Result<DefaultChain, CredentialsError> {
-    let mut builder = DefaultChain::builder();
+/// The default chain as the AWS CLI runs it: assume-role sessions shared through
+/// `~/.aws/cli/cache`, MFA codes asked for on the terminal.
+fn chain(profile: Option<&str>, session: &SessionArgs) -> Result<DefaultChain, CredentialsError> {
+    let fs: SharedFs = Arc::new(OsFs);
+    let mfa: SharedMfaTokenProvider = match &session.mfa_code {
+        Some(code) => Arc::new(FixedMfa::new(code.as_str())),
+        None => Arc::new(PromptMfa::new()),
+    };
+    let cache = if session.no_cache {
+        None
+    } else {
+        FileCache::aws_cli(&SystemEnv, fs.clone())
+    };
+    let mut builder = DefaultChain::builder()
+        .fs(fs)
+        .mfa(mfa)
+        .assume_role_cache(cache);
     if let Some(p) = profile {
         builder = builder.profile(p);
     }
     builder.build()
 }
 
-fn export(profile: Option<&str>, format: Format) -> Result<(), CredentialsError> {
-    let chain = chain(profile)?;
+fn export(
+    profile: Option<&str>,
+    format: Format,
+    session: &SessionArgs,
+) -> Result<(), CredentialsError> {
+    let chain = chain(profile, session)?;
     let creds = runtime()?.block_on(async { chain.chain().resolve_traced().await.0 })?;
     print!("{}", render(&creds, format));
     Ok(())
@@ -164,7 +202,11 @@ const SECRET_KEYS: &[&str] = &[
     "aws_security_token",
 ];
 
-fn explain(profile: Option<&str>, json: bool) -> Result<(), CredentialsError> {
+fn explain(
+    profile: Option<&str>,
+    json: bool,
+    session: &SessionArgs,
+) -> Result<(), CredentialsError> {
     let env = SystemEnv;
     let locations = locate(&env, Platform::host());
     let set = ProfileSet::load(&env, &OsFs)?;
@@ -240,7 +282,7 @@ fn explain(profile: Option<&str>, json: bool) -> Result<(), CredentialsError> {
     }
     println!();
     println!("providers, in order:");
-    match chain(profile) {
+    match chain(profile, session) {
         Err(e) => println!("  chain not built: {e}"),
         Ok(chain) => {
             let (result, steps) = runtime()?.block_on(chain.chain().resolve_traced());

@@ -1,10 +1,16 @@
-//! Assume-role profiles for awscred.
+//! Assume-role profiles for awscred: plan, execute, cache.
 //!
-//! This crate provides, so far:
 //! - [`plan`]: the pure planner (no I/O) that turns the selected profile of a
 //!   [`ProfileSet`](awscred_profile::ProfileSet) into a [`ProfileChain`]: one base provider
 //!   ([`BaseProvider`]: static keys, a `credential_source`, web identity, SSO, or
 //!   `credential_process`) and the role hops to assume from it, innermost first.
+//! - [`AssumeRoleProvider`]: the executor. It runs the hops against STS (`awscred-sts`), from
+//!   the outermost hop that still has a reusable session inward, asks an [`MfaTokenProvider`]
+//!   ([`PromptMfa`], [`FixedMfa`], [`CommandMfa`], [`NoMfa`]) for hops with `mfa_serial`, keeps
+//!   each hop's session in memory, and optionally shares them through a [`FileCache`].
+//! - [`FileCache`] / [`CacheKey`]: the AWS CLI's `~/.aws/cli/cache/<key>.json`, botocore's key
+//!   and file format, so the AWS CLI and awscred share sessions (tested against botocore's own
+//!   `JSONFileCache` in `tests/botocore_cache_interop.rs`).
 //!
 //! The rules are botocore's (`AssumeRoleProvider`), with the cross-SDK vectors winning where they
 //! differ (28/28 in `tests/conformance.rs`): `role_arn` needs exactly one of `source_profile` and
@@ -14,17 +20,40 @@
 //! identity base; `credential_source` is `Environment`, `Ec2InstanceMetadata` or `EcsContainer`;
 //! `duration_seconds` must be 900–43,200.
 //!
-//! The executor (STS calls, MFA, the AWS CLI's `~/.aws/cli/cache`) is the next step of this
-//! crate; see the open issue.
+//! ```no_run
+//! # async fn run() -> Result<(), awscred_types::CredentialsError> {
+//! use std::sync::Arc;
+//! use awscred_provider_assume_role::{AssumeRoleProvider, FileCache, PromptMfa, plan};
+//! use awscred_types::{OsFs, ProvideCredentials, SystemEnv};
+//!
+//! let profiles = awscred_profile::ProfileSet::load(&SystemEnv, &OsFs)?;
+//! // A chain whose base is static keys needs no source provider; `awscred-chain` maps the
+//! // other bases (credential_source, web identity, credential_process) to theirs.
+//! let provider = AssumeRoleProvider::builder(plan(&profiles, "prod")?)
+//!     .mfa(Arc::new(PromptMfa::new()))
+//!     .file_cache(FileCache::aws_cli(&SystemEnv, Arc::new(OsFs)))
+//!     .build()?;
+//! let credentials = provider.provide_credentials().await?;
+//! # Ok(()) }
+//! ```
 //!
 //! # Where this crate sits
 //!
-//! A provider crate above `awscred-profile`; the default chain runs it third.
+//! A provider crate above `awscred-profile` and `awscred-sts`; the default chain runs it third,
+//! after explicit credentials and the environment.
 //!
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
+mod file_cache;
+mod mfa;
 mod plan;
+mod provider;
 
+pub use file_cache::{CacheKey, FileCache};
+pub use mfa::{
+    CommandMfa, FixedMfa, MfaCode, MfaTokenProvider, NoMfa, PromptMfa, SharedMfaTokenProvider,
+};
 pub use plan::{BaseProvider, CredentialSource, ProfileChain, RoleHop, plan};
+pub use provider::{AssumeRoleProvider, AssumeRoleProviderBuilder, PROVIDER_NAME, REUSE_WINDOW};

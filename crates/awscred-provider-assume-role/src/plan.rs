@@ -187,7 +187,9 @@ pub fn plan(profiles: &ProfileSet, selected: &str) -> Result<ProfileChain, Crede
         let Some(profile) = profiles.profile(&current) else {
             return Err(match referenced_from {
                 Some(from) => invalid(
-                    format!("could not find source profile {current} referenced from {from}"),
+                    format!(
+                        "source_profile {current:?} referenced in profile {from:?} does not exist"
+                    ),
                     &from,
                 )
                 .with("source_profile", &current),
@@ -198,7 +200,7 @@ pub fn plan(profiles: &ProfileSet, selected: &str) -> Result<ProfileChain, Crede
             visited.push(current.clone());
             return Err(invalid(
                 format!(
-                    "profile formed an infinite loop in credential configuration: {}",
+                    "infinite loop in credential configuration: {}",
                     visited.join(" -> ")
                 ),
                 selected,
@@ -226,13 +228,19 @@ pub fn plan(profiles: &ProfileSet, selected: &str) -> Result<ProfileChain, Crede
         ) {
             (Some(_), Some(_)) => {
                 return Err(invalid(
-                    "profile contained both source_profile and credential_source",
+                    format!(
+                        "profile {current:?} has both source_profile and credential_source; keep one"
+                    ),
                     &current,
                 ));
             }
             (None, None) => {
                 return Err(invalid(
-                    "profile must contain `source_profile` or `credential_source` to assume a role",
+                    format!(
+                        "profile {current:?} has role_arn but neither source_profile nor \
+                         credential_source; add one to say where the credentials that assume \
+                         the role come from"
+                    ),
                     &current,
                 )
                 .with("key", "role_arn"));
@@ -245,7 +253,8 @@ pub fn plan(profiles: &ProfileSet, selected: &str) -> Result<ProfileChain, Crede
                 if !has_static_keys(profile) {
                     return Err(invalid(
                         format!(
-                            "profile formed an infinite loop in credential configuration: {current} -> {current}"
+                            "infinite loop in credential configuration: {current} -> {current} \
+                             (a profile may be its own source_profile only when it has static keys)"
                         ),
                         &current,
                     ));

@@ -1,0 +1,177 @@
+//! Role profiles through the binary: the AWS CLI's cache folder, `--no-cache`, `--mfa-code`.
+//! STS is the fixture server (the moto suite in `awscred-chain` covers the real protocol).
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test sets up files and runs the binary"
+)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use awscred_provider_assume_role::CacheKey;
+use awscred_sts::AssumeRoleRequest;
+use awscred_test::fixture_server::{FixtureServer, Recording};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/cli";
+
+fn home(name: &str, extra: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("awscred-cli-role-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".aws")).unwrap();
+    std::fs::write(
+        dir.join(".aws/config"),
+        format!(
+            "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = SECRETBASE\n\
+             [profile top]\nrole_arn = {ROLE}\nsource_profile = base\nrole_session_name = cli\n{extra}"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+async fn run(home: &Path, sts: &str, args: &[&str]) -> (i32, String, String) {
+    // `setsid` detaches the binary from any controlling terminal the test runner has, so "no
+    // terminal" is true here as on CI.
+    let mut cmd = if Path::new("/usr/bin/setsid").exists() {
+        let mut c = Command::new("/usr/bin/setsid");
+        c.arg(env!("CARGO_BIN_EXE_awscred"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_awscred"))
+    };
+    cmd.args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_STS", sts)
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(std::process::Stdio::null());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn success() -> String {
+    "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIACLI</AccessKeyId>\
+     <SecretAccessKey>SECRETROLE</SecretAccessKey><SessionToken>TOKENROLE</SessionToken>\
+     <Expiration>2035-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser>\
+     <Arn>arn:aws:sts::123456789012:assumed-role/cli/cli</Arn><AssumedRoleId>AROA:cli</AssumedRoleId>\
+     </AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>"
+        .into()
+}
+
+async fn sts(body_contains: &[&str], times: usize) -> FixtureServer {
+    let exchange = serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": body_contains},
+        "response": {"status": 200, "body": success()}});
+    let rec: Recording =
+        serde_json::from_value(serde_json::json!({ "exchanges": vec![exchange; times] })).unwrap();
+    FixtureServer::start(rec).await
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_land_in_the_aws_cli_cache_and_the_next_run_uses_them() {
+    let h = home("cache", "");
+    let server = sts(&["Action=AssumeRole", "RoleSessionName=cli"], 1).await;
+    let (code, out, err) = run(
+        &h,
+        &server.url(),
+        &["export-credentials", "--profile", "top"],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"AccessKeyId\":\"ASIACLI\""), "{out}");
+    // Second run: no STS exchange left, so only the cache can answer.
+    let (code, out2, err) = run(
+        &h,
+        &server.url(),
+        &["export-credentials", "--profile", "top"],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, out2);
+    server.verify().unwrap();
+
+    let mut req = AssumeRoleRequest::new(ROLE, "cli");
+    req.role_session_name = "cli".into();
+    let key = CacheKey::assume_role(&req, false);
+    let dir = h.join(".aws/cli/cache");
+    let file = dir.join(format!("{}.json", key.as_str()));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("{\"Credentials\": {\"AccessKeyId\": \"ASIACLI\""),
+        "{text}"
+    );
+    assert_eq!((mode(&file), mode(&dir)), (0o600, 0o700));
+    assert!(
+        !err.contains("SECRET") && !err.contains("TOKENROLE"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_cache_keeps_sessions_in_memory_only() {
+    let h = home("nocache", "");
+    let server = sts(&["Action=AssumeRole"], 2).await;
+    for _ in 0..2 {
+        let (code, _, err) = run(
+            &h,
+            &server.url(),
+            &["export-credentials", "--profile", "top", "--no-cache"],
+        )
+        .await;
+        assert_eq!(code, 0, "{err}");
+    }
+    server.verify().unwrap();
+    assert!(!h.join(".aws/cli").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mfa_code_on_the_command_line_and_a_clear_error_without_a_terminal() {
+    let h = home("mfa", "mfa_serial = arn:aws:iam::123456789012:mfa/me\n");
+    let server = sts(
+        &[
+            "SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Fme",
+            "TokenCode=271828",
+        ],
+        1,
+    )
+    .await;
+    let (code, out, err) = run(
+        &h,
+        &server.url(),
+        &[
+            "export-credentials",
+            "--profile",
+            "top",
+            "--mfa-code",
+            "271828",
+            "--no-cache",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ASIACLI"), "{out}");
+    server.verify().unwrap();
+    // No code, no terminal, standard input closed: an error naming the serial, not a hang.
+    let (code, _, err) = run(
+        &h,
+        "http://127.0.0.1:9",
+        &["export-credentials", "--profile", "top", "--no-cache"],
+    )
+    .await;
+    assert_ne!(code, 0);
+    assert!(err.contains("arn:aws:iam::123456789012:mfa/me"), "{err}");
+    assert!(err.contains("MFA code"), "{err}");
+}

@@ -1,0 +1,623 @@
+//! The AWS CLI's assume-role file cache (`~/.aws/cli/cache/<key>.json`): botocore's key, its
+//! file format, its reuse rule.
+//!
+//! Hand-written only where the format forces it: the key is the SHA-1 of Python's
+//! `json.dumps(args, sort_keys=True)` (separators `", "` / `": "`, `ensure_ascii`), which no JSON
+//! library writes by default, so [`PythonFormatter`] gives `serde_json` Python's spacing and
+//! escaping. The timestamp `2030-01-01T00:00:00UTC` is botocore's
+//! `strftime('%Y-%m-%dT%H:%M:%S%Z')`, read back leniently as dateutil would.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use awscred_profile::{Platform, home_dir};
+use awscred_sts::{AssumeRoleRequest, TemporaryCredentials, account_from_arn};
+use awscred_types::{Credentials, CredentialsError, Env, SharedFs};
+use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
+use time::OffsetDateTime;
+use time::macros::format_description;
+use zeroize::{Zeroize, Zeroizing};
+
+/// botocore's cache key for one `AssumeRole` call: the file stem under the cache folder.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CacheKey(String);
+
+impl CacheKey {
+    /// The key for `request` (`BaseAssumeRoleCredentialFetcher._create_cache_key`): `RoleArn`
+    /// plus whichever of `RoleSessionName` (only when configured: `session_name_generated`
+    /// leaves it out), `ExternalId`, `SerialNumber`, `DurationSeconds` and `Policy` (parsed, so
+    /// its keys sort) are set. The MFA `TokenCode` is never part of it.
+    pub fn assume_role(request: &AssumeRoleRequest, session_name_generated: bool) -> Self {
+        // Inserted in sorted order, so the map serialises sorted with or without serde_json's
+        // `preserve_order`.
+        let mut args = serde_json::Map::new();
+        if let Some(d) = request.duration_seconds {
+            args.insert("DurationSeconds".into(), d.into());
+        }
+        if let Some(e) = &request.external_id {
+            args.insert("ExternalId".into(), e.as_str().into());
+        }
+        if let Some(p) = &request.policy {
+            let value = serde_json::from_str::<serde_json::Value>(p)
+                .map_or_else(|_| p.as_str().into(), sorted);
+            args.insert("Policy".into(), value);
+        }
+        args.insert("RoleArn".into(), request.role_arn.as_str().into());
+        if !session_name_generated {
+            args.insert(
+                "RoleSessionName".into(),
+                request.role_session_name.as_str().into(),
+            );
+        }
+        if let Some(s) = &request.serial_number {
+            args.insert("SerialNumber".into(), s.as_str().into());
+        }
+        let json = python_json(&serde_json::Value::Object(args));
+        let digest = hex::encode(Sha1::digest(&json));
+        // `_make_file_safe`: a hex digest has no `:` or `/`, but the rule is botocore's.
+        Self(digest.replace([':', '/', '\\'], "_"))
+    }
+
+    /// The file stem.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CacheKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CacheKey").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for CacheKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A folder of `<key>.json` files in the AWS CLI's format, read and written through the `Fs`
+/// seam.
+///
+/// An entry is reused while it expires at least the given window after now (botocore:
+/// 15 minutes). A missing, unreadable, half-written or otherwise invalid entry is a miss, never
+/// an error; writes are atomic (temporary file + rename), 0600, in a 0700 folder.
+#[derive(Clone)]
+pub struct FileCache {
+    dir: PathBuf,
+    fs: SharedFs,
+}
+
+impl fmt::Debug for FileCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileCache").field("dir", &self.dir).finish()
+    }
+}
+
+impl FileCache {
+    /// A cache in `dir`.
+    pub fn new(dir: impl Into<PathBuf>, fs: SharedFs) -> Self {
+        Self {
+            dir: dir.into(),
+            fs,
+        }
+    }
+
+    /// The AWS CLI's cache, `~/.aws/cli/cache` (home as the profile files find it); `None` when
+    /// no home folder is known.
+    pub fn aws_cli(env: &dyn Env, fs: SharedFs) -> Option<Self> {
+        let home = home_dir(env, Platform::host())?;
+        Some(Self::new(
+            Path::new(&home).join(".aws").join("cli").join("cache"),
+            fs,
+        ))
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file of `key`.
+    pub fn path(&self, key: &CacheKey) -> PathBuf {
+        self.dir.join(format!("{}.json", key.0))
+    }
+
+    /// The cached session of `key`, when the entry exists, parses, and expires at least
+    /// `window` after `now`. Every other outcome is a miss (logged at debug level, never with a
+    /// secret).
+    pub fn load(
+        &self,
+        key: &CacheKey,
+        now: SystemTime,
+        window: Duration,
+        provider_name: &'static str,
+    ) -> Option<Credentials> {
+        let path = self.path(key);
+        let miss = |why: &dyn fmt::Display| {
+            tracing::debug!(file = %path.display(), "assume-role cache miss: {why}");
+        };
+        let bytes = match self.fs.read(&path) {
+            Ok(b) => Zeroizing::new(b),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                miss(&e);
+                return None;
+            }
+        };
+        let entry: Entry = match serde_json::from_slice(&bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                // serde_json's message names a line and column, never the content.
+                miss(&format_args!("not a cache entry ({e})"));
+                return None;
+            }
+        };
+        let c = &entry.credentials;
+        let Some(expiry) = parse_expiration(&c.expiration) else {
+            miss(&format_args!("unreadable Expiration {:?}", c.expiration));
+            return None;
+        };
+        match expiry.duration_since(now) {
+            Ok(left) if left >= window => {}
+            _ => {
+                miss(&"expired, or expires within the reuse window");
+                return None;
+            }
+        }
+        if c.access_key_id.is_empty() || c.secret_access_key.is_empty() {
+            miss(&"empty keys");
+            return None;
+        }
+        let account_id = c.account_id.clone().or_else(|| {
+            entry
+                .assumed_role_user
+                .as_ref()
+                .and_then(|u| account_from_arn(&u.arn))
+        });
+        Some(
+            Credentials::builder(
+                &c.access_key_id,
+                c.secret_access_key.as_str(),
+                provider_name,
+            )
+            .maybe_session_token(c.session_token.clone())
+            .expiry(expiry)
+            .maybe_account_id(account_id)
+            .build(),
+        )
+    }
+
+    /// Writes `response` as the entry of `key` (the AWS CLI's layout). Errors name the file and
+    /// never carry a secret.
+    pub fn store(
+        &self,
+        key: &CacheKey,
+        response: &TemporaryCredentials,
+    ) -> Result<(), CredentialsError> {
+        let path = self.path(key);
+        let c = &response.credentials;
+        let Some(expiry) = c.expiry() else {
+            return Err(CredentialsError::invalid_configuration(
+                "temporary credentials without an expiry cannot be cached",
+            )
+            .with("file", path.display()));
+        };
+        let entry = Entry {
+            credentials: EntryCredentials {
+                access_key_id: c.access_key_id().to_owned(),
+                secret_access_key: c.secret_access_key().to_owned(),
+                session_token: c.session_token().map(str::to_owned),
+                expiration: format_expiration(expiry),
+                account_id: c.account_id().map(str::to_owned),
+            },
+            assumed_role_user: response.assumed_role_user.as_ref().map(|u| EntryUser {
+                assumed_role_id: u.assumed_role_id.clone(),
+                arn: u.arn.clone(),
+            }),
+        };
+        let bytes = Zeroizing::new(python_json(&entry));
+        self.fs.write_atomic(&path, &bytes, 0o600).map_err(|e| {
+            CredentialsError::provider_error("could not write the assume-role cache file")
+                .with("file", path.display())
+                .with_source(e)
+        })
+    }
+
+    /// Removes the entry of `key` (a missing entry is fine).
+    pub fn remove(&self, key: &CacheKey) -> Result<(), CredentialsError> {
+        let path = self.path(key);
+        match self.fs.remove(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CredentialsError::provider_error(
+                "could not remove the assume-role cache file",
+            )
+            .with("file", path.display())
+            .with_source(e)),
+        }
+    }
+}
+
+/// What the AWS CLI writes: the `AssumeRole` response dict, in botocore's field order. Unknown
+/// fields (`ResponseMetadata`, `PackedPolicySize`) are ignored when reading.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Entry {
+    credentials: EntryCredentials,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    assumed_role_user: Option<EntryUser>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EntryCredentials {
+    access_key_id: String,
+    secret_access_key: String,
+    #[serde(default)]
+    session_token: Option<String>,
+    expiration: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
+}
+
+impl Drop for EntryCredentials {
+    fn drop(&mut self) {
+        self.secret_access_key.zeroize();
+        if let Some(t) = self.session_token.as_mut() {
+            t.zeroize();
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EntryUser {
+    assumed_role_id: String,
+    arn: String,
+}
+
+/// `value` with every object's keys in sorted order (Python's `sort_keys=True`).
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut pairs: Vec<_> = map.into_iter().collect();
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
+}
+
+/// `json.dumps(value)` byte for byte (for the shapes used here).
+fn python_json(value: &impl Serialize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    // Serialising strings, numbers and maps into a Vec cannot fail.
+    if value.serialize(&mut ser).is_err() {
+        out.clear();
+    }
+    out
+}
+
+/// Python's `json.dumps` defaults: `", "` between items, `": "` after keys, and
+/// `ensure_ascii=True` (everything outside printable ASCII as `\uXXXX`, lower-case hex,
+/// surrogate pairs above U+FFFF). serde_json already escapes `"`, `\` and control characters the
+/// way Python does.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        for ch in fragment.chars() {
+            if (' '..='~').contains(&ch) {
+                let mut buf = [0; 4];
+                w.write_all(ch.encode_utf8(&mut buf).as_bytes())?;
+            } else {
+                let mut units = [0u16; 2];
+                for unit in ch.encode_utf16(&mut units) {
+                    write!(w, "\\u{unit:04x}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// botocore's `strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC datetime.
+fn format_expiration(t: SystemTime) -> String {
+    let t = OffsetDateTime::from(t);
+    t.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]UTC"
+    ))
+    .unwrap_or_default()
+}
+
+/// What dateutil would read of a cache entry's `Expiration`: `YYYY-MM-DD[T ]HH:MM:SS`, optional
+/// fraction, then `UTC`, `GMT`, `Z` or a `±HH:MM` / `±HHMM` offset. A time without a zone is
+/// refused (botocore could not compare it with its aware clock either).
+fn parse_expiration(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let (date_time, mut rest) = (text.get(..19)?, text.get(19..)?);
+    let date_time = date_time.replacen(' ', "T", 1);
+    let base = time::PrimitiveDateTime::parse(
+        &date_time,
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+    )
+    .ok()?;
+    let mut nanos = 0u32;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let padded: String = frac[..digits]
+            .chars()
+            .chain("000000000".chars())
+            .take(9)
+            .collect();
+        nanos = padded.parse().ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_secs: i32 = match rest {
+        "UTC" | "GMT" | "Z" | "z" | "+00:00" | "-00:00" | "+0000" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = rest[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let hours: i32 = digits[..2].parse().ok()?;
+            let minutes: i32 = digits[2..].parse().ok()?;
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let offset = time::UtcOffset::from_whole_seconds(offset_secs).ok()?;
+    let t = base.replace_nanosecond(nanos).ok()?.assume_offset(offset);
+    Some(t.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use awscred_sts::AssumedRoleUser;
+    use awscred_types::{Fs, MemFs};
+
+    use super::*;
+
+    fn request(configure: impl FnOnce(&mut AssumeRoleRequest)) -> AssumeRoleRequest {
+        let mut r = AssumeRoleRequest::new("arn:aws:iam::123456789012:role/r", "s");
+        configure(&mut r);
+        r
+    }
+
+    #[test]
+    fn keys_match_python() {
+        // Expected values computed with CPython 3:
+        // hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest()
+        let cases: &[(AssumeRoleRequest, bool, &str)] = &[
+            (request(|_| {}), true, PY_ROLE_ONLY),
+            (request(|_| {}), false, PY_WITH_NAME),
+            (
+                request(|r| {
+                    r.external_id = Some("ext-ü-\u{1F600}\u{7f}\"q\"".into());
+                    r.serial_number = Some("arn:aws:iam::123456789012:mfa/me".into());
+                    r.duration_seconds = Some(3600);
+                    r.token_code = Some("123456".into());
+                }),
+                true,
+                PY_ALL,
+            ),
+            (
+                request(|r| {
+                    r.policy = Some(
+                        r#"{"Version": "2012-10-17", "Statement": [{"b": 1, "a": [2, "x"]}]}"#
+                            .into(),
+                    )
+                }),
+                true,
+                PY_POLICY,
+            ),
+        ];
+        for (req, generated, want) in cases {
+            assert_eq!(
+                CacheKey::assume_role(req, *generated).as_str(),
+                *want,
+                "{req:?}"
+            );
+        }
+        // The documented example: the key is the sha1 of exactly this string.
+        assert_eq!(
+            hex::encode(Sha1::digest(
+                br#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#
+            )),
+            PY_ROLE_ONLY
+        );
+    }
+
+    // From CPython 3.12 (`target/moto-venv/bin/python`), as in `keys_match_python`.
+    const PY_ROLE_ONLY: &str = "6dc9e6e1e186b9f293814df3266de783142c48a2";
+    const PY_WITH_NAME: &str = "8db6b454f08c8970dc17c34d66cf8e1493b82d22";
+    const PY_ALL: &str = "1f054100ec43ad7168a800296bbaaa4bfc581ffe";
+    const PY_POLICY: &str = "b72e504d92b382caaf1b6d11d7d493ad83c2df72";
+
+    fn response(expiry: SystemTime) -> TemporaryCredentials {
+        TemporaryCredentials {
+            credentials: Credentials::builder("ASIAX", "SECRET", "assume-role")
+                .session_token("TOKEN")
+                .expiry(expiry)
+                .account_id("123456789012")
+                .build(),
+            assumed_role_user: Some(AssumedRoleUser {
+                arn: "arn:aws:sts::123456789012:assumed-role/r/s".into(),
+                assumed_role_id: "AROA:s".into(),
+            }),
+        }
+    }
+
+    const T2030: u64 = 1_893_456_000;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn round_trip_in_the_aws_cli_layout() {
+        let fs = Arc::new(MemFs::new());
+        let cache = FileCache::new("/c", fs.clone());
+        let key = CacheKey::assume_role(&request(|_| {}), true);
+        cache.store(&key, &response(at(T2030))).unwrap();
+        let text = String::from_utf8(fs.get(cache.path(&key)).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "{\"Credentials\": {\"AccessKeyId\": \"ASIAX\", \"SecretAccessKey\": \"SECRET\", \
+             \"SessionToken\": \"TOKEN\", \"Expiration\": \"2030-01-01T00:00:00UTC\", \
+             \"AccountId\": \"123456789012\"}, \"AssumedRoleUser\": {\"AssumedRoleId\": \"AROA:s\", \
+             \"Arn\": \"arn:aws:sts::123456789012:assumed-role/r/s\"}}"
+        );
+        assert_eq!(fs.mode(&cache.path(&key)).unwrap(), Some(0o600));
+        let window = Duration::from_secs(900);
+        let c = cache
+            .load(&key, at(T2030 - 900), window, "assume-role")
+            .unwrap();
+        assert_eq!(
+            (
+                c.access_key_id(),
+                c.secret_access_key(),
+                c.session_token(),
+                c.expiry(),
+                c.account_id()
+            ),
+            (
+                "ASIAX",
+                "SECRET",
+                Some("TOKEN"),
+                Some(at(T2030)),
+                Some("123456789012")
+            )
+        );
+        // Exactly the window left is a hit (botocore: expired when seconds < window); less is not.
+        assert!(
+            cache
+                .load(&key, at(T2030 - 899), window, "assume-role")
+                .is_none()
+        );
+        cache.remove(&key).unwrap();
+        cache.remove(&key).unwrap();
+        assert!(cache.load(&key, at(0), window, "assume-role").is_none());
+    }
+
+    #[test]
+    fn anything_wrong_is_a_miss() {
+        let fs = Arc::new(MemFs::new());
+        let cache = FileCache::new("/c", fs.clone());
+        let key = CacheKey::assume_role(&request(|_| {}), true);
+        let good = |exp: &str| {
+            format!(
+                r#"{{"Credentials": {{"AccessKeyId": "A", "SecretAccessKey": "S", "SessionToken": "T", "Expiration": "{exp}"}}}}"#
+            )
+        };
+        let bad = [
+            String::new(),
+            "{\"Credentials\": {\"AccessKeyId\": \"A".into(), // half written
+            "[]".into(),
+            "{\"Credentials\": {\"AccessKeyId\": \"A\"}}".into(),
+            good("2030-01-01T00:00:00"), // naive
+            good("not a date"),
+            good("2020-01-01T00:00:00UTC"), // expired
+            "\u{0}\u{ff}garbage".into(),
+        ];
+        for text in bad {
+            fs.insert(cache.path(&key), text.as_bytes());
+            assert!(
+                cache
+                    .load(&key, at(T2030 - 7200), Duration::from_secs(900), "x")
+                    .is_none(),
+                "{text:?}"
+            );
+        }
+        // botocore's extra fields and other date spellings are fine.
+        for exp in [
+            "2030-01-01T00:00:00Z",
+            "2030-01-01T00:00:00+00:00",
+            "2030-01-01T01:00:00+01:00",
+            "2030-01-01 00:00:00.000000UTC",
+            "2029-12-31T19:00:00-0500",
+        ] {
+            let text =
+                good(exp).replacen('{', "{\"ResponseMetadata\": {\"HTTPStatusCode\": 200}, ", 1);
+            fs.insert(cache.path(&key), text.as_bytes());
+            let c = cache.load(&key, at(T2030 - 7200), Duration::from_secs(900), "x");
+            assert_eq!(c.and_then(|c| c.expiry()), Some(at(T2030)), "{exp}");
+        }
+    }
+
+    #[test]
+    fn an_unwritable_cache_is_an_error_naming_the_file_without_secrets() {
+        #[derive(Debug)]
+        struct ReadOnly;
+        impl Fs for ReadOnly {
+            fn read(&self, _: &Path) -> io::Result<Vec<u8>> {
+                Err(io::ErrorKind::NotFound.into())
+            }
+            fn write_atomic(&self, _: &Path, _: &[u8], _: u32) -> io::Result<()> {
+                Err(io::ErrorKind::PermissionDenied.into())
+            }
+            fn remove(&self, _: &Path) -> io::Result<()> {
+                Err(io::ErrorKind::PermissionDenied.into())
+            }
+            fn list(&self, _: &Path) -> io::Result<Vec<PathBuf>> {
+                Ok(Vec::new())
+            }
+            fn mode(&self, _: &Path) -> io::Result<Option<u32>> {
+                Ok(None)
+            }
+            fn lock(&self, _: &Path) -> io::Result<awscred_types::FsLock> {
+                Err(io::ErrorKind::PermissionDenied.into())
+            }
+        }
+        let cache = FileCache::new("/ro", Arc::new(ReadOnly));
+        let key = CacheKey::assume_role(&request(|_| {}), true);
+        let err = cache
+            .store(&key, &response(at(T2030)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/ro/") && err.contains(".json"), "{err}");
+        assert!(!err.contains("SECRET") && !err.contains("TOKEN"), "{err}");
+        assert!(cache.remove(&key).is_err());
+    }
+}
