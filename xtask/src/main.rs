@@ -17,6 +17,7 @@
     reason = "xtask drives the real environment and files"
 )]
 
+mod examples;
 mod moto;
 mod report;
 mod test;

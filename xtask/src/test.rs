@@ -25,7 +25,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
 ];
 
 /// Checks that are not `cargo test` runs.
-const CHECKS: &[&str] = &["fmt", "lint", "deny", "deps"];
+const CHECKS: &[&str] = &["fmt", "examples", "lint", "features", "deny", "deps"];
 
 /// The CLI with every provider stays within this many distinct packages.
 const MAX_CLI_PACKAGES: usize = 110;
@@ -118,8 +118,11 @@ impl Test {
         for pkg in &wanted_packages {
             results.push(self.test_package(pkg, &report_dir, &moto_env)?);
         }
-        drop(servers);
         results.extend(read_conformance_reports(&report_dir));
+        if want_check("examples") {
+            results.push(crate::examples::run(&moto_env));
+        }
+        drop(servers);
 
         if want_check("lint") {
             results.push(check(
@@ -133,6 +136,46 @@ impl Test {
                     "warnings",
                 ]),
             ));
+        }
+        if want_check("features") {
+            // Features only add: the facade with none, and the chain with one at a time.
+            let mut r = check(
+                "features",
+                cargo().args([
+                    "clippy",
+                    "-q",
+                    "-p",
+                    "awscred",
+                    "--no-default-features",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+            );
+            for f in ["assume-role", "web-identity", "process", "imds"] {
+                let one = check(
+                    "features",
+                    cargo().args([
+                        "clippy",
+                        "-q",
+                        "-p",
+                        "awscred-chain",
+                        "--no-default-features",
+                        "--features",
+                        f,
+                        "--",
+                        "-D",
+                        "warnings",
+                    ]),
+                );
+                if one.failed > 0 {
+                    r.failed = 1;
+                    r.passed = 0;
+                    r.notes
+                        .push(format!("awscred-chain with only `{f}` failed"));
+                }
+            }
+            results.push(r);
         }
         if want_check("deny") {
             results.push(deny());

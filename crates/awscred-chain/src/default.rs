@@ -5,14 +5,11 @@ use std::sync::Arc;
 use awscred_profile::{ProfileSet, SelectedProfile, SelectionReason, select_profile};
 use awscred_types::{
     Credentials, CredentialsError, OsFs, ProvideCredentials, SharedClock, SharedEnv, SharedFs,
-    SharedProvider, StaticProvider, SystemClock, SystemEnv,
-};
-
-use awscred_provider_assume_role::{
-    AssumeRoleProvider, BaseProvider, CredentialSource, FileCache, SharedMfaTokenProvider,
+    StaticProvider, SystemClock, SystemEnv,
 };
 
 use crate::ChainProvider;
+use crate::slots::{self, Sources, not_configured};
 
 /// A provider that is not configured here, and says why (a chain moves on).
 #[derive(Debug, Clone)]
@@ -55,8 +52,7 @@ pub struct DefaultChainBuilder {
     profile: Option<String>,
     explicit: Option<Credentials>,
     profiles: Option<Arc<ProfileSet>>,
-    mfa: Option<SharedMfaTokenProvider>,
-    role_cache: Option<FileCache>,
+    assume_role: slots::AssumeRoleSettings,
 }
 
 impl DefaultChainBuilder {
@@ -99,15 +95,20 @@ impl DefaultChainBuilder {
 
     /// Where MFA codes for `mfa_serial` role profiles come from (default: none, so such a
     /// profile is an error naming the serial; the CLI prompts on the terminal).
-    pub fn mfa(mut self, mfa: SharedMfaTokenProvider) -> Self {
-        self.mfa = Some(mfa);
+    #[cfg(feature = "assume-role")]
+    pub fn mfa(mut self, mfa: awscred_provider_assume_role::SharedMfaTokenProvider) -> Self {
+        self.assume_role.mfa = Some(mfa);
         self
     }
 
     /// Share assume-role sessions through a file cache, e.g. the AWS CLI's
-    /// ([`FileCache::aws_cli`]). Default: memory only, as boto3.
-    pub fn assume_role_cache(mut self, cache: Option<FileCache>) -> Self {
-        self.role_cache = cache;
+    /// (`FileCache::aws_cli`). Default: memory only, as boto3.
+    #[cfg(feature = "assume-role")]
+    pub fn assume_role_cache(
+        mut self,
+        cache: Option<awscred_provider_assume_role::FileCache>,
+    ) -> Self {
+        self.assume_role.cache = cache;
         self
     }
 
@@ -157,33 +158,27 @@ impl DefaultChainBuilder {
             );
         }
 
-        // botocore's AssumeRoleProvider: a `role_arn` profile (without a web identity token
-        // file). A plan error stops the chain here, never falling through to a provider that
-        // would return a different identity (for example static keys in the same profile).
         let ctx = Sources {
             env: &env,
             fs: &fs,
             clock: &clock,
             profiles: &profiles,
             name: &name,
+            use_env,
         };
+        // botocore's AssumeRoleProvider: a `role_arn` profile (without a web identity token
+        // file). A plan error stops the chain here, never falling through to a provider that
+        // would return a different identity (for example static keys in the same profile).
         chain.push(
             "assume-role",
             if has("role_arn") && !has("web_identity_token_file") {
-                match assume_role(&ctx, self.mfa, self.role_cache) {
-                    Ok(p) => Arc::new(p),
-                    Err(e) => Arc::new(Misconfigured(e)),
-                }
+                slots::assume_role(&ctx, self.assume_role)
             } else {
                 not_configured(format!("profile {name:?} has no role_arn"))
             },
         );
-
         // Profile providers (botocore's ProfileProviderBuilder order, after assume-role).
-        chain.push(
-            "web-identity",
-            web_identity(&env, &fs, &clock, &profiles, &name, use_env),
-        );
+        chain.push("web-identity", slots::web_identity(&ctx));
         chain.push(
             "sso",
             if has("sso_account_id") || has("sso_role_name") || has("sso_session") {
@@ -209,16 +204,7 @@ impl DefaultChainBuilder {
         chain.push(
             "process",
             match section.and_then(|s| s.get("credential_process")) {
-                Some(cmd) if !cmd.trim().is_empty() => Arc::new(
-                    awscred_provider_process::ProcessProvider::builder(cmd)
-                        .profile_name(&name)
-                        .account_id_fallback(
-                            section
-                                .and_then(|s| s.get("aws_account_id"))
-                                .map(str::to_owned),
-                        )
-                        .build(),
-                ),
+                Some(cmd) if !cmd.trim().is_empty() => slots::process(&ctx, cmd),
                 _ => not_configured(format!("profile {name:?} has no credential_process")),
             },
         );
@@ -229,173 +215,14 @@ impl DefaultChainBuilder {
                 &name,
             )),
         );
-        chain.push(
-            "boto2",
-            Arc::new(awscred_provider_boto2::BotoProvider::new(
-                env.clone(),
-                fs.clone(),
-            )),
-        );
-        chain.push(
-            "container",
-            Arc::new(
-                awscred_provider_container::ContainerProvider::builder()
-                    .env(env.clone())
-                    .fs(fs.clone())
-                    .build(),
-            ),
-        );
-        chain.push(
-            "imds",
-            Arc::new(
-                awscred_provider_imds::ImdsProvider::builder()
-                    .env(env.clone())
-                    .profile(section.cloned())
-                    .clock(clock.clone())
-                    .build(),
-            ),
-        );
+        chain.push("boto2", slots::boto2(&ctx));
+        chain.push("container", slots::container(&ctx));
+        chain.push("imds", slots::imds(&ctx));
         Ok(DefaultChain {
             chain,
             profiles,
             selected,
         })
-    }
-}
-
-/// What a provider built from the selected profile may need.
-struct Sources<'a> {
-    env: &'a SharedEnv,
-    fs: &'a SharedFs,
-    clock: &'a SharedClock,
-    profiles: &'a Arc<ProfileSet>,
-    name: &'a str,
-}
-
-impl Sources<'_> {
-    /// STS as botocore configures it for the selected profile: endpoint, region, proxies, CA
-    /// bundle, retries.
-    fn sts(&self) -> Result<awscred_sts::StsClient, CredentialsError> {
-        let values = awscred_sts::SelectedProfileValues::new(self.profiles, self.name);
-        awscred_sts::StsClientBuilder::from_sources(&**self.env, &**self.fs, &values)
-            .and_then(|b| b.clock(self.clock.clone()).build())
-            .map_err(|e| e.with("profile", self.name))
-    }
-}
-
-fn assume_role(
-    ctx: &Sources<'_>,
-    mfa: Option<SharedMfaTokenProvider>,
-    cache: Option<FileCache>,
-) -> Result<AssumeRoleProvider, CredentialsError> {
-    let plan = awscred_provider_assume_role::plan(ctx.profiles, ctx.name)?;
-    let sts = ctx.sts()?;
-    let source = source_provider(ctx, &plan.base, &sts)?;
-    let mut builder = AssumeRoleProvider::builder(plan)
-        .source(source)
-        .sts(sts)
-        .file_cache(cache)
-        .clock(ctx.clock.clone());
-    if let Some(mfa) = mfa {
-        builder = builder.mfa(mfa);
-    }
-    builder.build()
-}
-
-/// The provider for an assume-role chain's base credentials.
-fn source_provider(
-    ctx: &Sources<'_>,
-    base: &BaseProvider,
-    sts: &awscred_sts::StsClient,
-) -> Result<SharedProvider, CredentialsError> {
-    Ok(match base {
-        BaseProvider::AccessKey(c) => Arc::new(StaticProvider::new(c.clone())),
-        BaseProvider::NamedSource(CredentialSource::Environment) => {
-            Arc::new(awscred_provider_env::EnvProvider::new(ctx.env.clone()))
-        }
-        BaseProvider::NamedSource(CredentialSource::Ec2InstanceMetadata) => Arc::new(
-            awscred_provider_imds::ImdsProvider::builder()
-                .env(ctx.env.clone())
-                .profile(ctx.profiles.profile(ctx.name).cloned())
-                .clock(ctx.clock.clone())
-                .build(),
-        ),
-        BaseProvider::NamedSource(CredentialSource::EcsContainer) => Arc::new(
-            awscred_provider_container::ContainerProvider::builder()
-                .env(ctx.env.clone())
-                .fs(ctx.fs.clone())
-                .build(),
-        ),
-        BaseProvider::WebIdentity {
-            role_arn,
-            token_file,
-            role_session_name,
-        } => {
-            let mut settings =
-                awscred_provider_web_identity::WebIdentitySettings::new(token_file, role_arn);
-            settings.role_session_name = role_session_name.clone();
-            Arc::new(
-                awscred_provider_web_identity::WebIdentityProvider::new(
-                    settings,
-                    sts.clone(),
-                    ctx.fs.clone(),
-                )
-                .with_clock(ctx.clock.clone()),
-            )
-        }
-        BaseProvider::CredentialProcess {
-            command,
-            account_id,
-        } => Arc::new(
-            awscred_provider_process::ProcessProvider::builder(command)
-                .profile_name(ctx.name)
-                .account_id_fallback(account_id.clone())
-                .build(),
-        ),
-        BaseProvider::Sso { .. } => {
-            return Err(CredentialsError::invalid_configuration(
-                "this role chain starts from an IAM Identity Center (SSO) profile, which this \
-                 version of awscred cannot use yet",
-            )
-            .with("profile", ctx.name));
-        }
-        _ => {
-            return Err(CredentialsError::invalid_configuration(
-                "this role chain's base provider is not known to this version of awscred-chain",
-            )
-            .with("profile", ctx.name));
-        }
-    })
-}
-
-fn not_configured(reason: String) -> SharedProvider {
-    Arc::new(NotConfigured(reason))
-}
-
-fn web_identity(
-    env: &SharedEnv,
-    fs: &SharedFs,
-    clock: &SharedClock,
-    profiles: &Arc<ProfileSet>,
-    name: &str,
-    use_env: bool,
-) -> SharedProvider {
-    use awscred_provider_web_identity::{WebIdentityProvider, WebIdentitySettings};
-    let settings = match WebIdentitySettings::resolve(&**env, profiles.profile(name), use_env) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return not_configured("no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE or web_identity_token_file)".into());
-        }
-        Err(e) => return Arc::new(Misconfigured(e)),
-    };
-    let values = awscred_sts::SelectedProfileValues::new(profiles, name);
-    match awscred_sts::StsClientBuilder::from_sources(&**env, &**fs, &values)
-        .and_then(|b| b.clock(clock.clone()).build())
-    {
-        Ok(sts) => {
-            Arc::new(WebIdentityProvider::new(settings, sts, fs.clone()).with_clock(clock.clone()))
-        }
-        Err(e) => Arc::new(Misconfigured(e.with("profile", name))),
     }
 }
 

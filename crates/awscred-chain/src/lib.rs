@@ -7,6 +7,15 @@
 //!   replaced, inserted and reordered by name, and [`ChainProvider::resolve_traced`] reports what
 //!   each one did, for `awscred explain`.
 //!
+//! - [`DefaultChain`]: botocore's order, built from the profile files and the environment.
+//!
+//! # Features
+//!
+//! Each optional provider is a feature of the same name, all on by default: `assume-role`,
+//! `web-identity`, `process`, `boto2`, `container`, `imds`. Turning one off removes its crate;
+//! a profile or environment that asks for it then stops the chain with an error naming the
+//! feature, rather than falling through to another identity.
+//!
 //! # Where this crate sits
 //!
 //! Above the providers and layers, below the `awscred` facade and the CLI. No provider depends
@@ -18,6 +27,7 @@
 
 mod chain;
 mod default;
+mod slots;
 
 pub use chain::{ChainProvider, Step};
 pub use default::{DefaultChain, DefaultChainBuilder, Misconfigured, NotConfigured};

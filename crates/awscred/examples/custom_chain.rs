@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
+use awscred::providers::env::EnvProvider;
+use awscred::providers::imds::ImdsProvider;
 use awscred::{CacheLayer, ChainProvider, ProvideCredentials};
-use awscred_provider_env::EnvProvider;
-use awscred_provider_imds::ImdsProvider;
 use tower::ServiceBuilder;
 
 #[tokio::main(flavor = "current_thread")]

@@ -20,6 +20,12 @@
 //! kept while a refresh fails and they are still valid. Build your own stack from the crates
 //! below when you need another shape (see `examples/`).
 //!
+//! # Features
+//!
+//! One per optional provider, all on by default, each adding its crate (under [`providers`])
+//! and its slot in the default chain: `assume-role`, `web-identity`, `process`, `boto2`,
+//! `container`, `imds`. With one off, a profile that needs it is an error naming the feature.
+//!
 //! # The awscred crates
 //!
 //! `awscred-types` (the contract), `awscred-profile` (files), `awscred-sigv4`, `awscred-http`,
@@ -31,6 +37,25 @@
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
 use std::sync::Arc;
+
+/// The provider crates, under short names: `env` and `profile` always, the others with the
+/// feature of the same name.
+pub mod providers {
+    #[cfg(feature = "assume-role")]
+    pub use awscred_provider_assume_role as assume_role;
+    #[cfg(feature = "boto2")]
+    pub use awscred_provider_boto2 as boto2;
+    #[cfg(feature = "container")]
+    pub use awscred_provider_container as container;
+    pub use awscred_provider_env as env;
+    #[cfg(feature = "imds")]
+    pub use awscred_provider_imds as imds;
+    #[cfg(feature = "process")]
+    pub use awscred_provider_process as process;
+    pub use awscred_provider_profile as profile;
+    #[cfg(feature = "web-identity")]
+    pub use awscred_provider_web_identity as web_identity;
+}
 
 pub use awscred_chain::{ChainProvider, DefaultChain, DefaultChainBuilder};
 pub use awscred_layer::cache::{Cache, CacheLayer};

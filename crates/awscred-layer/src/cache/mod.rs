@@ -62,6 +62,9 @@ pub struct Cache<P> {
 /// Cached credentials and when they enter each window (`None`: never).
 struct Entry {
     credentials: Credentials,
+    /// Deep copies of `credentials`, one per core (up to 16), so threads reading the warm cache
+    /// each bump their own reference count instead of fighting over one cache line.
+    replicas: Box<[Credentials]>,
     advisory_at: Option<SystemTime>,
     mandatory_at: Option<SystemTime>,
 }
@@ -108,7 +111,7 @@ impl<P> Cache<P> {
         let now = self.config.clock.now();
         let entry = self.current.load();
         match &*entry {
-            Some(e) if e.freshness(now) == Freshness::Fresh => Some(e.credentials.clone()),
+            Some(e) if e.freshness(now) == Freshness::Fresh => Some(e.local()),
             _ => None,
         }
     }
@@ -138,6 +141,7 @@ impl<P> Cache<P> {
     fn schedule(&self, credentials: &Credentials, now: SystemTime) -> Entry {
         let entry = |advisory_at, mandatory_at| Entry {
             credentials: credentials.clone(),
+            replicas: replicate(credentials),
             advisory_at,
             mandatory_at,
         };
@@ -265,7 +269,7 @@ impl<P: ProvideCredentials> ProvideCredentials for Cache<P> {
                 Some(entry) => match entry.freshness(now) {
                     Freshness::Fresh => {
                         notes::served_from_cache();
-                        return Ok(entry.credentials.clone());
+                        return Ok(entry.local());
                     }
                     Freshness::Advisory => Some(Arc::clone(entry)),
                     Freshness::Mandatory => None,
@@ -294,11 +298,78 @@ impl<P: fmt::Debug> fmt::Debug for Cache<P> {
 // ===== impl Entry =====
 
 impl Entry {
+    /// This thread's copy of the credentials.
+    fn local(&self) -> Credentials {
+        match self.replicas.len() {
+            0 => self.credentials.clone(),
+            n => self.replicas[thread_slot() % n].clone(),
+        }
+    }
+
     fn freshness(&self, now: SystemTime) -> Freshness {
         match (self.advisory_at, self.mandatory_at) {
             (_, Some(m)) if now >= m => Freshness::Mandatory,
             (Some(a), _) if now >= a => Freshness::Advisory,
             _ => Freshness::Fresh,
         }
+    }
+}
+
+/// Independent copies of `c` (each its own allocation), one per available core up to 16; none
+/// on a single core.
+fn replicate(c: &Credentials) -> Box<[Credentials]> {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores =
+        *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(16)));
+    if cores < 2 {
+        return Box::new([]);
+    }
+    (0..cores)
+        .map(|_| {
+            Credentials::builder(c.access_key_id(), c.secret_access_key(), c.provider_name())
+                .maybe_session_token(c.session_token().map(str::to_owned))
+                .maybe_expiry(c.expiry())
+                .maybe_account_id(c.account_id().map(str::to_owned))
+                .build()
+        })
+        .collect()
+}
+
+/// A small number fixed per thread, handed out in turn, so threads spread over the replicas.
+fn thread_slot() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    SLOT.with(|s| *s)
+}
+
+#[cfg(test)]
+mod replica_tests {
+    use super::*;
+
+    #[test]
+    fn every_thread_sees_the_same_credentials() {
+        let c = Credentials::builder("AKID", "secret", "test")
+            .session_token("token")
+            .account_id("123456789012")
+            .build();
+        let replicas = replicate(&c);
+        for r in replicas.iter() {
+            assert_eq!(
+                (r.access_key_id(), r.secret_access_key(), r.session_token()),
+                ("AKID", "secret", Some("token"))
+            );
+            assert_eq!(
+                (r.account_id(), r.provider_name(), r.expiry()),
+                (c.account_id(), "test", None)
+            );
+        }
+        let slots: Vec<usize> = (0..4)
+            .map(|_| std::thread::spawn(thread_slot).join().unwrap())
+            .collect();
+        let mut unique = slots.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), 4, "threads get distinct slots: {slots:?}");
     }
 }
