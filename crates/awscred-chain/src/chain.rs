@@ -101,16 +101,26 @@ impl ChainProvider {
         for (name, provider) in &self.providers {
             match provider.provide_credentials().await {
                 Ok(creds) => {
+                    tracing::debug!(
+                        provider = %name,
+                        access_key_id = %mask(creds.access_key_id()),
+                        expiry = ?creds.expiry(),
+                        "answered"
+                    );
                     steps.push((name.to_string(), Step::Answered));
                     return (Ok(creds), steps);
                 }
-                Err(e) if e.is_not_loaded() => steps.push((name.to_string(), Step::Skipped(e))),
+                Err(e) if e.is_not_loaded() => {
+                    tracing::debug!(provider = %name, "skipped: {}", e.message());
+                    steps.push((name.to_string(), Step::Skipped(e)));
+                }
                 Err(e) => {
                     let e = if e.field("provider").is_some() {
                         e
                     } else {
                         e.with("provider", name)
                     };
+                    tracing::debug!(provider = %name, "failed: {e}");
                     steps.push((name.to_string(), Step::Failed(e.clone())));
                     return (Err(e), steps);
                 }
@@ -139,5 +149,16 @@ impl fmt::Debug for ChainProvider {
         f.debug_struct("ChainProvider")
             .field("providers", &self.names().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+/// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE` for logs.
+fn mask(id: &str) -> String {
+    match (
+        id.get(..4),
+        id.len().checked_sub(4).and_then(|i| id.get(i..)),
+    ) {
+        (Some(head), Some(tail)) if id.len() > 8 => format!("{head}…{tail}"),
+        _ => "…".into(),
     }
 }

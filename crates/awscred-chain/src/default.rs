@@ -53,6 +53,7 @@ pub struct DefaultChainBuilder {
     explicit: Option<Credentials>,
     profiles: Option<Arc<ProfileSet>>,
     assume_role: slots::AssumeRoleSettings,
+    process_env: Vec<(String, String)>,
 }
 
 impl DefaultChainBuilder {
@@ -112,6 +113,13 @@ impl DefaultChainBuilder {
         self
     }
 
+    /// Sets `name` to `value` in the environment of every `credential_process` this chain runs
+    /// (the profile's own, or a role chain's base).
+    pub fn process_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.process_env.push((name.into(), value.into()));
+        self
+    }
+
     /// Reads the profile files, selects the profile and builds the chain. No network call.
     ///
     /// A profile named in code or by `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` that exists in
@@ -165,6 +173,7 @@ impl DefaultChainBuilder {
             profiles: &profiles,
             name: &name,
             use_env,
+            process_env: &self.process_env,
         };
         // botocore's AssumeRoleProvider: a `role_arn` profile (without a web identity token
         // file). A plan error stops the chain here, never falling through to a provider that

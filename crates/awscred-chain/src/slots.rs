@@ -25,6 +25,8 @@ pub(crate) struct Sources<'a> {
     pub(crate) name: &'a str,
     /// The environment applies (no profile named in code).
     pub(crate) use_env: bool,
+    /// Extra variables for `credential_process` commands.
+    pub(crate) process_env: &'a [(String, String)],
 }
 
 impl Sources<'_> {
@@ -186,10 +188,13 @@ fn source_provider(
         } => {
             #[cfg(feature = "process")]
             {
+                let builder = awscred_provider_process::ProcessProvider::builder(command)
+                    .profile_name(ctx.name)
+                    .account_id_fallback(account_id.clone());
                 Arc::new(
-                    awscred_provider_process::ProcessProvider::builder(command)
-                        .profile_name(ctx.name)
-                        .account_id_fallback(account_id.clone())
+                    ctx.process_env
+                        .iter()
+                        .fold(builder, |b, (k, v)| b.env(k, v))
                         .build(),
                 )
             }
@@ -267,10 +272,13 @@ pub(crate) fn process(ctx: &Sources<'_>, command: &str) -> SharedProvider {
             .profile(ctx.name)
             .and_then(|s| s.get("aws_account_id"))
             .map(str::to_owned);
+        let builder = awscred_provider_process::ProcessProvider::builder(command)
+            .profile_name(ctx.name)
+            .account_id_fallback(account_id);
         Arc::new(
-            awscred_provider_process::ProcessProvider::builder(command)
-                .profile_name(ctx.name)
-                .account_id_fallback(account_id)
+            ctx.process_env
+                .iter()
+                .fold(builder, |b, (k, v)| b.env(k, v))
                 .build(),
         )
     }

@@ -1,10 +1,15 @@
 //! `awscred`: resolve, explain and export AWS credentials the way the AWS CLI does.
 //!
-//! Today's commands: `explain` (which files were read, which profile was selected and why, and
-//! what that profile configures). `export-credentials`, `whoami`, `exec`, `serve`, `profiles`,
-//! `cache` and `sso` arrive with the provider chain.
+//! Commands: `export-credentials`, `explain`, `whoami`, `exec`, `serve`, `profiles`, `cache
+//! list` / `cache clear`. Every command resolves through the AWS CLI's assume-role cache
+//! (`~/.aws/cli/cache`) unless `--no-cache`, asks for MFA codes on the terminal unless
+//! `--mfa-code`, and logs to standard error with `-v` / `-vv` / `AWSCRED_LOG`.
 #![allow(clippy::print_stdout, reason = "a command-line tool prints its answer")]
 #![allow(clippy::print_stderr, reason = "a command-line tool prints its errors")]
+
+mod exec;
+mod info;
+mod serve;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -23,11 +28,15 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     session: SessionArgs,
+    /// More detail on standard error: `-v` debug, `-vv` trace (never secrets). `AWSCRED_LOG`
+    /// takes a filter such as `awscred_provider_assume_role=trace,info`.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 /// How assume-role sessions are obtained (every command).
 #[derive(Debug, Default, clap::Args)]
-struct SessionArgs {
+pub(crate) struct SessionArgs {
     /// Do not read or write the AWS CLI's assume-role cache (`~/.aws/cli/cache`); sessions are
     /// then kept in memory only.
     #[arg(long, global = true)]
@@ -61,6 +70,60 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Who the resolved credentials are: STS GetCallerIdentity (account, ARN, user id) and
+    /// which provider supplied them.
+    Whoami {
+        /// The profile to use.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a command with the credentials in its environment (AWS_ACCESS_KEY_ID & co.,
+    /// AWS_REGION); exits with the command's status.
+    Exec {
+        /// The profile to use.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Serve refreshed credentials to the command from a local endpoint
+        /// (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN) instead of
+        /// fixed variables: for long-running commands.
+        #[arg(long)]
+        server: bool,
+        /// The command and its arguments (after `--`).
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// Serve credentials on 127.0.0.1 in the ECS/EKS container-credentials shape, behind a
+    /// random bearer token, refreshed through the cached chain.
+    Serve {
+        /// The profile to use.
+        #[arg(long)]
+        profile: Option<String>,
+        /// The port (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Every profile: what it is, where it is defined, and its cached session.
+    Profiles,
+    /// The AWS CLI's credential cache (`~/.aws/cli/cache`).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CacheAction {
+    /// The entries awscred can read: role, key (masked), expiry and time left.
+    List,
+    /// Remove entries: every one, or those of one profile's role chain.
+    Clear {
+        /// Only this profile's sessions.
+        #[arg(long)]
+        profile: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -77,15 +140,31 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.verbose);
     let session = &cli.session;
     let result = match cli.command {
         Command::Explain { profile, json } => explain(profile.as_deref(), json, session),
         Command::ExportCredentials { profile, format } => {
             export(profile.as_deref(), format, session)
         }
+        Command::Whoami { profile, json } => {
+            info::whoami(profile.as_deref(), json, session).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Exec {
+            profile,
+            server,
+            command,
+        } => run_exec(profile.as_deref(), server, &command, session),
+        Command::Serve { profile, port } => run_serve(profile.as_deref(), port, session),
+        Command::Profiles => info::profiles().map(|()| ExitCode::SUCCESS),
+        Command::Cache { action } => match action {
+            CacheAction::List => info::cache_list(),
+            CacheAction::Clear { profile } => info::cache_clear(profile.as_deref()),
+        }
+        .map(|()| ExitCode::SUCCESS),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("awscred: {e}");
             ExitCode::FAILURE
@@ -93,7 +172,106 @@ fn main() -> ExitCode {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
+/// `-v`/`-vv`, else `AWSCRED_LOG` (a `tracing-subscriber` target filter), else warnings only.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    let from_env =
+        awscred_types::Env::get(&SystemEnv, "AWSCRED_LOG").and_then(|v| v.parse::<Targets>().ok());
+    let filter = match (verbose, from_env) {
+        (0, Some(targets)) => targets,
+        (0, None) => Targets::new().with_default(LevelFilter::WARN),
+        (1, _) => Targets::new()
+            .with_default(LevelFilter::WARN)
+            .with_target("awscred", LevelFilter::DEBUG),
+        _ => Targets::new()
+            .with_default(LevelFilter::WARN)
+            .with_target("awscred", LevelFilter::TRACE),
+    };
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(true),
+        )
+        .with(filter)
+        .try_init();
+}
+
+fn run_exec(
+    profile: Option<&str>,
+    server: bool,
+    command: &[String],
+    session: &SessionArgs,
+) -> Result<ExitCode, CredentialsError> {
+    let chain = chain(profile, session)?;
+    let region = awscred_types::Env::get(&SystemEnv, "AWS_REGION")
+        .or_else(|| awscred_types::Env::get(&SystemEnv, "AWS_DEFAULT_REGION"))
+        .or_else(|| {
+            chain
+                .profiles()
+                .profile(chain.selected_profile().name())
+                .and_then(|s| s.get("region"))
+                .map(str::to_owned)
+        });
+    runtime()?.block_on(async {
+        let handoff = if server {
+            exec::Handoff::Server(paved(chain))
+        } else {
+            exec::Handoff::Variables(chain.chain().resolve_traced().await.0?)
+        };
+        exec::run(command, handoff, region).await
+    })
+}
+
+fn run_serve(
+    profile: Option<&str>,
+    port: u16,
+    session: &SessionArgs,
+) -> Result<ExitCode, CredentialsError> {
+    use std::io::Write as _;
+    let chain = chain(profile, session)?;
+    runtime()?.block_on(async {
+        let provider = paved(chain);
+        // Resolve once first, so a broken configuration fails now, not on the first request.
+        provider.provide_credentials().await?;
+        let endpoint = serve::Endpoint::bind(port).await?;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "export AWS_CONTAINER_CREDENTIALS_FULL_URI={}",
+            endpoint.url()
+        );
+        let _ = writeln!(
+            out,
+            "export AWS_CONTAINER_AUTHORIZATION_TOKEN={}",
+            endpoint.token()
+        );
+        let _ = out.flush();
+        drop(out);
+        eprintln!(
+            "awscred: serving credentials on {} until interrupted",
+            endpoint.url()
+        );
+        // Serve until Ctrl-C (the server task never ends on its own).
+        let server = tokio::spawn(endpoint.serve(provider));
+        let _ = tokio::signal::ctrl_c().await;
+        server.abort();
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The chain behind botocore's refresh windows and static stability (what `serve` and
+/// `exec --server` hand out).
+fn paved(chain: DefaultChain) -> awscred_types::SharedProvider {
+    use awscred_layer::cache::CacheLayer;
+    use awscred_layer::static_stability::StaticStabilityLayer;
+    use tower_layer::Layer as _;
+    Arc::new(CacheLayer::new().layer(StaticStabilityLayer::new().layer(chain)))
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -104,7 +282,18 @@ fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
 
 /// The default chain as the AWS CLI runs it: assume-role sessions shared through
 /// `~/.aws/cli/cache`, MFA codes asked for on the terminal.
-fn chain(profile: Option<&str>, session: &SessionArgs) -> Result<DefaultChain, CredentialsError> {
+pub(crate) fn chain(
+    profile: Option<&str>,
+    session: &SessionArgs,
+) -> Result<DefaultChain, CredentialsError> {
+    chain_with(profile, session, |b| b)
+}
+
+fn chain_with(
+    profile: Option<&str>,
+    session: &SessionArgs,
+    extra: impl FnOnce(awscred_chain::DefaultChainBuilder) -> awscred_chain::DefaultChainBuilder,
+) -> Result<DefaultChain, CredentialsError> {
     let fs: SharedFs = Arc::new(OsFs);
     let mfa: SharedMfaTokenProvider = match &session.mfa_code {
         Some(code) => Arc::new(FixedMfa::new(code.as_str())),
@@ -122,21 +311,42 @@ fn chain(profile: Option<&str>, session: &SessionArgs) -> Result<DefaultChain, C
     if let Some(p) = profile {
         builder = builder.profile(p);
     }
-    builder.build()
+    extra(builder).build()
 }
+
+/// Profiles whose `export-credentials` is running further up this process tree, so a
+/// `credential_process` that calls `awscred export-credentials` for its own profile is refused
+/// instead of recursing until the machine runs out of processes.
+const EXPORT_STACK: &str = "AWSCRED_EXPORT_STACK";
 
 fn export(
     profile: Option<&str>,
     format: Format,
     session: &SessionArgs,
-) -> Result<(), CredentialsError> {
-    let chain = chain(profile, session)?;
+) -> Result<ExitCode, CredentialsError> {
+    let selected = select_profile(profile, &SystemEnv).name().to_owned();
+    let stack = awscred_types::Env::get(&SystemEnv, EXPORT_STACK).unwrap_or_default();
+    let outer: Vec<&str> = stack.split(',').filter(|p| !p.is_empty()).collect();
+    if outer.contains(&selected.as_str()) {
+        return Err(CredentialsError::invalid_configuration(format!(
+            "awscred export-credentials for profile {selected:?} was started by that profile's own \
+             credential_process ({} -> {selected}); it would call itself forever. Give the \
+             credential_process a different --profile, or remove it from profile {selected:?}",
+            outer.join(" -> ")
+        ))
+        .with("profile", &selected));
+    }
+    let mut next = outer.clone();
+    next.push(&selected);
+    let chain = chain_with(profile, session, |b| {
+        b.process_env(EXPORT_STACK, next.join(","))
+    })?;
     let creds = runtime()?.block_on(async { chain.chain().resolve_traced().await.0 })?;
     print!("{}", render(&creds, format));
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-fn rfc3339(t: std::time::SystemTime) -> String {
+pub(crate) fn rfc3339(t: std::time::SystemTime) -> String {
     let t: time::OffsetDateTime = t.into();
     t.replace_nanosecond(0)
         .ok()
@@ -167,25 +377,32 @@ fn render(c: &Credentials, format: Format) -> String {
     };
     match format {
         Format::Process | Format::Json => {
-            let mut m = serde_json::Map::new();
-            m.insert("Version".into(), 1.into());
-            m.insert("AccessKeyId".into(), c.access_key_id().into());
-            m.insert("SecretAccessKey".into(), c.secret_access_key().into());
+            // The AWS CLI's field order (Version first); serde_json's map would sort the keys.
+            let q = |v: &str| serde_json::Value::from(v).to_string();
+            let mut fields = vec![
+                ("Version", "1".to_owned()),
+                ("AccessKeyId", q(c.access_key_id())),
+                ("SecretAccessKey", q(c.secret_access_key())),
+            ];
             if let Some(t) = c.session_token() {
-                m.insert("SessionToken".into(), t.into());
+                fields.push(("SessionToken", q(t)));
             }
             if let Some(e) = c.expiry() {
-                m.insert("Expiration".into(), rfc3339(e).into());
+                fields.push(("Expiration", q(&rfc3339(e))));
             }
             if let Some(a) = c.account_id() {
-                m.insert("AccountId".into(), a.into());
+                fields.push(("AccountId", q(a)));
             }
-            let v = serde_json::Value::Object(m);
-            if matches!(format, Format::Json) {
-                format!("{v:#}\n")
+            let (open, sep, colon, close) = if matches!(format, Format::Json) {
+                ("{\n  ", ",\n  ", ": ", "\n}")
             } else {
-                format!("{v}\n")
-            }
+                ("{", ",", ":", "}")
+            };
+            let body: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("\"{k}\"{colon}{v}"))
+                .collect();
+            format!("{open}{}{close}\n", body.join(sep))
         }
         Format::Env => lines(&|k, v| format!("export {k}={v}")),
         Format::EnvNoExport | Format::Dotenv => lines(&|k, v| format!("{k}={v}")),
@@ -206,7 +423,7 @@ fn explain(
     profile: Option<&str>,
     json: bool,
     session: &SessionArgs,
-) -> Result<(), CredentialsError> {
+) -> Result<ExitCode, CredentialsError> {
     let env = SystemEnv;
     let locations = locate(&env, Platform::host());
     let set = ProfileSet::load(&env, &OsFs)?;
@@ -238,7 +455,7 @@ fn explain(
             "warnings": set.warnings().iter().map(|w| format!("{}:{}: {}", w.path(), w.line(), w.message())).collect::<Vec<_>>(),
         });
         println!("{out:#}");
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     println!("files:");
     for status in set.locations() {
@@ -314,7 +531,7 @@ fn explain(
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn kind_name(kind: FileKind) -> &'static str {
@@ -325,7 +542,7 @@ fn kind_name(kind: FileKind) -> &'static str {
 }
 
 /// What the profile configures, in the order the default chain would consider it.
-fn kind(s: &Section) -> String {
+pub(crate) fn kind(s: &Section) -> String {
     let has = |k: &str| s.get(k).is_some_and(|v| !v.trim().is_empty());
     if has("role_arn") && has("web_identity_token_file") {
         "web identity (AssumeRoleWithWebIdentity)".into()
@@ -361,7 +578,7 @@ fn shown(key: &str, value: &str) -> String {
 }
 
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE`.
-fn mask_key_id(id: &str) -> String {
+pub(crate) fn mask_key_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     if chars.len() <= 8 {
         return "*".repeat(chars.len());

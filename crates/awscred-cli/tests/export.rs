@@ -40,7 +40,7 @@ fn process_json_is_exactly_the_credential_process_shape() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        "{\"AccessKeyId\":\"AKIDDEFAULT\",\"SecretAccessKey\":\"SECRETDEFAULT\",\"Version\":1}\n"
+        "{\"Version\":1,\"AccessKeyId\":\"AKIDDEFAULT\",\"SecretAccessKey\":\"SECRETDEFAULT\"}\n"
     );
     let (_, out, _) = run(&h, &["export-credentials", "--profile", "dev"], &[]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -207,6 +207,7 @@ impl FileCache {
             .with("file", path.display()));
         };
         let entry = Entry {
+            provider_type: None,
             credentials: EntryCredentials {
                 access_key_id: c.access_key_id().to_owned(),
                 secret_access_key: c.secret_access_key().to_owned(),
@@ -227,6 +228,31 @@ impl FileCache {
         })
     }
 
+    /// The entries in the folder that parse as credential cache entries (assume-role, web
+    /// identity, SSO), sorted by file name; other files are left out. Secrets are not returned.
+    pub fn entries(&self) -> Vec<CacheEntry> {
+        let Ok(files) = self.fs.list(&self.dir) else {
+            return Vec::new();
+        };
+        files
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .filter_map(|path| {
+                let bytes = Zeroizing::new(self.fs.read(&path).ok()?);
+                let entry: Entry = serde_json::from_slice(&bytes).ok()?;
+                let key = path.file_stem()?.to_string_lossy().into_owned();
+                Some(CacheEntry {
+                    key: CacheKey(key),
+                    expiration: parse_expiration(&entry.credentials.expiration),
+                    role_arn: entry.assumed_role_user.as_ref().map(|u| u.arn.clone()),
+                    provider_type: entry.provider_type.clone(),
+                    access_key_id: entry.credentials.access_key_id.clone(),
+                    path,
+                })
+            })
+            .collect()
+    }
+
     /// Removes the entry of `key` (a missing entry is fine).
     pub fn remove(&self, key: &CacheKey) -> Result<(), CredentialsError> {
         let path = self.path(key);
@@ -242,11 +268,31 @@ impl FileCache {
     }
 }
 
+/// One entry of a [`FileCache`], as [`FileCache::entries`] lists it (no secrets).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CacheEntry {
+    /// The file stem.
+    pub key: CacheKey,
+    /// The file.
+    pub path: PathBuf,
+    /// When the cached credentials expire (`None` when the date cannot be read).
+    pub expiration: Option<SystemTime>,
+    /// The assumed role session's ARN (`AssumedRoleUser.Arn`), for role entries.
+    pub role_arn: Option<String>,
+    /// `ProviderType` (`sso` for IAM Identity Center entries), when the entry says.
+    pub provider_type: Option<String>,
+    /// The access key id (not a secret; callers mask it for display).
+    pub access_key_id: String,
+}
+
 /// What the AWS CLI writes: the `AssumeRole` response dict, in botocore's field order. Unknown
 /// fields (`ResponseMetadata`, `PackedPolicySize`) are ignored when reading.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Entry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider_type: Option<String>,
     credentials: EntryCredentials,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     assumed_role_user: Option<EntryUser>,

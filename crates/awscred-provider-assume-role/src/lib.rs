@@ -51,7 +51,7 @@ mod mfa;
 mod plan;
 mod provider;
 
-pub use file_cache::{CacheKey, FileCache};
+pub use file_cache::{CacheEntry, CacheKey, FileCache};
 pub use mfa::{
     CommandMfa, FixedMfa, MfaCode, MfaTokenProvider, NoMfa, PromptMfa, SharedMfaTokenProvider,
 };

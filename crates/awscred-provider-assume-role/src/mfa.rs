@@ -264,7 +264,7 @@ mod prompt {
             let mut quiet = saved.clone();
             quiet.local_modes.remove(LocalModes::ECHO);
             quiet.local_modes.insert(LocalModes::ECHONL);
-            termios::tcsetattr(&file, OptionalActions::Flush, &quiet)?;
+            termios::tcsetattr(&file, OptionalActions::Now, &quiet)?;
             let result = (|| {
                 let mut out = &file;
                 out.write_all(prompt.as_bytes())?;
@@ -273,7 +273,7 @@ mod prompt {
                 BufReader::new(&file).read_line(&mut line)?;
                 Ok(line)
             })();
-            termios::tcsetattr(&file, OptionalActions::Flush, &saved)?;
+            termios::tcsetattr(&file, OptionalActions::Now, &saved)?;
             result.map(Some)
         }
     }

@@ -187,9 +187,7 @@ impl AssumeRoleProvider {
     /// The file cache entry the outermost hop reads and writes (`None` without a file cache or
     /// for a chain without roles).
     pub fn cache_key(&self) -> Option<CacheKey> {
-        let hop = self.inner.chain.roles.last()?;
-        let (request, generated) = request_for(hop, SystemTime::UNIX_EPOCH);
-        Some(CacheKey::assume_role(&request, generated))
+        self.inner.chain.roles.last().map(RoleHop::cache_key)
     }
 
     /// Forgets the in-memory sessions (the file cache is left alone).
@@ -311,6 +309,15 @@ impl AssumeRoleProvider {
             }
         }
         Ok(result.credentials)
+    }
+}
+
+impl RoleHop {
+    /// The AWS CLI cache key of this hop's sessions (botocore's; a generated session name is
+    /// left out, so the key is stable).
+    pub fn cache_key(&self) -> CacheKey {
+        let (request, generated) = request_for(self, SystemTime::UNIX_EPOCH);
+        CacheKey::assume_role(&request, generated)
     }
 }
 

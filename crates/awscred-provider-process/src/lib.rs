@@ -140,6 +140,7 @@ pub struct ProcessProvider {
     account_id_fallback: Option<String>,
     timeout: Duration,
     process_group: ProcessGroup,
+    env: Vec<(String, String)>,
 }
 
 /// Configures a [`ProcessProvider`]; see [`ProcessProvider::builder`].
@@ -159,6 +160,7 @@ impl ProcessProvider {
                 account_id_fallback: None,
                 timeout: DEFAULT_TIMEOUT,
                 process_group: ProcessGroup::Auto,
+                env: Vec::new(),
             },
         }
     }
@@ -191,9 +193,15 @@ impl ProcessProvider {
         let separate = self
             .process_group
             .is_separate(std::io::stdin().is_terminal());
-        let finished = run::run(&self.command, separate, self.timeout, MAX_OUTPUT_BYTES)
-            .await
-            .map_err(|e| self.run_error(e))?;
+        let finished = run::run(
+            &self.command,
+            &self.env,
+            separate,
+            self.timeout,
+            MAX_OUTPUT_BYTES,
+        )
+        .await
+        .map_err(|e| self.run_error(e))?;
         check_status(finished.status)?;
         output::parse(&finished.stdout, self.account_id_fallback.as_deref())
     }
@@ -284,6 +292,14 @@ impl ProcessProviderBuilder {
     /// Whether the command gets a process group of its own (default [`ProcessGroup::Auto`]).
     pub fn process_group(mut self, group: ProcessGroup) -> Self {
         self.provider.process_group = group;
+        self
+    }
+
+    /// Sets `name` to `value` in the command's environment (on top of this process's). The
+    /// `awscred` CLI uses it to notice a `credential_process` that would call it back for the
+    /// same profile.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.provider.env.push((name.into(), value.into()));
         self
     }
 

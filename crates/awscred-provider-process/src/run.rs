@@ -38,12 +38,14 @@ pub(crate) enum RunError {
 /// returned future is dropped early. Otherwise only the shell itself is killed.
 pub(crate) async fn run(
     command: &str,
+    env: &[(String, String)],
     own_group: bool,
     timeout: Duration,
     max_output: usize,
 ) -> Result<Finished, RunError> {
     let mut cmd = shell(command);
-    cmd.stdin(Stdio::inherit())
+    cmd.envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);

@@ -1,0 +1,402 @@
+//! `whoami`, `exec`, `serve`, `profiles`, `cache`, `-v`, and the MFA prompt on a real
+//! pseudo-terminal, run as a person runs them. Remote peers are the fixture server.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test sets up files and runs the binary"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use awscred_test::fixture_server::{FixtureServer, Recording};
+
+const KEYS: &str = "[default]\naws_access_key_id = AKIDDEFAULT0000\naws_secret_access_key = SECRETDEFAULT\n\
+                    [dev]\naws_access_key_id = AKIDDEV00000000\naws_secret_access_key = SECRETDEV\n\
+                    aws_session_token = TOKENDEV\n";
+const CONFIG: &str = "[profile dev]\nregion = eu-central-1\n\
+                      [profile role]\nrole_arn = arn:aws:iam::123456789012:role/cli\nsource_profile = dev\nrole_session_name = s\n\
+                      [profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/cli\nsource_profile = dev\n\
+                      mfa_serial = arn:aws:iam::123456789012:mfa/me\n\
+                      [profile proc]\ncredential_process = echo nothing\n";
+const SECRETS: &[&str] = &[
+    "SECRETDEFAULT",
+    "SECRETDEV",
+    "TOKENDEV",
+    "SECRETROLE",
+    "TOKENROLE",
+];
+
+fn home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("awscred-cmd-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".aws")).unwrap();
+    std::fs::write(dir.join(".aws/credentials"), KEYS).unwrap();
+    std::fs::write(dir.join(".aws/config"), CONFIG).unwrap();
+    dir
+}
+
+fn cmd(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new("/usr/bin/setsid");
+    c.arg(env!("CARGO_BIN_EXE_awscred"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    c
+}
+
+async fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = cmd(home, args, env);
+    let out = tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn no_secrets(text: &str) {
+    for s in SECRETS {
+        assert!(!text.contains(s), "secret {s} in:\n{text}");
+    }
+}
+
+const ROLE_OK: &str = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE0000</AccessKeyId>\
+    <SecretAccessKey>SECRETROLE</SecretAccessKey><SessionToken>TOKENROLE</SessionToken>\
+    <Expiration>2035-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser>\
+    <Arn>arn:aws:sts::123456789012:assumed-role/cli/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId>\
+    </AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>";
+
+async fn sts(exchanges: serde_json::Value) -> FixtureServer {
+    let rec: Recording =
+        serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
+    FixtureServer::start(rec).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whoami_asks_sts_with_the_resolved_credentials() {
+    let h = home("whoami");
+    let server = sts(serde_json::json!([{
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=GetCallerIdentity"]},
+        "response": {"status": 200, "body": "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+            <Arn>arn:aws:iam::123456789012:user/dev</Arn><UserId>AIDADEV</UserId><Account>123456789012</Account>\
+            </GetCallerIdentityResult></GetCallerIdentityResponse>"}}]))
+    .await;
+    let (code, out, err) = run(
+        &h,
+        &["whoami", "--profile", "dev"],
+        &[("AWS_ENDPOINT_URL_STS", &server.url())],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    server.verify().unwrap();
+    assert!(out.contains("account   123456789012"), "{out}");
+    assert!(
+        out.contains("arn       arn:aws:iam::123456789012:user/dev"),
+        "{out}"
+    );
+    assert!(out.contains("user id   AIDADEV"), "{out}");
+    assert!(
+        out.contains("provider  shared-credentials-file (profile dev, key AKID*******0000)"),
+        "{out}"
+    );
+    no_secrets(&out);
+    no_secrets(&err);
+    // A dead STS: an error naming the URL, non-zero exit.
+    let (code, _, err) = run(
+        &h,
+        &["whoami", "--profile", "dev"],
+        &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")],
+    )
+    .await;
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("127.0.0.1:9") && err.contains("GetCallerIdentity"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_hands_the_child_credentials_and_its_exit_status() {
+    let h = home("exec");
+    let script = "echo \"$AWS_ACCESS_KEY_ID|$AWS_SECRET_ACCESS_KEY|$AWS_SESSION_TOKEN|$AWS_REGION|$AWS_DEFAULT_REGION|${AWS_PROFILE-unset}\"; exit 7";
+    let (code, out, err) = run(
+        &h,
+        &["exec", "--profile", "dev", "--", "sh", "-c", script],
+        &[("AWS_PROFILE", "other")],
+    )
+    .await;
+    assert_eq!(code, 7, "{err}");
+    assert_eq!(
+        out,
+        "AKIDDEV00000000|SECRETDEV|TOKENDEV|eu-central-1|eu-central-1|unset\n"
+    );
+    no_secrets(&err);
+    // A command that does not exist: an error naming it.
+    let (code, _, err) = run(&h, &["exec", "--", "no-such-command-awscred"], &[]).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("no-such-command-awscred"), "{err}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_reports_a_signal_as_128_plus_its_number() {
+    let h = home("exec-signal");
+    let (code, _, _) = run(&h, &["exec", "--", "sh", "-c", "kill -TERM $$"], &[]).await;
+    assert_eq!(code, 128 + 15);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_server_serves_the_child_through_the_container_endpoint() {
+    let h = home("exec-server");
+    // The child is awscred itself, for the default profile, which has nothing in this home: it
+    // finds the container endpoint `exec --server` gave it.
+    std::fs::write(
+        h.join(".aws/credentials"),
+        KEYS.replace("[default]", "[unused]"),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_awscred");
+    let (code, out, err) = run(
+        &h,
+        &[
+            "exec",
+            "--profile",
+            "dev",
+            "--server",
+            "--",
+            bin,
+            "export-credentials",
+            "--format",
+            "env-no-export",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("AWS_ACCESS_KEY_ID=AKIDDEV00000000\n"), "{out}");
+    assert!(out.contains("AWS_SESSION_TOKEN=TOKENDEV\n"), "{out}");
+    no_secrets(&err);
+}
+
+fn http_get(url: &str, auth: Option<&str>) -> (u16, String) {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(addr).unwrap();
+    let auth = auth.map_or(String::new(), |t| format!("Authorization: {t}\r\n"));
+    write!(
+        s,
+        "GET / HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
+}
+
+#[test]
+fn serve_requires_the_token_and_answers_in_the_container_shape() {
+    let h = home("serve");
+    let mut child = cmd(&h, &["serve", "--profile", "dev"], &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let uri_line = lines.next().unwrap().unwrap();
+    let token_line = lines.next().unwrap().unwrap();
+    let uri = uri_line
+        .strip_prefix("export AWS_CONTAINER_CREDENTIALS_FULL_URI=")
+        .unwrap()
+        .to_owned();
+    let token = token_line
+        .strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN=")
+        .unwrap()
+        .to_owned();
+    assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
+    assert_eq!(token.len(), 64);
+    let (status, body) = http_get(&uri, None);
+    assert_eq!(status, 401, "{body}");
+    no_secrets(&body);
+    let (status, body) = http_get(&uri, Some(&"0".repeat(64)));
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = http_get(&uri, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (&v["AccessKeyId"], &v["SecretAccessKey"], &v["Token"]),
+        (
+            &"AKIDDEV00000000".into(),
+            &"SECRETDEV".into(),
+            &"TOKENDEV".into()
+        )
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    no_secrets(&err);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profiles_and_cache_list_and_clear() {
+    let h = home("profiles");
+    let server = sts(serde_json::json!([{
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
+        "response": {"status": 200, "body": ROLE_OK}}]))
+    .await;
+    let (code, out, err) = run(&h, &["profiles"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "default  static keys  [credentials]",
+        "dev      static keys  [config, credentials]",
+        "role     assume role, source profile dev  [config]  (not cached)",
+        "proc     credential_process  [config]",
+    ] {
+        assert!(out.contains(want), "{want:?} missing from:\n{out}");
+    }
+    let env = [
+        ("AWS_ENDPOINT_URL_STS", server.url()),
+        ("AWS_REGION", "eu-west-1".to_owned()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (code, _, err) = run(&h, &["export-credentials", "--profile", "role"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    server.verify().unwrap();
+    let (_, out, _) = run(&h, &["profiles"], &[]).await;
+    assert!(
+        out.contains("role     assume role, source profile dev  [config]  (cached, "),
+        "{out}"
+    );
+    let (code, out, err) = run(&h, &["cache", "list"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(": 1 entry"), "{out}");
+    assert!(out.contains("ASIA****0000  arn:aws:sts::123456789012:assumed-role/cli/s  expires 2035-01-01T00:00:00Z"), "{out}");
+    no_secrets(&out);
+    let (code, out, err) = run(&h, &["cache", "clear", "--profile", "role"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 entry removed"), "{out}");
+    let (_, out, _) = run(&h, &["cache", "list"], &[]).await;
+    assert!(out.contains(": 0 entries"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_logs_go_to_stderr_without_secrets() {
+    let h = home("verbose");
+    let (code, out, err) = run(&h, &["-vv", "export-credentials", "--profile", "dev"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("answered") && err.contains("shared-credentials-file"),
+        "{err}"
+    );
+    assert!(err.contains("AKID…0000"), "{err}");
+    no_secrets(&err);
+    assert!(out.contains("SECRETDEV")); // stdout is the export itself
+    let (_, _, err) = run(
+        &h,
+        &["export-credentials", "--profile", "dev"],
+        &[("AWSCRED_LOG", "awscred_chain=debug")],
+    )
+    .await;
+    assert!(err.contains("skipped"), "{err}");
+}
+
+/// The prompt on a real pseudo-terminal: `script` gives the binary a controlling terminal and
+/// feeds it our input; the code is read without echo.
+#[tokio::test(flavor = "multi_thread")]
+async fn mfa_prompt_on_a_pseudo_terminal() {
+    if !Path::new("/usr/bin/script").exists() {
+        // Every Linux this project targets has util-linux's `script`; without it the prompt
+        // cannot be driven through a terminal, and the test must say so by failing.
+        panic!("no /usr/bin/script to make a pseudo-terminal");
+    }
+    let h = home("pty");
+    let server = sts(serde_json::json!([{
+        "request": {"method": "POST", "path": "/", "body_contains": ["TokenCode=314159"]},
+        "response": {"status": 200, "body": ROLE_OK}}]))
+    .await;
+    let bin = env!("CARGO_BIN_EXE_awscred");
+    let inner = format!("{bin} export-credentials --profile mfa --no-cache");
+    let mut c = Command::new("/usr/bin/setsid");
+    c.args(["/usr/bin/script", "-qec", &inner, "/dev/null"])
+        .env_clear()
+        .env("HOME", &h)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_STS", server.url())
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let (status, text) = tokio::task::spawn_blocking(move || {
+        let mut child = c.spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        // Type the code only once the prompt is up (echo is off by then), as a person would.
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        while !String::from_utf8_lossy(&seen).contains("Enter MFA code for ") {
+            match stdout.read(&mut byte) {
+                Ok(1) => seen.push(byte[0]),
+                _ => break,
+            }
+        }
+        let _ = stdin.write_all(b"314159\n");
+        drop(stdin);
+        let _ = stdout.read_to_end(&mut seen);
+        (
+            child.wait().unwrap(),
+            String::from_utf8_lossy(&seen).into_owned(),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{text}");
+    server.verify().unwrap();
+    assert!(
+        text.contains("Enter MFA code for arn:aws:iam::123456789012:mfa/me: "),
+        "{text}"
+    );
+    assert!(!text.contains("314159"), "the code was echoed:\n{text}");
+    assert!(text.contains("\"AccessKeyId\":\"ASIAROLE0000\""), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_credential_process_calling_awscred_for_its_own_profile_is_refused() {
+    let h = home("recursion");
+    let bin = env!("CARGO_BIN_EXE_awscred");
+    std::fs::write(
+        h.join(".aws/config"),
+        format!(
+            "[profile loop]\ncredential_process = {bin} export-credentials --profile loop\n\
+             [profile outer]\ncredential_process = {bin} export-credentials --profile dev\n\
+             [profile dev]\nregion = eu-central-1\n"
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&h, &["export-credentials", "--profile", "loop"], &[]).await;
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("was started by that profile's own credential_process (loop -> loop)"),
+        "{err}"
+    );
+    // Another profile through awscred is fine.
+    let (code, out, err) = run(&h, &["export-credentials", "--profile", "outer"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("AKIDDEV00000000"), "{out}");
+}
