@@ -189,3 +189,82 @@ pub(crate) fn cache_clear(profile: Option<&str>) -> Result<(), CredentialsError>
     );
     Ok(())
 }
+
+/// `explain`'s view of a role profile: its base and each hop (innermost first) with the AWS CLI
+/// cache's state. `None` when the profile assumes no role.
+pub(crate) fn role_chain(
+    set: &ProfileSet,
+    name: &str,
+    session: &SessionArgs,
+) -> Option<Vec<String>> {
+    use awscred_provider_assume_role::{BaseProvider, CredentialSource};
+    let section = set.profile(name)?;
+    let has = |k: &str| section.get(k).is_some_and(|v| !v.trim().is_empty());
+    if !has("role_arn") || has("web_identity_token_file") {
+        return None;
+    }
+    let chain = match plan(set, name) {
+        Ok(c) => c,
+        Err(e) => return Some(vec![format!("invalid: {e}")]),
+    };
+    let base = match &chain.base {
+        BaseProvider::AccessKey(c) => format!("static keys ({})", mask_key_id(c.access_key_id())),
+        BaseProvider::NamedSource(CredentialSource::Environment) => {
+            "credential_source = Environment".into()
+        }
+        BaseProvider::NamedSource(s) => format!("credential_source = {}", s.as_str()),
+        BaseProvider::WebIdentity { role_arn, .. } => format!("web identity, role {role_arn}"),
+        BaseProvider::Sso { sso_start_url, .. } => format!("IAM Identity Center, {sso_start_url}"),
+        BaseProvider::CredentialProcess { .. } => "credential_process (command not shown)".into(),
+        _ => "another source".into(),
+    };
+    let mut lines = vec![format!("base: {base}")];
+    let cache = (!session.no_cache).then(aws_cli_cache).flatten();
+    let now = SystemClock.now();
+    for (i, hop) in chain.roles.iter().enumerate() {
+        let mut extra = Vec::new();
+        if let Some(n) = &hop.role_session_name {
+            extra.push(format!("session {n}"));
+        }
+        if let Some(d) = hop.duration_seconds {
+            extra.push(format!("{d} s"));
+        }
+        if let Some(m) = &hop.mfa_serial {
+            extra.push(format!("MFA {m}"));
+        }
+        if hop.external_id.is_some() {
+            extra.push("external id".into());
+        }
+        let cached = match &cache {
+            None if session.no_cache => "cache not used (--no-cache)".to_owned(),
+            None => "no cache folder".to_owned(),
+            Some(c) => match c.load(&hop.cache_key(), now, Duration::ZERO, "assume-role") {
+                Some(creds) => creds.expiry().map_or("cached".into(), |e| {
+                    let fresh = e
+                        .duration_since(now)
+                        .is_ok_and(|left| left >= awscred_provider_assume_role::REUSE_WINDOW);
+                    format!(
+                        "cached {} ({}{})",
+                        c.path(&hop.cache_key()).display(),
+                        remaining(e, now),
+                        if fresh {
+                            ", will be reused"
+                        } else {
+                            ", due for refresh"
+                        }
+                    )
+                }),
+                None => "not cached".into(),
+            },
+        };
+        lines.push(format!(
+            "{}. {} (profile {}{}{}): {cached}",
+            i + 1,
+            hop.role_arn,
+            hop.profile,
+            if extra.is_empty() { "" } else { "; " },
+            extra.join(", ")
+        ));
+    }
+    Some(lines)
+}

@@ -452,6 +452,7 @@ fn explain(
                 "keys": section.map(|s| s.iter().map(|(k, v)| (k.to_owned(), serde_json::Value::from(shown(k, v)))).collect::<serde_json::Map<_, _>>()),
             },
             "profiles": set.profile_names().collect::<Vec<_>>(),
+            "role_chain": info::role_chain(&set, selected.name(), session),
             "warnings": set.warnings().iter().map(|w| format!("{}:{}: {}", w.path(), w.line(), w.message())).collect::<Vec<_>>(),
         });
         println!("{out:#}");
@@ -498,6 +499,13 @@ fn explain(
         println!("warning: {}:{}: {}", w.path(), w.line(), w.message());
     }
     println!();
+    if let Some(lines) = info::role_chain(&set, selected.name(), session) {
+        println!("role chain:");
+        for line in lines {
+            println!("  {line}");
+        }
+        println!();
+    }
     println!("providers, in order:");
     match chain(profile, session) {
         Err(e) => println!("  chain not built: {e}"),

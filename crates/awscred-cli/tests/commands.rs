@@ -282,6 +282,20 @@ async fn profiles_and_cache_list_and_clear() {
         out.contains("role     assume role, source profile dev  [config]  (cached, "),
         "{out}"
     );
+    // explain shows the role chain, the cache hit, and the provider that answered from it.
+    let (code, out, err) = run(&h, &["explain", "--profile", "role"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("role chain:\n  base: static keys (AKID*******0000)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  1. arn:aws:iam::123456789012:role/cli (profile role; session s): cached "),
+        "{out}"
+    );
+    assert!(out.contains(", will be reused)"), "{out}");
+    assert!(out.contains("  assume-role              answered"), "{out}");
+    no_secrets(&out);
     let (code, out, err) = run(&h, &["cache", "list"], &[]).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(": 1 entry"), "{out}");
