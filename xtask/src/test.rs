@@ -152,7 +152,7 @@ impl Test {
                     "warnings",
                 ]),
             );
-            for f in ["assume-role", "web-identity", "process", "imds"] {
+            for f in ["assume-role", "web-identity", "sso", "process", "imds"] {
                 let one = check(
                     "features",
                     cargo().args([

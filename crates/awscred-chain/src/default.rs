@@ -102,10 +102,10 @@ impl DefaultChainBuilder {
         self
     }
 
-    /// Share assume-role sessions through a file cache, e.g. the AWS CLI's
-    /// (`FileCache::aws_cli`). Default: memory only, as boto3.
+    /// Share assume-role sessions and IAM Identity Center role credentials through a file
+    /// cache, e.g. the AWS CLI's (`FileCache::aws_cli`). Default: memory only, as boto3.
     #[cfg(feature = "assume-role")]
-    pub fn assume_role_cache(
+    pub fn credential_cache(
         mut self,
         cache: Option<awscred_provider_assume_role::FileCache>,
     ) -> Self {
@@ -181,26 +181,22 @@ impl DefaultChainBuilder {
         chain.push(
             "assume-role",
             if has("role_arn") && !has("web_identity_token_file") {
-                slots::assume_role(&ctx, self.assume_role)
+                slots::assume_role(&ctx, self.assume_role.clone())
             } else {
                 not_configured(format!("profile {name:?} has no role_arn"))
             },
         );
         // Profile providers (botocore's ProfileProviderBuilder order, after assume-role).
         chain.push("web-identity", slots::web_identity(&ctx));
+        // botocore's SSOProvider applies when the profile names a role or an account.
         chain.push(
             "sso",
-            if has("sso_account_id") || has("sso_role_name") || has("sso_session") {
-                Arc::new(Misconfigured(
-                    CredentialsError::invalid_configuration(
-                        "IAM Identity Center (SSO) profiles are not supported by this version of \
-                         awscred yet; use `aws configure export-credentials` as a credential_process \
-                         meanwhile",
-                    )
-                    .with("profile", &name),
-                ))
+            if has("sso_account_id") || has("sso_role_name") {
+                slots::sso(&ctx, &self.assume_role)
             } else {
-                not_configured(format!("profile {name:?} has no sso_account_id, sso_role_name or sso_session"))
+                not_configured(format!(
+                    "profile {name:?} has no sso_account_id or sso_role_name"
+                ))
             },
         );
         chain.push(

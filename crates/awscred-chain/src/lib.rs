@@ -12,7 +12,7 @@
 //! # Features
 //!
 //! Each optional provider is a feature of the same name, all on by default: `assume-role`,
-//! `web-identity`, `process`, `boto2`, `container`, `imds`. Turning one off removes its crate;
+//! `web-identity`, `sso`, `process`, `boto2`, `container`, `imds`. Turning one off removes its crate;
 //! a profile or environment that asks for it then stops the chain with an error naming the
 //! feature, rather than falling through to another identity.
 //!

@@ -65,7 +65,7 @@ fn feature_off(feature: &str, what: &str, profile: &str) -> SharedProvider {
 }
 
 /// Assume-role settings given to the chain builder.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct AssumeRoleSettings {
     #[cfg(feature = "assume-role")]
     pub(crate) mfa: Option<awscred_provider_assume_role::SharedMfaTokenProvider>,
@@ -97,7 +97,16 @@ fn assume_role_provider(
     use awscred_provider_assume_role::AssumeRoleProvider;
     let plan = awscred_provider_assume_role::plan(ctx.profiles, ctx.name)?;
     let sts = ctx.sts()?;
-    let source = source_provider(ctx, &plan.base, &sts)?;
+    // The profile the base comes from: the innermost hop's source_profile (for messages such
+    // as an SSO login hint).
+    let source_profile = plan
+        .roles
+        .first()
+        .and_then(|hop| ctx.profiles.profile(&hop.profile))
+        .and_then(|p| p.get("source_profile"))
+        .unwrap_or(ctx.name)
+        .to_owned();
+    let source = source_provider(ctx, &plan.base, &sts, &source_profile, &settings)?;
     let mut builder = AssumeRoleProvider::builder(plan)
         .source(source)
         .sts(sts)
@@ -115,6 +124,8 @@ fn source_provider(
     ctx: &Sources<'_>,
     base: &awscred_provider_assume_role::BaseProvider,
     sts: &awscred_sts::StsClient,
+    source_profile: &str,
+    shared: &AssumeRoleSettings,
 ) -> Result<SharedProvider, CredentialsError> {
     use awscred_provider_assume_role::{BaseProvider, CredentialSource};
     let off = |feature: &str, what: &str| -> Result<SharedProvider, CredentialsError> {
@@ -204,12 +215,45 @@ fn source_provider(
                 return off("process", "credential_process");
             }
         }
-        BaseProvider::Sso { .. } => {
-            return Err(CredentialsError::invalid_configuration(
-                "this role chain starts from an IAM Identity Center (SSO) profile, which this \
-                 version of awscred cannot use yet",
-            )
-            .with("profile", ctx.name));
+        BaseProvider::Sso {
+            sso_session,
+            sso_region,
+            sso_start_url,
+            sso_account_id,
+            sso_role_name,
+        } => {
+            #[cfg(feature = "sso")]
+            {
+                let (Some(account), Some(role)) = (sso_account_id, sso_role_name) else {
+                    return Err(CredentialsError::invalid_configuration(
+                        "this role chain's source profile uses IAM Identity Center without \
+                         sso_account_id and sso_role_name, so it has no role credentials to \
+                         start from",
+                    )
+                    .with("profile", ctx.name));
+                };
+                let settings = awscred_provider_sso::SsoSettings::new(
+                    source_profile,
+                    sso_start_url,
+                    sso_region,
+                    account,
+                    role,
+                    sso_session.clone(),
+                );
+                sso_provider(ctx, settings, shared)?
+            }
+            #[cfg(not(feature = "sso"))]
+            {
+                let _ = (
+                    sso_session,
+                    sso_region,
+                    sso_start_url,
+                    sso_account_id,
+                    sso_role_name,
+                );
+                let _ = (source_profile, shared);
+                return off("sso", "an IAM Identity Center profile");
+            }
         }
         _ => {
             return Err(CredentialsError::invalid_configuration(
@@ -218,6 +262,47 @@ fn source_provider(
             .with("profile", ctx.name));
         }
     })
+}
+
+/// The IAM Identity Center slot (botocore's `SSOProvider`).
+pub(crate) fn sso(ctx: &Sources<'_>, settings: &AssumeRoleSettings) -> SharedProvider {
+    #[cfg(feature = "sso")]
+    {
+        let resolved = awscred_provider_sso::SsoSettings::resolve(ctx.profiles, ctx.name);
+        match resolved.and_then(|s| s.map(|s| sso_provider(ctx, s, settings)).transpose()) {
+            Ok(Some(p)) => p,
+            Ok(None) => not_configured(format!(
+                "profile {:?} has no sso_account_id or sso_role_name",
+                ctx.name
+            )),
+            Err(e) => Arc::new(Misconfigured(e)),
+        }
+    }
+    #[cfg(not(feature = "sso"))]
+    {
+        let _ = settings;
+        feature_off(
+            "sso",
+            "IAM Identity Center (sso_account_id / sso_role_name)",
+            ctx.name,
+        )
+    }
+}
+
+#[cfg(feature = "sso")]
+fn sso_provider(
+    ctx: &Sources<'_>,
+    settings: awscred_provider_sso::SsoSettings,
+    shared: &AssumeRoleSettings,
+) -> Result<SharedProvider, CredentialsError> {
+    let builder = awscred_provider_sso::SsoProvider::builder(settings)
+        .from_sources(&**ctx.env, ctx.fs.clone(), ctx.profiles)?
+        .clock(ctx.clock.clone());
+    #[cfg(feature = "assume-role")]
+    let builder = builder.role_cache(shared.cache.clone());
+    #[cfg(not(feature = "assume-role"))]
+    let _ = shared;
+    Ok(Arc::new(builder.build()?))
 }
 
 /// The web identity slot: `AWS_WEB_IDENTITY_TOKEN_FILE` & co., or the profile's

@@ -115,7 +115,7 @@ impl Run {
             b = b.mfa(m.clone());
         }
         if self.cache {
-            b = b.assume_role_cache(Some(FileCache::new(CACHE, self.fs.clone())));
+            b = b.credential_cache(Some(FileCache::new(CACHE, self.fs.clone())));
         }
         match b.build() {
             Ok(chain) => chain.chain().resolve_traced().await,

@@ -240,3 +240,53 @@ async fn explicit_credentials_come_first() {
         "AKIDCODE"
     );
 }
+
+/// An SSO profile answers in the sso slot; a role profile whose source is that SSO profile
+/// assumes the role with the SSO role credentials. Portal and STS are one fixture server.
+#[tokio::test]
+async fn sso_profiles_directly_and_as_a_role_chain_base() {
+    use awscred_test::fixture_server::{FixtureServer, Recording};
+    let token = serde_json::json!({"startUrl": "https://d-1.awsapps.com/start", "region": "eu-west-1",
+        "accessToken": "SSOACCESS", "expiresAt": "2099-01-01T00:00:00Z"});
+    let portal = serde_json::json!({
+        "request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly",
+                    "headers": {"x-amz-sso_bearer_token": "SSOACCESS"}},
+        "response": {"status": 200, "body": "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":\"s\",\"sessionToken\":\"t\",\"expiration\":4070908800000}}"}});
+    let role = serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole", "RoleSessionName=from-sso"]},
+        "response": {"status": 200, "body": "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId>\
+            <SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>\
+            </Credentials></AssumeRoleResult></AssumeRoleResponse>"}});
+    let rec: Recording =
+        serde_json::from_value(serde_json::json!({"exchanges": [portal.clone(), portal, role]}))
+            .unwrap();
+    let server = FixtureServer::start(rec).await;
+    let config = "[profile dev]\nsso_session = my-sso\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\
+                  [sso-session my-sso]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n\
+                  [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = dev\nrole_session_name = from-sso\n";
+    // The token cache key: sha1("my-sso").
+    let key = "0ad374308c5a4e22f723adf10145eafad7c4031c";
+    let fs = files(config, "").with_file(
+        format!("{HOME}/.aws/sso/cache/{key}.json"),
+        token.to_string(),
+    );
+    let url = server.url();
+    let endpoints = [
+        ("AWS_ENDPOINT_URL_SSO", url.as_str()),
+        ("AWS_ENDPOINT_URL_STS", url.as_str()),
+        ("AWS_REGION", "eu-west-1"),
+    ];
+    let c = resolve(env(&endpoints), fs.clone(), Some("dev"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (c.access_key_id(), c.provider_name(), c.account_id()),
+        ("ASIASSO", "sso", Some("123456789012"))
+    );
+    let c = resolve(env(&endpoints), fs, Some("admin")).await.unwrap();
+    assert_eq!(
+        (c.access_key_id(), c.provider_name()),
+        ("ASIAROLE", "assume-role")
+    );
+    server.verify().unwrap();
+}

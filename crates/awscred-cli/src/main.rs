@@ -307,7 +307,7 @@ fn chain_with(
     let mut builder = DefaultChain::builder()
         .fs(fs)
         .mfa(mfa)
-        .assume_role_cache(cache);
+        .credential_cache(cache);
     if let Some(p) = profile {
         builder = builder.profile(p);
     }

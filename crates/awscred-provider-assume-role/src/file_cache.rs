@@ -61,6 +61,29 @@ impl CacheKey {
         Self(digest.replace([':', '/', '\\'], "_"))
     }
 
+    /// The key of IAM Identity Center role credentials (`SSOCredentialFetcher._create_cache_key`):
+    /// `accountId`, `roleName`, and `sessionName` for `sso-session` profiles or `startUrl` for
+    /// legacy ones, as compact sorted JSON (botocore passes `separators=(',', ':')` here).
+    pub fn sso(
+        account_id: &str,
+        role_name: &str,
+        session_name: Option<&str>,
+        start_url: &str,
+    ) -> Self {
+        let mut args = serde_json::Map::new();
+        args.insert("accountId".into(), account_id.into());
+        args.insert("roleName".into(), role_name.into());
+        match session_name {
+            Some(name) => args.insert("sessionName".into(), name.into()),
+            None => args.insert("startUrl".into(), start_url.into()),
+        };
+        let json = python_json_with(
+            &serde_json::Value::Object(args),
+            PythonFormatter { compact: true },
+        );
+        Self(hex::encode(Sha1::digest(&json)))
+    }
+
     /// The file stem.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -253,6 +276,39 @@ impl FileCache {
             .collect()
     }
 
+    /// Writes IAM Identity Center role credentials as the AWS CLI does:
+    /// `{"ProviderType": "sso", "Credentials": {…, "Expiration": "…Z", "AccountId": …}}`.
+    pub fn store_sso(
+        &self,
+        key: &CacheKey,
+        credentials: &Credentials,
+    ) -> Result<(), CredentialsError> {
+        let path = self.path(key);
+        let Some(expiry) = credentials.expiry() else {
+            return Err(CredentialsError::invalid_configuration(
+                "SSO role credentials without an expiry cannot be cached",
+            )
+            .with("file", path.display()));
+        };
+        let entry = Entry {
+            provider_type: Some("sso".into()),
+            credentials: EntryCredentials {
+                access_key_id: credentials.access_key_id().to_owned(),
+                secret_access_key: credentials.secret_access_key().to_owned(),
+                session_token: credentials.session_token().map(str::to_owned),
+                expiration: format_utc_z(expiry),
+                account_id: credentials.account_id().map(str::to_owned),
+            },
+            assumed_role_user: None,
+        };
+        let bytes = Zeroizing::new(python_json(&entry));
+        self.fs.write_atomic(&path, &bytes, 0o600).map_err(|e| {
+            CredentialsError::provider_error("could not write the SSO credential cache file")
+                .with("file", path.display())
+                .with_source(e)
+        })
+    }
+
     /// Removes the entry of `key` (a missing entry is fine).
     pub fn remove(&self, key: &CacheKey) -> Result<(), CredentialsError> {
         let path = self.path(key);
@@ -343,8 +399,12 @@ fn sorted(value: serde_json::Value) -> serde_json::Value {
 
 /// `json.dumps(value)` byte for byte (for the shapes used here).
 fn python_json(value: &impl Serialize) -> Vec<u8> {
+    python_json_with(value, PythonFormatter { compact: false })
+}
+
+fn python_json_with(value: &impl Serialize, formatter: PythonFormatter) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
     // Serialising strings, numbers and maps into a Vec cannot fail.
     if value.serialize(&mut ser).is_err() {
         out.clear();
@@ -355,8 +415,16 @@ fn python_json(value: &impl Serialize) -> Vec<u8> {
 /// Python's `json.dumps` defaults: `", "` between items, `": "` after keys, and
 /// `ensure_ascii=True` (everything outside printable ASCII as `\uXXXX`, lower-case hex,
 /// surrogate pairs above U+FFFF). serde_json already escapes `"`, `\` and control characters the
-/// way Python does.
-struct PythonFormatter;
+/// way Python does. `compact` is `separators=(',', ':')`.
+struct PythonFormatter {
+    compact: bool,
+}
+
+impl PythonFormatter {
+    fn item_separator(&self) -> &'static [u8] {
+        if self.compact { b"," } else { b", " }
+    }
+}
 
 impl serde_json::ser::Formatter for PythonFormatter {
     fn begin_array_value<W: ?Sized + io::Write>(
@@ -364,7 +432,11 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first { Ok(()) } else { w.write_all(b", ") }
+        if first {
+            Ok(())
+        } else {
+            w.write_all(self.item_separator())
+        }
     }
 
     fn begin_object_key<W: ?Sized + io::Write>(
@@ -372,11 +444,15 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first { Ok(()) } else { w.write_all(b", ") }
+        if first {
+            Ok(())
+        } else {
+            w.write_all(self.item_separator())
+        }
     }
 
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
+        w.write_all(if self.compact { b":" } else { b": " })
     }
 
     fn write_string_fragment<W: ?Sized + io::Write>(
@@ -406,6 +482,21 @@ fn format_expiration(t: SystemTime) -> String {
         "[year]-[month]-[day]T[hour]:[minute]:[second]UTC"
     ))
     .unwrap_or_default()
+}
+
+/// `strftime('%Y-%m-%dT%H:%M:%SZ')` of a UTC time (SSO entries and tokens).
+pub fn format_utc_z(t: SystemTime) -> String {
+    OffsetDateTime::from(t)
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
+        .unwrap_or_default()
+}
+
+/// Reads a timestamp as dateutil would (see the cache's `Expiration` rules); public for the SSO
+/// token cache, which uses the same spellings.
+pub fn parse_timestamp(text: &str) -> Option<SystemTime> {
+    parse_expiration(text)
 }
 
 /// What dateutil would read of a cache entry's `Expiration`: `YYYY-MM-DD[T ]HH:MM:SS`, optional
@@ -512,6 +603,19 @@ mod tests {
                 br#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#
             )),
             PY_ROLE_ONLY
+        );
+    }
+
+    #[test]
+    fn sso_keys_match_python() {
+        // hashlib.sha1(json.dumps(args, sort_keys=True, separators=(",", ":")).encode())
+        assert_eq!(
+            CacheKey::sso("123456789012", "R", Some("my-sso"), "ignored").as_str(),
+            "194a11bab0303c9bf199be490e9c03dd44a13f42"
+        );
+        assert_eq!(
+            CacheKey::sso("123456789012", "R", None, "https://d-1.awsapps.com/start").as_str(),
+            "bcdcc22972921bb5629b19ab7934d3bc717f0520"
         );
     }
 

@@ -51,7 +51,7 @@ mod mfa;
 mod plan;
 mod provider;
 
-pub use file_cache::{CacheEntry, CacheKey, FileCache};
+pub use file_cache::{CacheEntry, CacheKey, FileCache, format_utc_z, parse_timestamp};
 pub use mfa::{
     CommandMfa, FixedMfa, MfaCode, MfaTokenProvider, NoMfa, PromptMfa, SharedMfaTokenProvider,
 };

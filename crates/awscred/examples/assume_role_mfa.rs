@@ -25,7 +25,7 @@ async fn main() -> std::process::ExitCode {
     let builder = DefaultChain::builder()
         .profile(&profile)
         .mfa(Arc::new(PromptMfa::new()))
-        .assume_role_cache(FileCache::aws_cli(&SystemEnv, Arc::new(OsFs)));
+        .credential_cache(FileCache::aws_cli(&SystemEnv, Arc::new(OsFs)));
     let result = match awscred::paved(builder) {
         Ok(provider) => provider.provide_credentials().await,
         Err(e) => Err(e),

@@ -23,8 +23,8 @@
 //! # Features
 //!
 //! One per optional provider, all on by default, each adding its crate (under [`providers`])
-//! and its slot in the default chain: `assume-role`, `web-identity`, `process`, `boto2`,
-//! `container`, `imds`. With one off, a profile that needs it is an error naming the feature.
+//! and its slot in the default chain: `assume-role`, `web-identity`, `sso`, `process`,
+//! `boto2`, `container`, `imds`. With one off, a profile that needs it is an error naming the feature.
 //!
 //! # The awscred crates
 //!
@@ -53,6 +53,8 @@ pub mod providers {
     #[cfg(feature = "process")]
     pub use awscred_provider_process as process;
     pub use awscred_provider_profile as profile;
+    #[cfg(feature = "sso")]
+    pub use awscred_provider_sso as sso;
     #[cfg(feature = "web-identity")]
     pub use awscred_provider_web_identity as web_identity;
 }

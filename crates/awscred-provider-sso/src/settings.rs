@@ -1,0 +1,181 @@
+//! Which profiles use IAM Identity Center, and their settings (botocore's `SSOProvider` rules).
+
+use awscred_profile::ProfileSet;
+use awscred_types::{CredentialsError, Env};
+
+/// The settings of an IAM Identity Center profile, after `sso_session` is resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SsoSettings {
+    /// The profile (for error messages and the login hint).
+    pub profile: String,
+    /// `sso_start_url`.
+    pub start_url: String,
+    /// `sso_region`: where the portal and SSO-OIDC are.
+    pub region: String,
+    /// `sso_account_id`.
+    pub account_id: String,
+    /// `sso_role_name`.
+    pub role_name: String,
+    /// `sso_session`, for profiles that use an `[sso-session]` section (refreshable tokens);
+    /// `None` for legacy profiles.
+    pub session_name: Option<String>,
+}
+
+const REQUIRED: &[&str] = &[
+    "sso_start_url",
+    "sso_region",
+    "sso_role_name",
+    "sso_account_id",
+];
+
+fn invalid(message: String, profile: &str) -> CredentialsError {
+    CredentialsError::invalid_configuration(message).with("profile", profile)
+}
+
+impl SsoSettings {
+    /// Settings given in code (a legacy profile when `session_name` is `None`).
+    pub fn new(
+        profile: impl Into<String>,
+        start_url: impl Into<String>,
+        region: impl Into<String>,
+        account_id: impl Into<String>,
+        role_name: impl Into<String>,
+        session_name: Option<String>,
+    ) -> Self {
+        Self {
+            profile: profile.into(),
+            start_url: start_url.into(),
+            region: region.into(),
+            account_id: account_id.into(),
+            role_name: role_name.into(),
+            session_name,
+        }
+    }
+
+    /// `Ok(None)` when `profile` has neither `sso_role_name` nor `sso_account_id` (botocore's
+    /// trigger). Otherwise the profile merged with its `[sso-session]`: an unknown session, a
+    /// key whose value differs between the two, or a missing key is an error naming them.
+    pub fn resolve(profiles: &ProfileSet, profile: &str) -> Result<Option<Self>, CredentialsError> {
+        let Some(section) = profiles.profile(profile) else {
+            return Ok(None);
+        };
+        let value = |k: &str| section.get(k).filter(|v| !v.trim().is_empty());
+        if value("sso_role_name").is_none() && value("sso_account_id").is_none() {
+            return Ok(None);
+        }
+        let mut merged: Vec<(String, String)> = section
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let session_name = value("sso_session").map(str::to_owned);
+        if let Some(name) = &session_name {
+            let Some(session) = profiles.sso_session(name) else {
+                return Err(invalid(
+                    format!(
+                        "profile {profile:?} names sso_session {name:?}, but there is no \
+                         [sso-session {name}] section"
+                    ),
+                    profile,
+                )
+                .with("sso_session", name));
+            };
+            for (k, v) in session.iter() {
+                match merged.iter().find(|(mk, _)| mk == k) {
+                    Some((_, mine)) if mine != v => {
+                        return Err(invalid(
+                            format!(
+                                "the value for {k} is inconsistent between profile {profile:?} \
+                                 ({mine}) and sso-session {name:?} ({v})"
+                            ),
+                            profile,
+                        )
+                        .with("sso_session", name)
+                        .with("key", k));
+                    }
+                    Some(_) => {}
+                    None => merged.push((k.to_owned(), v.to_owned())),
+                }
+            }
+        }
+        let get = |k: &str| {
+            merged
+                .iter()
+                .find(|(mk, v)| mk == k && !v.trim().is_empty())
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|k| get(k).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(invalid(
+                format!(
+                    "profile {profile:?} is configured to use SSO but is missing required \
+                     configuration: {}",
+                    missing.join(", ")
+                ),
+                profile,
+            ));
+        }
+        Ok(Some(Self {
+            profile: profile.to_owned(),
+            start_url: get("sso_start_url").unwrap_or_default(),
+            region: get("sso_region").unwrap_or_default(),
+            account_id: get("sso_account_id").unwrap_or_default(),
+            role_name: get("sso_role_name").unwrap_or_default(),
+            session_name,
+        }))
+    }
+
+    /// What to run to log in again.
+    pub(crate) fn login_hint(&self) -> String {
+        format!(
+            "run `aws sso login --profile {p}` or `awscred sso login --profile {p}`",
+            p = self.profile
+        )
+    }
+}
+
+/// A configured endpoint for `service` (`sso` or `sso-oidc`): `AWS_ENDPOINT_URL_<SERVICE>`,
+/// `AWS_ENDPOINT_URL`, the profile's `[services]` section, then the profile's `endpoint_url`
+/// (botocore's `ConfiguredEndpointProvider` order), unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
+/// / `ignore_configured_endpoint_urls` is true.
+pub fn configured_endpoint(
+    env: &dyn Env,
+    profiles: &ProfileSet,
+    profile: &str,
+    service: &str,
+) -> Option<String> {
+    let section = profiles.profile(profile);
+    let from_profile = |k: &str| {
+        section
+            .and_then(|s| s.get(k))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let ignore = env
+        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .or_else(|| from_profile("ignore_configured_endpoint_urls"))
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if ignore {
+        return None;
+    }
+    let env_name = format!(
+        "AWS_ENDPOINT_URL_{}",
+        service.to_ascii_uppercase().replace('-', "_")
+    );
+    env.get(&env_name)
+        .or_else(|| env.get("AWS_ENDPOINT_URL"))
+        .or_else(|| {
+            let services = from_profile("services")?;
+            profiles
+                .services(&services)?
+                .sub_properties(service)?
+                .get("endpoint_url")
+                .map(str::to_owned)
+        })
+        .or_else(|| from_profile("endpoint_url"))
+}

@@ -1,0 +1,444 @@
+//! The SSO provider against the fixture server (moto serves neither the portal nor SSO-OIDC).
+//! Bodies follow the `sso` and `sso-oidc` service models shipped in botocore's `data/`.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the interop test runs Python on a temporary folder"
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use awscred_http::{HttpClient, RetryConfig, RetryMode};
+use awscred_profile::{ProfileSet, Source};
+use awscred_provider_assume_role::FileCache;
+use awscred_provider_sso::{SsoProvider, SsoSettings, TokenCache};
+use awscred_test::fixture_server::{FixtureServer, Recording};
+use awscred_types::{Fs, ManualClock, MemFs, OsFs, ProvideCredentials, SharedFs};
+
+const NOW: u64 = 2_000_000_000; // 2033-05-18
+const ROLE_EXPIRY_MS: u64 = 2_051_222_400_000; // 2035-01-01
+const TOKENS: &str = "/home/me/.aws/sso/cache";
+const LEGACY: &str = "[profile legacy]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n\
+                      sso_account_id = 123456789012\nsso_role_name = ReadOnly\n";
+const SESSION: &str = "[profile dev]\nsso_session = my-sso\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\
+                       [sso-session my-sso]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n\
+                       sso_registration_scopes = sso:account:access\n";
+
+fn at(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+fn settings(config: &str, profile: &str) -> SsoSettings {
+    let set = ProfileSet::parse(Some(Source::new("/config", config)), None).unwrap();
+    SsoSettings::resolve(&set, profile).unwrap().unwrap()
+}
+
+fn z(t: SystemTime) -> String {
+    awscred_provider_assume_role::format_utc_z(t)
+}
+
+fn token_json(access: &str, expires: SystemTime, refreshable: bool) -> String {
+    let mut v = serde_json::json!({
+        "startUrl": "https://d-1.awsapps.com/start", "region": "eu-west-1",
+        "accessToken": access, "expiresAt": z(expires)});
+    if refreshable {
+        v["clientId"] = "CLIENTID".into();
+        v["clientSecret"] = "CLIENTSECRET".into();
+        v["refreshToken"] = "REFRESHOLD".into();
+        v["registrationExpiresAt"] = z(at(NOW + 86_400 * 30)).into();
+    }
+    v.to_string()
+}
+
+fn portal(token: &str) -> serde_json::Value {
+    serde_json::json!({
+        "request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly",
+                    "headers": {"x-amz-sso_bearer_token": token}},
+        "response": {"status": 200, "body": serde_json::json!({"roleCredentials": {
+            "accessKeyId": "ASIASSO", "secretAccessKey": "SSOSECRET", "sessionToken": "SSOTOKEN",
+            "expiration": ROLE_EXPIRY_MS}}).to_string()}})
+}
+
+async fn server(exchanges: serde_json::Value) -> FixtureServer {
+    let rec: Recording =
+        serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
+    FixtureServer::start(rec).await
+}
+
+struct Setup {
+    fs: Arc<MemFs>,
+    clock: Arc<ManualClock>,
+}
+
+impl Setup {
+    fn new() -> Self {
+        Self {
+            fs: Arc::new(MemFs::new()),
+            clock: Arc::new(ManualClock::new(at(NOW))),
+        }
+    }
+
+    fn token(&self, s: &SsoSettings, json: String) -> std::path::PathBuf {
+        let cache = TokenCache::new(TOKENS, self.fs.clone());
+        let path = cache.path(s);
+        self.fs.insert(&path, json);
+        path
+    }
+
+    fn provider(&self, s: SsoSettings, url: &str) -> SsoProvider {
+        SsoProvider::builder(s)
+            .token_cache(Some(TokenCache::new(TOKENS, self.fs.clone())))
+            .portal_endpoint(url)
+            .oidc_endpoint(url)
+            .retry(RetryConfig::disabled())
+            .clock(self.clock.clone())
+            .build()
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn legacy_and_session_profiles_get_role_credentials() {
+    for (config, profile) in [(LEGACY, "legacy"), (SESSION, "dev")] {
+        let t = Setup::new();
+        let s = settings(config, profile);
+        t.token(&s, token_json("ACCESS", at(NOW + 3600), false));
+        let srv = server(serde_json::json!([portal("ACCESS")])).await;
+        let c = t
+            .provider(s, &srv.url())
+            .provide_credentials()
+            .await
+            .unwrap();
+        srv.verify().unwrap();
+        assert_eq!(
+            (
+                c.access_key_id(),
+                c.secret_access_key(),
+                c.session_token(),
+                c.provider_name()
+            ),
+            ("ASIASSO", "SSOSECRET", Some("SSOTOKEN"), "sso")
+        );
+        assert_eq!(
+            c.expiry(),
+            Some(UNIX_EPOCH + Duration::from_millis(ROLE_EXPIRY_MS))
+        );
+        assert_eq!(c.account_id(), Some("123456789012"));
+    }
+}
+
+#[tokio::test]
+async fn token_file_problems_name_the_file_and_the_login_command() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    let srv = server(serde_json::json!([])).await;
+    let err = t
+        .provider(s.clone(), &srv.url())
+        .provide_credentials()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no SSO token for my-sso"), "{err}");
+    assert!(
+        err.contains("aws sso login --profile dev")
+            && err.contains("awscred sso login --profile dev"),
+        "{err}"
+    );
+    for bad in [
+        "{not json",
+        "{\"accessToken\": \"A\"}",
+        "{\"accessToken\": \"A\", \"expiresAt\": \"soon\"}",
+    ] {
+        let path = t.token(&s, bad.to_owned());
+        let err = t
+            .provider(s.clone(), &srv.url())
+            .provide_credentials()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("invalid") || err.contains("unreadable"),
+            "{bad}: {err}"
+        );
+        assert!(err.contains(&path.display().to_string()), "{err}");
+    }
+    srv.verify().unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_legacy_token_fails_without_calling_the_portal() {
+    let t = Setup::new();
+    let s = settings(LEGACY, "legacy");
+    t.token(&s, token_json("OLD", at(NOW - 1), false));
+    let srv = server(serde_json::json!([])).await;
+    let err = t
+        .provider(s, &srv.url())
+        .provide_credentials()
+        .await
+        .unwrap_err()
+        .to_string();
+    srv.verify().unwrap();
+    assert!(err.contains("expired or is invalid; log in again"), "{err}");
+    assert!(!err.contains("OLD"), "{err}");
+}
+
+#[tokio::test]
+async fn a_token_near_expiry_is_refreshed_and_written_back() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    let path = t.token(&s, token_json("OLD", at(NOW + 300), true));
+    let srv = server(serde_json::json!([
+        {"request": {"method": "POST", "path": "/token", "body_contains": [
+            "\"grantType\":\"refresh_token\"", "\"clientId\":\"CLIENTID\"", "\"clientSecret\":\"CLIENTSECRET\"",
+            "\"refreshToken\":\"REFRESHOLD\""]},
+         "response": {"status": 200, "body": "{\"accessToken\":\"NEW\",\"expiresIn\":28800,\"refreshToken\":\"REFRESHNEW\",\"tokenType\":\"Bearer\"}"}},
+        portal("NEW")]))
+    .await;
+    t.provider(s, &srv.url())
+        .provide_credentials()
+        .await
+        .unwrap();
+    srv.verify().unwrap();
+    let saved: serde_json::Value = serde_json::from_slice(&t.fs.get(&path).unwrap()).unwrap();
+    assert_eq!(saved["accessToken"], "NEW");
+    assert_eq!(saved["refreshToken"], "REFRESHNEW");
+    assert_eq!(saved["expiresAt"], z(at(NOW + 28_800)));
+    assert_eq!(saved["clientId"], "CLIENTID");
+    assert_eq!(saved["startUrl"], "https://d-1.awsapps.com/start");
+    assert_eq!(t.fs.mode(&path).unwrap(), Some(0o600));
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_a_valid_token_and_is_not_retried_within_30_s() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    t.token(&s, token_json("OLD", at(NOW + 300), true));
+    let srv = server(serde_json::json!([
+        {"request": {"method": "POST", "path": "/token"},
+         "response": {"status": 400, "body": "{\"error\":\"invalid_grant\",\"error_description\":\"nope\"}"}},
+        portal("OLD"),
+        portal("OLD")]))
+    .await;
+    let p = t.provider(s, &srv.url());
+    p.provide_credentials().await.unwrap();
+    t.clock.advance(Duration::from_secs(10));
+    p.provide_credentials().await.unwrap(); // no second CreateToken within 30 s
+    srv.verify().unwrap();
+}
+
+#[tokio::test]
+async fn portal_401_means_log_in_again_and_5xx_is_retried() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    t.token(&s, token_json("ACCESS", at(NOW + 3600), false));
+    let srv = server(serde_json::json!([
+        {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly"},
+         "response": {"status": 401, "body": "{\"message\":\"Session token not found or invalid\"}"}}]))
+    .await;
+    let err = t
+        .provider(s.clone(), &srv.url())
+        .provide_credentials()
+        .await
+        .unwrap_err()
+        .to_string();
+    srv.verify().unwrap();
+    assert!(
+        err.contains("log in again") && err.contains("awscred sso login --profile dev"),
+        "{err}"
+    );
+
+    let srv = server(serde_json::json!([
+        {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly"},
+         "response": {"status": 503, "body": "{}"}},
+        portal("ACCESS")]))
+    .await;
+    let p = SsoProvider::builder(s)
+        .token_cache(Some(TokenCache::new(TOKENS, t.fs.clone())))
+        .portal_endpoint(srv.url())
+        .retry(RetryConfig::new(RetryMode::Standard, Some(3)))
+        .clock(t.clock.clone())
+        .build()
+        .unwrap();
+    p.provide_credentials().await.unwrap();
+    srv.verify().unwrap();
+}
+
+#[tokio::test]
+async fn a_slow_portal_times_out_with_an_error_naming_the_url() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    t.token(&s, token_json("ACCESS", at(NOW + 3600), false));
+    let srv = server(serde_json::json!([
+        {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly"},
+         "response": {"action": "hang"}}]))
+    .await;
+    let p = SsoProvider::builder(s)
+        .token_cache(Some(TokenCache::new(TOKENS, t.fs.clone())))
+        .portal_endpoint(srv.url())
+        .http(
+            HttpClient::builder()
+                .total_timeout(Duration::from_millis(300))
+                .build()
+                .unwrap(),
+        )
+        .retry(RetryConfig::disabled())
+        .clock(t.clock.clone())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = p.provide_credentials().await.unwrap_err().to_string();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        err.contains(&srv.url()) || err.contains("127.0.0.1"),
+        "{err}"
+    );
+    assert!(err.contains("GetRoleCredentials"), "{err}");
+}
+
+#[tokio::test]
+async fn role_credentials_are_shared_through_the_aws_cli_cache() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    t.token(&s, token_json("ACCESS", at(NOW + 3600), false));
+    let srv = server(serde_json::json!([portal("ACCESS")])).await;
+    let cache = FileCache::new("/home/me/.aws/cli/cache", t.fs.clone() as SharedFs);
+    let build = || {
+        SsoProvider::builder(s.clone())
+            .token_cache(Some(TokenCache::new(TOKENS, t.fs.clone())))
+            .role_cache(Some(cache.clone()))
+            .portal_endpoint(srv.url())
+            .retry(RetryConfig::disabled())
+            .clock(t.clock.clone())
+            .build()
+            .unwrap()
+    };
+    let p = build();
+    let one = p.provide_credentials().await.unwrap();
+    let two = build().provide_credentials().await.unwrap();
+    srv.verify().unwrap();
+    assert_eq!(one.access_key_id(), two.access_key_id());
+    let text = String::from_utf8(t.fs.get(cache.path(&p.cache_key())).unwrap()).unwrap();
+    assert!(
+        text.starts_with(
+            "{\"ProviderType\": \"sso\", \"Credentials\": {\"AccessKeyId\": \"ASIASSO\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"Expiration\": \"2035-01-01T00:00:00Z\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn settings_errors_name_profile_session_and_keys() {
+    let err = |config: &str, profile: &str| {
+        let set = ProfileSet::parse(Some(Source::new("/config", config)), None).unwrap();
+        SsoSettings::resolve(&set, profile).unwrap_err().to_string()
+    };
+    let e = err("[profile a]\nsso_session = nope\nsso_role_name = R\n", "a");
+    assert!(
+        e.contains("sso_session \"nope\"") && e.contains("profile \"a\""),
+        "{e}"
+    );
+    let e = err(
+        &SESSION.replace(
+            "sso_account_id = 123456789012\n",
+            "sso_account_id = 123456789012\nsso_region = us-east-1\n",
+        ),
+        "dev",
+    );
+    assert!(
+        e.contains("sso_region is inconsistent")
+            && e.contains("(us-east-1)")
+            && e.contains("(eu-west-1)"),
+        "{e}"
+    );
+    let e = err("[profile a]\nsso_role_name = R\n", "a");
+    assert!(
+        e.contains("missing required configuration: sso_start_url, sso_region, sso_account_id"),
+        "{e}"
+    );
+    // Neither role name nor account id: not an SSO credentials profile (botocore's trigger).
+    let set = ProfileSet::parse(
+        Some(Source::new(
+            "/config",
+            "[profile t]\nsso_session = my-sso\n",
+        )),
+        None,
+    )
+    .unwrap();
+    assert!(SsoSettings::resolve(&set, "t").unwrap().is_none());
+}
+
+/// botocore's own `SSOTokenLoader` reads the token awscred wrote back after a refresh, and its
+/// `SSOCredentialFetcher` reads awscred's role-credential cache entry without a portal call.
+#[tokio::test]
+async fn botocore_reads_what_awscred_wrote() {
+    let py = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/moto-venv/bin/python");
+    assert!(
+        py.exists() || std::env::var_os("CI").is_none(),
+        "CI must have the moto venv (cargo xtask test creates it)"
+    );
+    if !py.exists() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("awscred-sso-interop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let fs: SharedFs = Arc::new(OsFs);
+    let s = settings(SESSION, "dev");
+    let tokens = TokenCache::new(dir.join("sso"), fs.clone());
+    fs.write_atomic(
+        &tokens.path(&s),
+        token_json("OLD", SystemTime::now() + Duration::from_secs(60), true).as_bytes(),
+        0o600,
+    )
+    .unwrap();
+    let srv = server(serde_json::json!([
+        {"request": {"method": "POST", "path": "/token"},
+         "response": {"status": 200, "body": "{\"accessToken\":\"NEW\",\"expiresIn\":28800,\"refreshToken\":\"REFRESHNEW\"}"}},
+        portal("NEW")]))
+    .await;
+    let cli_cache = FileCache::new(dir.join("cli"), fs.clone());
+    let p = SsoProvider::builder(s.clone())
+        .token_cache(Some(tokens))
+        .role_cache(Some(cli_cache))
+        .portal_endpoint(srv.url())
+        .oidc_endpoint(srv.url())
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    p.provide_credentials().await.unwrap();
+    srv.verify().unwrap();
+    let script = r#"
+import json, sys
+from botocore.utils import SSOTokenLoader, JSONFileCache
+from botocore.credentials import SSOCredentialFetcher
+d = sys.argv[1]
+token = SSOTokenLoader(cache=JSONFileCache(d + "/sso"))("https://d-1.awsapps.com/start", session_name="my-sso")
+def no_client(*a, **k):
+    raise AssertionError("botocore called the portal")
+f = SSOCredentialFetcher("https://d-1.awsapps.com/start", "eu-west-1", "ReadOnly", "123456789012",
+                         no_client, cache=JSONFileCache(d + "/cli"), sso_session_name="my-sso")
+c = f.fetch_credentials()
+print(json.dumps({"token": token["accessToken"], "refresh": token["refreshToken"], "key": c["access_key"], "expiry": c["expiry_time"]}))
+"#;
+    let out = std::process::Command::new(&py)
+        .arg("-c")
+        .arg(script)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"token": "NEW", "refresh": "REFRESHNEW", "key": "ASIASSO", "expiry": "2035-01-01T00:00:00Z"})
+    );
+}
