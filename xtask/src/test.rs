@@ -22,6 +22,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("sts-moto", "awscred-sts"),
     ("assume-role-cache-interop", "awscred-provider-assume-role"),
     ("assume-role-moto", "awscred-chain"),
+    ("provider-sso", "awscred-provider-sso"),
 ];
 
 /// Checks that are not `cargo test` runs.

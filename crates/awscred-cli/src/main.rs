@@ -112,6 +112,34 @@ enum Command {
         #[command(subcommand)]
         action: CacheAction,
     },
+    /// IAM Identity Center: log in (writes `~/.aws/sso/cache` as `aws sso login` does) and out.
+    Sso {
+        #[command(subcommand)]
+        action: SsoAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SsoAction {
+    /// Log in with the device-authorization flow: open the page, approve the code, and the
+    /// token is cached for awscred, the AWS CLI and boto3 alike.
+    Login {
+        /// The profile whose `sso_session` (or legacy `sso_start_url`) to log in to.
+        #[arg(long)]
+        profile: Option<String>,
+        /// An `[sso-session NAME]` to log in to, whatever the profile.
+        #[arg(long)]
+        sso_session: Option<String>,
+        /// Use the device code flow (the only flow this version has; accepted for the AWS
+        /// CLI's muscle memory).
+        #[arg(long)]
+        use_device_code: bool,
+        /// Print the URL and code but do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Remove cached SSO tokens and SSO role credentials.
+    Logout,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +185,16 @@ fn main() -> ExitCode {
         } => run_exec(profile.as_deref(), server, &command, session),
         Command::Serve { profile, port } => run_serve(profile.as_deref(), port, session),
         Command::Profiles => info::profiles().map(|()| ExitCode::SUCCESS),
+        Command::Sso { action } => match action {
+            SsoAction::Login {
+                profile,
+                sso_session,
+                use_device_code: _,
+                no_browser,
+            } => info::sso_login(profile.as_deref(), sso_session.as_deref(), no_browser),
+            SsoAction::Logout => info::sso_logout(),
+        }
+        .map(|()| ExitCode::SUCCESS),
         Command::Cache { action } => match action {
             CacheAction::List => info::cache_list(),
             CacheAction::Clear { profile } => info::cache_clear(profile.as_deref()),

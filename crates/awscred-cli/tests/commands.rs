@@ -414,3 +414,66 @@ async fn a_credential_process_calling_awscred_for_its_own_profile_is_refused() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("AKIDDEV00000000"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sso_login_then_credentials_then_logout() {
+    let h = home("sso");
+    std::fs::write(
+        h.join(".aws/config"),
+        "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\
+         [sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n",
+    )
+    .unwrap();
+    let post = |path: &str, status: u16, body: serde_json::Value| {
+        serde_json::json!({"request": {"method": "POST", "path": path},
+                           "response": {"status": status, "body": body.to_string()}})
+    };
+    let server = sts(serde_json::json!([
+        post("/client/register", 200, serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})),
+        post("/device_authorization", 200, serde_json::json!({"deviceCode": "D", "userCode": "WXYZ-1234",
+            "verificationUri": "https://device.example/", "verificationUriComplete": "https://device.example/?user_code=WXYZ-1234",
+            "expiresIn": 600, "interval": 0})),
+        post("/token", 400, serde_json::json!({"error": "authorization_pending"})),
+        post("/token", 200, serde_json::json!({"accessToken": "SSOACCESSTOKEN", "expiresIn": 28800, "refreshToken": "SSOREFRESH"})),
+        {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly",
+                     "headers": {"x-amz-sso_bearer_token": "SSOACCESSTOKEN"}},
+         "response": {"status": 200, "body": "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO00000\",\"secretAccessKey\":\"SECRETROLE\",\"sessionToken\":\"TOKENROLE\",\"expiration\":2051222400000}}"}}]))
+    .await;
+    let url = server.url();
+    let env = [
+        ("AWS_ENDPOINT_URL_SSO_OIDC", url.as_str()),
+        ("AWS_ENDPOINT_URL_SSO", url.as_str()),
+    ];
+    let (code, out, err) = run(
+        &h,
+        &["sso", "login", "--profile", "sso", "--no-browser"],
+        &env,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("https://device.example/") && err.contains("WXYZ-1234"),
+        "{err}"
+    );
+    assert!(
+        out.contains("Successfully logged into Start URL: https://d-1.awsapps.com/start"),
+        "{out}"
+    );
+    assert!(!err.contains("SSOACCESSTOKEN") && !out.contains("SSOACCESSTOKEN"));
+    let token_dir = h.join(".aws/sso/cache");
+    assert_eq!(std::fs::read_dir(&token_dir).unwrap().count(), 1);
+    let (code, out, err) = run(&h, &["export-credentials", "--profile", "sso"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"AccessKeyId\":\"ASIASSO00000\""), "{out}");
+    server.verify().unwrap();
+    // The role credentials are in the AWS CLI cache too; logout removes both.
+    let (_, out, _) = run(&h, &["cache", "list"], &[]).await;
+    assert!(out.contains("(sso)"), "{out}");
+    let (code, out, err) = run(&h, &["sso", "logout"], &[]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("removed 2"), "{out}");
+    assert_eq!(std::fs::read_dir(&token_dir).unwrap().count(), 0);
+    let (code, _, err) = run(&h, &["export-credentials", "--profile", "sso"], &env).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("awscred sso login --profile sso"), "{err}");
+}

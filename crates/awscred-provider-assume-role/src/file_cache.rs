@@ -165,7 +165,10 @@ impl FileCache {
         };
         let bytes = match self.fs.read(&path) {
             Ok(b) => Zeroizing::new(b),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                miss(&"no entry");
+                return None;
+            }
             Err(e) => {
                 miss(&e);
                 return None;
@@ -174,8 +177,14 @@ impl FileCache {
         let entry: Entry = match serde_json::from_slice(&bytes) {
             Ok(e) => e,
             Err(e) => {
-                // serde_json's message names a line and column, never the content.
-                miss(&format_args!("not a cache entry ({e})"));
+                // Only the kind and position: serde_json's message can quote a value
+                // (`invalid type: string "…"`), and values here may be secrets.
+                miss(&format_args!(
+                    "not a cache entry ({:?} error at line {} column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ));
                 return None;
             }
         };
@@ -414,8 +423,9 @@ fn python_json_with(value: &impl Serialize, formatter: PythonFormatter) -> Vec<u
 
 /// Python's `json.dumps` defaults: `", "` between items, `": "` after keys, and
 /// `ensure_ascii=True` (everything outside printable ASCII as `\uXXXX`, lower-case hex,
-/// surrogate pairs above U+FFFF). serde_json already escapes `"`, `\` and control characters the
-/// way Python does. `compact` is `separators=(',', ':')`.
+/// surrogate pairs above U+FFFF), and floats as Python's `repr` (a policy may hold numbers).
+/// serde_json already escapes `"`, `\` and control characters the way Python does. `compact` is
+/// `separators=(',', ':')`.
 struct PythonFormatter {
     compact: bool,
 }
@@ -455,6 +465,10 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w.write_all(if self.compact { b":" } else { b": " })
     }
 
+    fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
+        w.write_all(python_float_repr(value).as_bytes())
+    }
+
     fn write_string_fragment<W: ?Sized + io::Write>(
         &mut self,
         w: &mut W,
@@ -473,6 +487,47 @@ impl serde_json::ser::Formatter for PythonFormatter {
         }
         Ok(())
     }
+}
+
+/// Python's `repr(float)` of a finite value (serde_json never passes NaN or infinities): the
+/// shortest digits that round-trip (Rust's `{:e}` gives the same ones), written in scientific
+/// notation when the decimal exponent is below -4 or at least 16 (`1e-05`, `1e+16`, two exponent
+/// digits at least), else positionally with at least one fractional digit (`100000.0`).
+fn python_float_repr(value: f64) -> String {
+    let sci = format!("{:e}", value.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let mut out = String::new();
+    if value.is_sign_negative() {
+        out.push('-');
+    }
+    if !(-4..16).contains(&exponent) {
+        let (first, rest) = digits.split_at(digits.len().min(1));
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        let sign = if exponent < 0 { '-' } else { '+' };
+        out.push_str(&format!("e{sign}{:02}", exponent.unsigned_abs()));
+    } else if exponent < 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-exponent - 1) as usize));
+        out.push_str(&digits);
+    } else {
+        let int_len = exponent as usize + 1;
+        if digits.len() <= int_len {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', int_len - digits.len()));
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..int_len]);
+            out.push('.');
+            out.push_str(&digits[int_len..]);
+        }
+    }
+    out
 }
 
 /// botocore's `strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC datetime.
@@ -589,6 +644,27 @@ mod tests {
                 true,
                 PY_POLICY,
             ),
+            (
+                request(|r| r.external_id = Some("a\nb\tc\u{1}\\/\u{1f}\u{e9}\u{2028}".into())),
+                true,
+                PY_ESCAPES,
+            ),
+            (
+                request(|r| {
+                    r.policy = Some(
+                        r#"{"Version": "2012-10-17", "Statement": [{"Condition": {"NumericLessThan": {"z": 2.50, "x": 1e-7, "y": 1E16, "w": 3600}}}]}"#
+                            .into(),
+                    )
+                }),
+                true,
+                PY_POLICY_NUMBERS,
+            ),
+            // botocore's json.loads would raise here; the policy is then hashed as a string.
+            (
+                request(|r| r.policy = Some("not json {".into())),
+                false,
+                PY_POLICY_NOT_JSON,
+            ),
         ];
         for (req, generated, want) in cases {
             assert_eq!(
@@ -624,6 +700,40 @@ mod tests {
     const PY_WITH_NAME: &str = "8db6b454f08c8970dc17c34d66cf8e1493b82d22";
     const PY_ALL: &str = "1f054100ec43ad7168a800296bbaaa4bfc581ffe";
     const PY_POLICY: &str = "b72e504d92b382caaf1b6d11d7d493ad83c2df72";
+    // json.dumps gives `{"w": 3600, "x": 1e-07, "y": 1e+16, "z": 2.5}` for the condition.
+    const PY_POLICY_NUMBERS: &str = "bd5800e719d74a35c768ee83b92b59c05898665d";
+    const PY_ESCAPES: &str = "ddab9a8e385fd9af4ae02ef3cca8c3afbe02ff03";
+    // {"Policy": "not json {", "RoleArn": …, "RoleSessionName": "s"}
+    const PY_POLICY_NOT_JSON: &str = "9990c1fa1f082a610975f89b340b5a6fe6ec7c1a";
+
+    #[test]
+    fn floats_are_written_as_python_repr() {
+        // `repr(v)` from CPython 3.12 for each value.
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (1.5, "1.5"),
+            (-2.25, "-2.25"),
+            (0.1, "0.1"),
+            (1e-4, "0.0001"),
+            (1e-5, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (123_456_789_012_345.6, "123456789012345.6"),
+            (1_234_567_890_123_456.0, "1234567890123456.0"),
+            (1e16, "1e+16"),
+            (1.2345e16, "1.2345e+16"),
+            (1e22, "1e+22"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (100_000.0, "100000.0"),
+            (2.5e-300, "2.5e-300"),
+            (0.1 + 0.2, "0.30000000000000004"),
+        ];
+        for (value, want) in cases {
+            assert_eq!(python_float_repr(*value), *want, "{value:e}");
+        }
+    }
 
     fn response(expiry: SystemTime) -> TemporaryCredentials {
         TemporaryCredentials {

@@ -15,6 +15,9 @@
 //!   header, unsigned); expiry from epoch milliseconds; account id from `sso_account_id`; 401 is
 //!   "log in again". Role credentials can be shared through the AWS CLI's `~/.aws/cli/cache`
 //!   (botocore's SSO key, the `ProviderType: sso` entry).
+//! - [`SsoLogin`]: `sso login` — SSO-OIDC `RegisterClient`, the device-authorization flow
+//!   (`authorization_pending`, `slow_down`, code expiry), and the token cache entry `aws sso
+//!   login` writes; [`logout`] removes cached tokens.
 //!
 //! # Where this crate sits
 //!
@@ -26,10 +29,12 @@
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
+mod login;
 mod provider;
 mod settings;
 mod token;
 
+pub use login::{LoginPrompt, LoginUi, SsoLogin, logout};
 pub use provider::{
     PROVIDER_NAME, REFRESH_ATTEMPT_INTERVAL, SsoProvider, SsoProviderBuilder, TOKEN_REFRESH_WINDOW,
 };

@@ -28,7 +28,9 @@ pub const PROVIDER_NAME: &str = "sso";
 /// A token is refreshed when less than this remains (`SSOTokenProvider._REFRESH_WINDOW`).
 pub const TOKEN_REFRESH_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// At most one refresh attempt this often (botocore's `DeferredRefreshableToken`).
+/// At most one refresh attempt this often per provider. botocore's `DeferredRefreshableToken`
+/// waits 60 s (`_attempt_timeout`), but its `SSOProvider` builds a new token object for every
+/// credential fetch, so there it never throttles; 30 s is this crate's choice.
 pub const REFRESH_ATTEMPT_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Cached role credentials are reused while this much remains (as assume-role's).
@@ -380,10 +382,8 @@ impl SsoProvider {
             client_id: Some(client_id.clone()),
             client_secret: Some(client_secret.clone()),
             registration_expires_at: Some(registration.clone()),
-            refresh_token: created
-                .refresh_token
-                .clone()
-                .or_else(|| Some(refresh_token.clone())),
+            // botocore keeps `refreshToken` only when CreateToken returned one.
+            refresh_token: created.refresh_token.clone(),
         };
         if let Err(e) = tokens.save(s, &new_token) {
             tracing::warn!(error = %e, "could not write the refreshed SSO token back");
@@ -413,7 +413,8 @@ impl SsoProvider {
                 .with("profile", &s.profile)
         })?;
         let status = response.status().as_u16();
-        if status == 401 || status == 403 {
+        // The portal's `UnauthorizedException` (botocore: `UnauthorizedSSOTokenError`).
+        if status == 401 {
             return Err(self.expired().with("url", &url));
         }
         if !(200..300).contains(&status) {

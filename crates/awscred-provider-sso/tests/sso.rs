@@ -442,3 +442,153 @@ print(json.dumps({"token": token["accessToken"], "refresh": token["refreshToken"
         serde_json::json!({"token": "NEW", "refresh": "REFRESHNEW", "key": "ASIASSO", "expiry": "2035-01-01T00:00:00Z"})
     );
 }
+
+#[derive(Default)]
+struct RecordingUi {
+    prompts: std::sync::Mutex<Vec<String>>,
+    polls: std::sync::atomic::AtomicUsize,
+}
+
+impl awscred_provider_sso::LoginUi for RecordingUi {
+    fn prompt(&self, prompt: &awscred_provider_sso::LoginPrompt<'_>) {
+        self.prompts.lock().unwrap().push(format!("{prompt:?}"));
+    }
+    fn waiting(&self) {
+        self.polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn oidc(
+    path: &str,
+    body_contains: &[&str],
+    status: u16,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({"request": {"method": "POST", "path": path, "body_contains": body_contains},
+                       "response": {"status": status, "body": body.to_string()}})
+}
+
+#[tokio::test]
+async fn device_login_polls_through_pending_and_slow_down_then_writes_the_token() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    let srv = server(serde_json::json!([
+        oidc("/client/register", &["\"clientType\":\"public\"", "\"scopes\":[\"sso:account:access\"]"], 200,
+             serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET", "clientSecretExpiresAt": NOW + 86_400 * 90})),
+        oidc("/device_authorization", &["\"clientId\":\"CID\"", "\"startUrl\":\"https://d-1.awsapps.com/start\""], 200,
+             serde_json::json!({"deviceCode": "DEVCODE", "userCode": "ABCD-EFGH", "verificationUri": "https://device.sso.eu-west-1.amazonaws.com/",
+                                "verificationUriComplete": "https://device.sso.eu-west-1.amazonaws.com/?user_code=ABCD-EFGH", "expiresIn": 600, "interval": 0})),
+        oidc("/token", &["\"deviceCode\":\"DEVCODE\"", "device_code"], 400, serde_json::json!({"error": "authorization_pending"})),
+        oidc("/token", &["\"deviceCode\":\"DEVCODE\""], 400, serde_json::json!({"error": "slow_down"})),
+        oidc("/token", &["\"deviceCode\":\"DEVCODE\""], 200,
+             serde_json::json!({"accessToken": "LOGGEDIN", "expiresIn": 28_800, "refreshToken": "RT", "tokenType": "Bearer"})),
+        portal("LOGGEDIN")]))
+    .await;
+    let tokens = TokenCache::new(TOKENS, t.fs.clone());
+    let ui = RecordingUi::default();
+    let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
+        .unwrap()
+        .clock(t.clock.clone())
+        .slow_down_step(Duration::from_millis(10));
+    let expires = login.device_flow(&ui).await.unwrap();
+    assert_eq!(expires, at(NOW + 28_800));
+    let prompts = ui.prompts.lock().unwrap().join("\n");
+    assert!(
+        prompts.contains("ABCD-EFGH") && prompts.contains("user_code=ABCD-EFGH"),
+        "{prompts}"
+    );
+    assert_eq!(ui.polls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    let saved: serde_json::Value =
+        serde_json::from_slice(&t.fs.get(tokens.path(&s)).unwrap()).unwrap();
+    assert_eq!(
+        (
+            &saved["accessToken"],
+            &saved["refreshToken"],
+            &saved["clientId"],
+            &saved["clientSecret"]
+        ),
+        (
+            &"LOGGEDIN".into(),
+            &"RT".into(),
+            &"CID".into(),
+            &"CSECRET".into()
+        )
+    );
+    assert_eq!(saved["expiresAt"], z(at(NOW + 28_800)));
+    assert_eq!(saved["registrationExpiresAt"], z(at(NOW + 86_400 * 90)));
+    // The provider now logs in with it.
+    let c = t
+        .provider(s, &srv.url())
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(c.access_key_id(), "ASIASSO");
+    srv.verify().unwrap();
+}
+
+#[tokio::test]
+async fn an_expired_device_code_is_a_clear_error() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    let register = oidc(
+        "/client/register",
+        &[],
+        200,
+        serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"}),
+    );
+    let start = |expires: u64| {
+        oidc(
+            "/device_authorization",
+            &[],
+            200,
+            serde_json::json!({"deviceCode": "D", "userCode": "U",
+        "verificationUri": "https://device.example/", "expiresIn": expires, "interval": 0}),
+        )
+    };
+    let srv = server(serde_json::json!([
+        register.clone(),
+        start(600),
+        oidc(
+            "/token",
+            &[],
+            400,
+            serde_json::json!({"error": "expired_token"})
+        ),
+        register,
+        start(0)
+    ]))
+    .await;
+    let tokens = TokenCache::new(TOKENS, t.fs.clone());
+    let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
+        .unwrap()
+        .clock(t.clock.clone());
+    for _ in 0..2 {
+        let err = login
+            .device_flow(&RecordingUi::default())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expired before it was approved"), "{err}");
+    }
+    srv.verify().unwrap(); // the second login never polled: its code had no time left
+    assert!(t.fs.get(tokens.path(&s)).is_none());
+    assert!(!format!("{login:?}").contains("CSECRET"));
+}
+
+#[test]
+fn logout_removes_cached_tokens_only() {
+    let fs = Arc::new(MemFs::new());
+    let tokens = TokenCache::new(TOKENS, fs.clone());
+    fs.insert(format!("{TOKENS}/a.json"), token_json("A", at(NOW), false));
+    fs.insert(format!("{TOKENS}/b.json"), token_json("B", at(NOW), true));
+    fs.insert(
+        format!("{TOKENS}/botocore-client-id.json"),
+        "{\"clientId\": \"x\"}",
+    );
+    let removed = awscred_provider_sso::logout(&tokens, &*fs);
+    assert_eq!(removed.len(), 2);
+    assert!(
+        fs.get(format!("{TOKENS}/botocore-client-id.json"))
+            .is_some()
+    );
+}

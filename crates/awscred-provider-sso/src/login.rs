@@ -1,0 +1,335 @@
+//! `sso login`: SSO-OIDC client registration, the device-authorization flow, and the token
+//! cache entry `aws sso login` writes, so the AWS CLI and boto3 use the same login.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use awscred_http::{Bytes, HttpClient, HttpError, http};
+use awscred_types::{CredentialsError, SharedClock, SystemClock};
+use serde::Deserialize;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::SsoSettings;
+use crate::token::{Token, TokenCache, timestamp};
+
+/// What the person has to do, shown by the caller's [`LoginUi`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoginPrompt<'a> {
+    /// Open `url` (it carries the code) or go to `verification_uri` and type `user_code`.
+    DeviceCode {
+        /// The page that already has the code filled in.
+        url: &'a str,
+        /// The page to type the code into.
+        verification_uri: &'a str,
+        /// The code to check in the browser.
+        user_code: &'a str,
+    },
+}
+
+/// How a login talks to the person (the CLI prints and opens a browser; tests record).
+pub trait LoginUi: Send + Sync {
+    /// Shows what to do.
+    fn prompt(&self, prompt: &LoginPrompt<'_>);
+    /// Called on every poll while waiting (a progress indicator).
+    fn waiting(&self) {}
+}
+
+/// An SSO-OIDC login for one `sso-session` (or legacy start URL).
+pub struct SsoLogin {
+    settings: SsoSettings,
+    scopes: Vec<String>,
+    oidc: String,
+    http: HttpClient,
+    tokens: TokenCache,
+    clock: SharedClock,
+    slow_down_step: Duration,
+    client_name: String,
+}
+
+impl fmt::Debug for SsoLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsoLogin")
+            .field("settings", &self.settings)
+            .field("oidc", &self.oidc)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Registration {
+    client_id: String,
+    client_secret: String,
+    #[serde(default)]
+    client_secret_expires_at: Option<i64>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.client_secret.zeroize();
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceAuthorization {
+    device_code: String,
+    user_code: String,
+    verification_uri: String,
+    #[serde(default)]
+    verification_uri_complete: Option<String>,
+    expires_in: u64,
+    #[serde(default)]
+    interval: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreatedToken {
+    access_token: String,
+    expires_in: u64,
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+impl Drop for CreatedToken {
+    fn drop(&mut self) {
+        self.access_token.zeroize();
+        if let Some(t) = self.refresh_token.as_mut() {
+            t.zeroize();
+        }
+    }
+}
+
+enum Poll {
+    Done(CreatedToken),
+    Pending,
+    SlowDown,
+}
+
+impl SsoLogin {
+    /// A login for `settings` (its start URL, region and session name), writing to `tokens`.
+    /// `oidc` is the SSO-OIDC endpoint (see `configured_endpoint`, default
+    /// `https://oidc.<region>.amazonaws.com`).
+    pub fn new(
+        settings: SsoSettings,
+        tokens: TokenCache,
+        oidc: Option<String>,
+    ) -> Result<Self, CredentialsError> {
+        let region = settings.region.clone();
+        Ok(Self {
+            settings,
+            scopes: vec!["sso:account:access".into()],
+            oidc: oidc.unwrap_or_else(|| format!("https://oidc.{region}.amazonaws.com")),
+            http: HttpClient::builder()
+                .build()
+                .map_err(HttpError::into_credentials_error)?,
+            tokens,
+            clock: std::sync::Arc::new(SystemClock),
+            slow_down_step: Duration::from_secs(5),
+            client_name: "awscred".into(),
+        })
+    }
+
+    /// `sso_registration_scopes` (default `sso:account:access`).
+    pub fn scopes(mut self, scopes: Vec<String>) -> Self {
+        if !scopes.is_empty() {
+            self.scopes = scopes;
+        }
+        self
+    }
+
+    /// The clock.
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How much longer to wait after a `slow_down` answer (RFC 8628: 5 s).
+    pub fn slow_down_step(mut self, step: Duration) -> Self {
+        self.slow_down_step = step;
+        self
+    }
+
+    async fn post<T: for<'de> Deserialize<'de>>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        what: &str,
+    ) -> Result<Result<T, (u16, String)>, CredentialsError> {
+        let url = format!("{}{path}", self.oidc.trim_end_matches('/'));
+        let body = Zeroizing::new(body.to_string());
+        let request = http::Request::post(&url)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(Bytes::from(body.as_bytes().to_vec()))
+            .map_err(|_| {
+                CredentialsError::invalid_configuration(format!("{url} is not a valid URL"))
+            })?;
+        let response = self.http.send(request).await.map_err(|e| {
+            e.into_credentials_error()
+                .with_message(format!("calling SSO-OIDC {what} failed"))
+        })?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            let code = serde_json::from_slice::<serde_json::Value>(response.body())
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            return Ok(Err((status, code)));
+        }
+        serde_json::from_slice(response.body())
+            .map(Ok)
+            .map_err(|e| {
+                CredentialsError::provider_error(format!("unreadable SSO-OIDC {what} response"))
+                    .with("url", &url)
+                    .with_source(e)
+            })
+    }
+
+    fn refused(&self, what: &str, status: u16, code: &str) -> CredentialsError {
+        CredentialsError::provider_error(format!("SSO-OIDC refused {what}: HTTP {status} {code}"))
+            .with("url", &self.oidc)
+            .with("profile", &self.settings.profile)
+    }
+
+    async fn register(&self) -> Result<Registration, CredentialsError> {
+        let body = serde_json::json!({
+            "clientName": format!("{}-{}", self.client_name, self.now_secs()),
+            "clientType": "public",
+            "scopes": self.scopes,
+        });
+        self.post("/client/register", &body, "RegisterClient")
+            .await?
+            .map_err(|(s, c)| self.refused("RegisterClient", s, &c))
+    }
+
+    fn now_secs(&self) -> u64 {
+        self.clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+
+    /// The device-authorization flow (RFC 8628): register a client, show the code, poll
+    /// `CreateToken` (honouring `authorization_pending` and `slow_down`) until the person approves
+    /// or the code expires, then write the token cache entry. Returns when the token expires.
+    pub async fn device_flow(&self, ui: &dyn LoginUi) -> Result<SystemTime, CredentialsError> {
+        let registration = self.register().await?;
+        let body = serde_json::json!({
+            "clientId": registration.client_id,
+            "clientSecret": registration.client_secret,
+            "startUrl": self.settings.start_url,
+        });
+        let auth: DeviceAuthorization = self
+            .post("/device_authorization", &body, "StartDeviceAuthorization")
+            .await?
+            .map_err(|(s, c)| self.refused("StartDeviceAuthorization", s, &c))?;
+        let url = auth
+            .verification_uri_complete
+            .clone()
+            .unwrap_or_else(|| auth.verification_uri.clone());
+        ui.prompt(&LoginPrompt::DeviceCode {
+            url: &url,
+            verification_uri: &auth.verification_uri,
+            user_code: &auth.user_code,
+        });
+        let started = self.clock.now();
+        let deadline = Duration::from_secs(auth.expires_in);
+        let mut interval = Duration::from_secs(auth.interval.unwrap_or(5));
+        let body = serde_json::json!({
+            "clientId": registration.client_id,
+            "clientSecret": registration.client_secret,
+            "grantType": "urn:ietf:params:oauth:grant-type:device_code",
+            "deviceCode": auth.device_code,
+        });
+        let created = loop {
+            if self
+                .clock
+                .now()
+                .duration_since(started)
+                .is_ok_and(|waited| waited >= deadline)
+            {
+                return Err(self.expired_code());
+            }
+            ui.waiting();
+            match self.poll(&body).await? {
+                Poll::Done(t) => break t,
+                Poll::Pending => {}
+                Poll::SlowDown => interval += self.slow_down_step,
+            }
+            tokio::time::sleep(interval).await;
+        };
+        self.save(&registration, &created)
+    }
+
+    fn expired_code(&self) -> CredentialsError {
+        CredentialsError::provider_error(
+            "the login code expired before it was approved in the browser; run the login again",
+        )
+        .with("profile", &self.settings.profile)
+    }
+
+    async fn poll(&self, body: &serde_json::Value) -> Result<Poll, CredentialsError> {
+        match self
+            .post::<CreatedToken>("/token", body, "CreateToken")
+            .await?
+        {
+            Ok(t) => Ok(Poll::Done(t)),
+            Err((_, code)) if code == "authorization_pending" => Ok(Poll::Pending),
+            Err((_, code)) if code == "slow_down" => Ok(Poll::SlowDown),
+            Err((_, code)) if code == "expired_token" => Err(self.expired_code()),
+            Err((_, code)) if code == "access_denied" => Err(CredentialsError::provider_error(
+                "the login was denied in the browser",
+            )
+            .with("profile", &self.settings.profile)),
+            Err((status, code)) => Err(self.refused("CreateToken", status, &code)),
+        }
+    }
+
+    fn save(
+        &self,
+        registration: &Registration,
+        created: &CreatedToken,
+    ) -> Result<SystemTime, CredentialsError> {
+        let now = self.clock.now();
+        let expires = now + Duration::from_secs(created.expires_in);
+        let registered_until = registration
+            .client_secret_expires_at
+            .and_then(|s| u64::try_from(s).ok())
+            .map_or(now + Duration::from_secs(90 * 86_400), |s| {
+                UNIX_EPOCH + Duration::from_secs(s)
+            });
+        let token = Token {
+            start_url: Some(self.settings.start_url.clone()),
+            region: Some(self.settings.region.clone()),
+            access_token: created.access_token.clone(),
+            expires_at: timestamp(expires),
+            client_id: Some(registration.client_id.clone()),
+            client_secret: Some(registration.client_secret.clone()),
+            registration_expires_at: Some(timestamp(registered_until)),
+            refresh_token: created.refresh_token.clone(),
+        };
+        self.tokens.save(&self.settings, &token)?;
+        Ok(expires)
+    }
+}
+
+/// `sso logout`: removes every cached SSO token in `tokens` (files that hold an `accessToken`),
+/// returning the files removed.
+pub fn logout(tokens: &TokenCache, fs: &dyn awscred_types::Fs) -> Vec<std::path::PathBuf> {
+    let Ok(files) = fs.list(tokens.dir()) else {
+        return Vec::new();
+    };
+    files
+        .into_iter()
+        .filter(|p| {
+            fs.read(p)
+                .ok()
+                .map(Zeroizing::new)
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .is_some_and(|v| v.get("accessToken").is_some())
+        })
+        .filter(|p| fs.remove(p).is_ok())
+        .collect()
+}
