@@ -276,11 +276,18 @@ struct TerminalUi {
 
 impl awscred_provider_sso::LoginUi for TerminalUi {
     fn prompt(&self, prompt: &awscred_provider_sso::LoginPrompt<'_>) {
-        #[allow(
-            clippy::single_match,
-            reason = "more prompt kinds come with the PKCE flow"
-        )]
         match prompt {
+            awscred_provider_sso::LoginPrompt::Browser { url } => {
+                if self.open_browser {
+                    eprintln!(
+                        "Attempting to open the SSO authorization page in your default browser."
+                    );
+                    open_browser(url);
+                }
+                eprintln!(
+                    "If the browser does not open, open this page in a browser on this machine:\n\n  {url}\n"
+                );
+            }
             awscred_provider_sso::LoginPrompt::DeviceCode {
                 url,
                 verification_uri,
@@ -328,6 +335,7 @@ fn open_browser(url: &str) {
 pub(crate) fn sso_login(
     profile: Option<&str>,
     sso_session: Option<&str>,
+    device_code: bool,
     no_browser: bool,
 ) -> Result<(), CredentialsError> {
     let set = ProfileSet::load(&SystemEnv, &OsFs)?;
@@ -398,7 +406,13 @@ pub(crate) fn sso_login(
     let ui = TerminalUi {
         open_browser: !no_browser,
     };
-    let expires = runtime()?.block_on(login.device_flow(&ui))?;
+    let expires = runtime()?.block_on(async {
+        if device_code {
+            login.device_flow(&ui).await
+        } else {
+            login.pkce_flow(&ui, Duration::from_secs(600)).await
+        }
+    })?;
     eprintln!();
     println!(
         "Successfully logged into Start URL: {start_url} (token valid until {})",

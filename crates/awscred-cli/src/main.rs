@@ -121,8 +121,8 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum SsoAction {
-    /// Log in with the device-authorization flow: open the page, approve the code, and the
-    /// token is cached for awscred, the AWS CLI and boto3 alike.
+    /// Log in (authorization code with PKCE by default, or `--use-device-code`); the token is
+    /// cached for awscred, the AWS CLI and boto3 alike.
     Login {
         /// The profile whose `sso_session` (or legacy `sso_start_url`) to log in to.
         #[arg(long)]
@@ -130,8 +130,9 @@ enum SsoAction {
         /// An `[sso-session NAME]` to log in to, whatever the profile.
         #[arg(long)]
         sso_session: Option<String>,
-        /// Use the device code flow (the only flow this version has; accepted for the AWS
-        /// CLI's muscle memory).
+        /// Use the device-authorization flow (a code to approve, from any device) instead of
+        /// the default authorization-code flow with PKCE and a loopback redirect (which needs a
+        /// browser on this machine).
         #[arg(long)]
         use_device_code: bool,
         /// Print the URL and code but do not open a browser.
@@ -189,9 +190,14 @@ fn main() -> ExitCode {
             SsoAction::Login {
                 profile,
                 sso_session,
-                use_device_code: _,
+                use_device_code,
                 no_browser,
-            } => info::sso_login(profile.as_deref(), sso_session.as_deref(), no_browser),
+            } => info::sso_login(
+                profile.as_deref(),
+                sso_session.as_deref(),
+                use_device_code,
+                no_browser,
+            ),
             SsoAction::Logout => info::sso_logout(),
         }
         .map(|()| ExitCode::SUCCESS),

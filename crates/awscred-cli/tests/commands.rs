@@ -446,7 +446,14 @@ async fn sso_login_then_credentials_then_logout() {
     ];
     let (code, out, err) = run(
         &h,
-        &["sso", "login", "--profile", "sso", "--no-browser"],
+        &[
+            "sso",
+            "login",
+            "--profile",
+            "sso",
+            "--use-device-code",
+            "--no-browser",
+        ],
         &env,
     )
     .await;

@@ -16,6 +16,11 @@ use crate::token::{Token, TokenCache, timestamp};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum LoginPrompt<'a> {
+    /// Open `url` in a browser on this machine; approving it redirects to a loopback listener.
+    Browser {
+        /// The SSO-OIDC authorization page.
+        url: &'a str,
+    },
     /// Open `url` (it carries the code) or go to `verification_uri` and type `user_code`.
     DeviceCode {
         /// The page that already has the code filled in.
@@ -263,6 +268,76 @@ impl SsoLogin {
         self.save(&registration, &created)
     }
 
+    /// The authorization-code flow with PKCE (RFC 7636), as current AWS CLI v2 logs in by
+    /// default: register a client for `authorization_code`, listen on 127.0.0.1, show the
+    /// authorization page, take the code from the browser's redirect (checking `state`), and
+    /// exchange it with the verifier. Gives up after `timeout`.
+    pub async fn pkce_flow(
+        &self,
+        ui: &dyn LoginUi,
+        timeout: Duration,
+    ) -> Result<SystemTime, CredentialsError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| {
+                CredentialsError::provider_error(
+                    "could not listen on 127.0.0.1 for the login redirect",
+                )
+                .with_source(e)
+            })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
+        let body = serde_json::json!({
+            "clientName": format!("{}-{}", self.client_name, self.now_secs()),
+            "clientType": "public",
+            "scopes": self.scopes,
+            "grantTypes": ["authorization_code", "refresh_token"],
+            "redirectUris": [redirect_uri],
+            "issuerUrl": self.settings.start_url,
+        });
+        let registration: Registration = self
+            .post("/client/register", &body, "RegisterClient")
+            .await?
+            .map_err(|(s, c)| self.refused("RegisterClient", s, &c))?;
+        let verifier = Zeroizing::new(pkce::random_url_safe(64)?);
+        let state = pkce::random_url_safe(16)?;
+        let enc = |v: &str| {
+            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        let url = format!(
+            "{}/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge_method=S256&scopes={}&code_challenge={}",
+            self.oidc.trim_end_matches('/'),
+            enc(&registration.client_id),
+            enc(&redirect_uri),
+            enc(&state),
+            enc(&self.scopes.join(" ")),
+            pkce::challenge(&verifier),
+        );
+        ui.prompt(&LoginPrompt::Browser { url: &url });
+        let code = tokio::time::timeout(timeout, pkce::wait_for_code(&listener, &state))
+            .await
+            .map_err(|_| {
+                CredentialsError::timed_out(format!(
+                    "the browser did not complete the login within {timeout:?}"
+                ))
+                .with("profile", &self.settings.profile)
+            })?
+            .map_err(|e| e.with("profile", &self.settings.profile))?;
+        let body = serde_json::json!({
+            "clientId": registration.client_id,
+            "clientSecret": registration.client_secret,
+            "grantType": "authorization_code",
+            "code": code.as_str(),
+            "redirectUri": redirect_uri,
+            "codeVerifier": verifier.as_str(),
+        });
+        let created: CreatedToken = self
+            .post("/token", &body, "CreateToken")
+            .await?
+            .map_err(|(s, c)| self.refused("CreateToken", s, &c))?;
+        self.save(&registration, &created)
+    }
+
     fn expired_code(&self) -> CredentialsError {
         CredentialsError::provider_error(
             "the login code expired before it was approved in the browser; run the login again",
@@ -332,4 +407,145 @@ pub fn logout(tokens: &TokenCache, fs: &dyn awscred_types::Fs) -> Vec<std::path:
         })
         .filter(|p| fs.remove(p).is_ok())
         .collect()
+}
+
+mod pkce {
+    //! RFC 7636 pieces and the one-request loopback listener. The redirect is a single `GET`
+    //! line from a browser on this machine, so it is read by hand rather than with an HTTP
+    //! server.
+
+    use awscred_types::CredentialsError;
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use zeroize::Zeroizing;
+
+    const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    pub(super) fn random_url_safe(bytes: usize) -> Result<String, CredentialsError> {
+        let mut buf = Zeroizing::new(vec![0u8; bytes]);
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut buf)
+            .map_err(|_| CredentialsError::provider_error("the system random generator failed"))?;
+        Ok(B64.encode(&*buf))
+    }
+
+    /// `BASE64URL(SHA256(verifier))`, the S256 method.
+    pub(super) fn challenge(verifier: &str) -> String {
+        B64.encode(Sha256::digest(verifier.as_bytes()))
+    }
+
+    /// Accepts connections until one carries `/oauth/callback` with our `state`; answers the
+    /// browser with a short page either way.
+    pub(super) async fn wait_for_code(
+        listener: &tokio::net::TcpListener,
+        state: &str,
+    ) -> Result<Zeroizing<String>, CredentialsError> {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let mut buf = vec![0u8; 8192];
+            let mut len = 0;
+            while len < buf.len() {
+                match stream.read(&mut buf[len..]).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => len += n,
+                }
+                if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+            let head = String::from_utf8_lossy(&buf[..len]);
+            let target = head
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("GET "))
+                .and_then(|l| l.split(' ').next())
+                .unwrap_or_default()
+                .to_owned();
+            let Some(query) = target.strip_prefix("/oauth/callback?") else {
+                let _ = respond(&mut stream, 404, "Not found").await;
+                continue;
+            };
+            let param = |name: &str| {
+                query.split('&').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    (k == name).then(|| {
+                        percent_encoding::percent_decode_str(v)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })
+                })
+            };
+            if param("state").as_deref() != Some(state) {
+                let _ = respond(
+                    &mut stream,
+                    400,
+                    "This login request is not the one awscred is waiting for.",
+                )
+                .await;
+                continue;
+            }
+            if let Some(error) = param("error") {
+                let _ = respond(
+                    &mut stream,
+                    400,
+                    "The login was not approved. You can close this window.",
+                )
+                .await;
+                return Err(CredentialsError::provider_error(format!(
+                    "the login was not approved in the browser ({error})"
+                )));
+            }
+            let Some(code) = param("code") else {
+                let _ = respond(&mut stream, 400, "The redirect had no code.").await;
+                continue;
+            };
+            let _ = respond(
+                &mut stream,
+                200,
+                "awscred is logged in. You can close this window.",
+            )
+            .await;
+            return Ok(Zeroizing::new(code));
+        }
+    }
+
+    async fn respond(
+        stream: &mut tokio::net::TcpStream,
+        status: u16,
+        text: &str,
+    ) -> std::io::Result<()> {
+        let reason = match status {
+            200 => "OK",
+            404 => "Not Found",
+            _ => "Bad Request",
+        };
+        let body = format!("<!doctype html><title>awscred</title><p>{text}</p>");
+        let head = format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body.as_bytes()).await?;
+        stream.shutdown().await
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn challenge_is_unpadded_base64url_of_sha256() {
+            // Python: base64.urlsafe_b64encode(hashlib.sha256(v).digest()).rstrip(b"=")
+            assert_eq!(
+                super::challenge("dBjftJeZ4CVP-mJ92K3vaZgM6Z8ZLRwR3D1bSdr-Zqo"),
+                "8kl9pQpc2UBucOuyDwlmKbnQ2a3p86GZXED9bl7swiw"
+            );
+            let v = super::random_url_safe(64).unwrap();
+            assert_eq!(v.len(), 86);
+            assert!(
+                v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            );
+        }
+    }
 }

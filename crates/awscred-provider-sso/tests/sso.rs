@@ -424,9 +424,47 @@ f = SSOCredentialFetcher("https://d-1.awsapps.com/start", "eu-west-1", "ReadOnly
 c = f.fetch_credentials()
 print(json.dumps({"token": token["accessToken"], "refresh": token["refreshToken"], "key": c["access_key"], "expiry": c["expiry_time"]}))
 "#;
+    // A token written by the login flow (a legacy profile: keyed by the start URL).
+    let legacy = settings(LEGACY, "legacy");
+    let srv = server(serde_json::json!([
+        oidc(
+            "/client/register",
+            &[],
+            200,
+            serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})
+        ),
+        oidc(
+            "/device_authorization",
+            &[],
+            200,
+            serde_json::json!({"deviceCode": "D", "userCode": "U",
+            "verificationUri": "https://device.example/", "expiresIn": 600, "interval": 0})
+        ),
+        oidc(
+            "/token",
+            &[],
+            200,
+            serde_json::json!({"accessToken": "LOGIN", "expiresIn": 3600})
+        )
+    ]))
+    .await;
+    awscred_provider_sso::SsoLogin::new(
+        legacy,
+        TokenCache::new(dir.join("sso"), fs.clone()),
+        Some(srv.url()),
+    )
+    .unwrap()
+    .device_flow(&RecordingUi::default())
+    .await
+    .unwrap();
+    srv.verify().unwrap();
+    let script = format!(
+        "{script}\nlogin = SSOTokenLoader(cache=JSONFileCache(d + '/sso'))('https://d-1.awsapps.com/start')\n\
+         assert login['accessToken'] == 'LOGIN' and login['clientId'] == 'CID', login\n"
+    );
     let out = std::process::Command::new(&py)
         .arg("-c")
-        .arg(script)
+        .arg(&script)
         .arg(&dir)
         .output()
         .unwrap();
@@ -591,4 +629,135 @@ fn logout_removes_cached_tokens_only() {
         fs.get(format!("{TOKENS}/botocore-client-id.json"))
             .is_some()
     );
+}
+
+/// Plays the browser: on the prompt, follows the redirect the approval would cause.
+struct Browser {
+    answer: fn(&str) -> String,
+}
+
+impl awscred_provider_sso::LoginUi for Browser {
+    fn prompt(&self, prompt: &awscred_provider_sso::LoginPrompt<'_>) {
+        let awscred_provider_sso::LoginPrompt::Browser { url } = prompt else {
+            panic!("expected the browser prompt, got {prompt:?}");
+        };
+        let param = |name: &str| {
+            url.split(['?', '&'])
+                .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                .map(|v| {
+                    percent_encoding::percent_decode_str(v)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+                .unwrap()
+        };
+        assert_eq!(param("code_challenge_method"), "S256");
+        assert_eq!(param("response_type"), "code");
+        assert_eq!(param("client_id"), "CID");
+        assert!(!param("code_challenge").is_empty());
+        let redirect = param("redirect_uri");
+        let state = param("state");
+        let query = (self.answer)(&state);
+        std::thread::spawn(move || {
+            use std::io::{Read as _, Write as _};
+            let addr = redirect
+                .trim_start_matches("http://")
+                .split('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            // A stray request first (a favicon), then the redirect.
+            for target in [
+                "/favicon.ico".to_owned(),
+                format!("/oauth/callback?{query}"),
+            ] {
+                let mut s = std::net::TcpStream::connect(&addr).unwrap();
+                write!(s, "GET {target} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+                let mut out = String::new();
+                let _ = s.read_to_string(&mut out);
+            }
+        });
+    }
+}
+
+#[tokio::test]
+async fn pkce_login_takes_the_code_from_the_loopback_redirect() {
+    let t = Setup::new();
+    let s = settings(SESSION, "dev");
+    let srv = server(serde_json::json!([
+        oidc(
+            "/client/register",
+            &[
+                "\"grantTypes\":[\"authorization_code\",\"refresh_token\"]",
+                "\"redirectUris\":[\"http://127.0.0.1:",
+                "\"issuerUrl\":\"https://d-1.awsapps.com/start\""
+            ],
+            200,
+            serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})
+        ),
+        oidc(
+            "/token",
+            &[
+                "\"grantType\":\"authorization_code\"",
+                "\"code\":\"AUTHCODE\"",
+                "\"codeVerifier\":\"",
+                "\"redirectUri\":\"http://127.0.0.1:"
+            ],
+            200,
+            serde_json::json!({"accessToken": "PKCETOKEN", "expiresIn": 3600, "refreshToken": "RT"})
+        )
+    ]))
+    .await;
+    let tokens = TokenCache::new(TOKENS, t.fs.clone());
+    let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
+        .unwrap()
+        .clock(t.clock.clone());
+    let ui = Browser {
+        answer: |state| format!("code=AUTHCODE&state={state}"),
+    };
+    login.pkce_flow(&ui, Duration::from_secs(10)).await.unwrap();
+    srv.verify().unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_slice(&t.fs.get(tokens.path(&s)).unwrap()).unwrap();
+    assert_eq!(saved["accessToken"], "PKCETOKEN");
+
+    // A redirect with another state is ignored; a denied login is an error.
+    let srv = server(serde_json::json!([oidc(
+        "/client/register",
+        &[],
+        200,
+        serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})
+    )]))
+    .await;
+    let login =
+        awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url())).unwrap();
+    let ui = Browser {
+        answer: |state| format!("error=access_denied&state={state}"),
+    };
+    let err = login
+        .pkce_flow(&ui, Duration::from_secs(10))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("not approved") && err.contains("access_denied"),
+        "{err}"
+    );
+    let srv = server(serde_json::json!([oidc(
+        "/client/register",
+        &[],
+        200,
+        serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})
+    )]))
+    .await;
+    let login = awscred_provider_sso::SsoLogin::new(s, tokens, Some(srv.url())).unwrap();
+    let ui = Browser {
+        answer: |_| "code=AUTHCODE&state=forged".to_owned(),
+    };
+    let err = login
+        .pkce_flow(&ui, Duration::from_millis(500))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("did not complete the login"), "{err}");
 }
