@@ -175,3 +175,54 @@ async fn mfa_code_on_the_command_line_and_a_clear_error_without_a_terminal() {
     assert!(err.contains("arn:aws:iam::123456789012:mfa/me"), "{err}");
     assert!(err.contains("MFA code"), "{err}");
 }
+
+/// 32 processes started at once with an empty cache: one `AssumeRole` (the fixture server has
+/// exactly one exchange and refuses any other request), the others wait on the entry's lock
+/// file and read what the first wrote; every process prints the same credentials.
+#[tokio::test(flavor = "multi_thread")]
+async fn thirty_two_processes_make_one_sts_call() {
+    let h = home("stampede", "");
+    // STS answers slowly, so every process is running (and has found the cache empty) before
+    // the first answer arrives.
+    let rec: Recording = serde_json::from_value(serde_json::json!({"exchanges": [{
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
+        "response": {"status": 200, "body": success(), "delay_ms": 1500}}]}))
+    .unwrap();
+    let server = FixtureServer::start(rec).await;
+    let url = server.url();
+    let outputs = tokio::task::spawn_blocking(move || {
+        let children: Vec<_> = (0..32)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_awscred"))
+                    .args(["export-credentials", "--profile", "top"])
+                    .env_clear()
+                    .env("HOME", &h)
+                    .env("AWS_EC2_METADATA_DISABLED", "true")
+                    .env("AWS_ENDPOINT_URL_STS", &url)
+                    .env("AWS_REGION", "eu-west-1")
+                    .env("AWS_MAX_ATTEMPTS", "1")
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for out in &outputs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, outputs[0].stdout);
+    }
+    assert!(String::from_utf8_lossy(&outputs[0].stdout).contains("ASIACLI"));
+    server.verify().unwrap();
+}

@@ -163,6 +163,17 @@ impl FileCache {
         let miss = |why: &dyn fmt::Display| {
             tracing::debug!(file = %path.display(), "assume-role cache miss: {why}");
         };
+        // A cache entry others can read has leaked its secrets already; it is not trusted.
+        if let Ok(Some(mode)) = self.fs.mode(&path)
+            && mode & 0o004 != 0
+        {
+            tracing::warn!(
+                file = %path.display(),
+                mode = format_args!("{mode:o}"),
+                "ignoring a world-readable credential cache file; remove it or `chmod 600` it"
+            );
+            return None;
+        }
         let bytes = match self.fs.read(&path) {
             Ok(b) => Zeroizing::new(b),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -313,6 +324,18 @@ impl FileCache {
         let bytes = Zeroizing::new(python_json(&entry));
         self.fs.write_atomic(&path, &bytes, 0o600).map_err(|e| {
             CredentialsError::provider_error("could not write the SSO credential cache file")
+                .with("file", path.display())
+                .with_source(e)
+        })
+    }
+
+    /// Takes the cross-process lock of `key`'s entry (`<key>.lock` beside it), blocking until
+    /// it is free, so concurrent processes with an empty cache make one STS call: the first
+    /// fetches and writes, the others then find the entry. Released when the guard drops.
+    pub fn lock(&self, key: &CacheKey) -> Result<awscred_types::FsLock, CredentialsError> {
+        let path = self.dir.join(format!("{}.lock", key.0));
+        self.fs.lock(&path).map_err(|e| {
+            CredentialsError::provider_error("could not lock the credential cache entry")
                 .with("file", path.display())
                 .with_source(e)
         })
@@ -822,7 +845,8 @@ mod tests {
             "\u{0}\u{ff}garbage".into(),
         ];
         for text in bad {
-            fs.insert(cache.path(&key), text.as_bytes());
+            fs.write_atomic(&cache.path(&key), text.as_bytes(), 0o600)
+                .unwrap();
             assert!(
                 cache
                     .load(&key, at(T2030 - 7200), Duration::from_secs(900), "x")
@@ -840,10 +864,24 @@ mod tests {
         ] {
             let text =
                 good(exp).replacen('{', "{\"ResponseMetadata\": {\"HTTPStatusCode\": 200}, ", 1);
-            fs.insert(cache.path(&key), text.as_bytes());
+            fs.write_atomic(&cache.path(&key), text.as_bytes(), 0o600)
+                .unwrap();
             let c = cache.load(&key, at(T2030 - 7200), Duration::from_secs(900), "x");
             assert_eq!(c.and_then(|c| c.expiry()), Some(at(T2030)), "{exp}");
         }
+    }
+
+    #[test]
+    fn a_world_readable_entry_is_refused() {
+        let fs = Arc::new(MemFs::new());
+        let cache = FileCache::new("/c", fs.clone());
+        let key = CacheKey::assume_role(&request(|_| {}), true);
+        cache.store(&key, &response(at(T2030))).unwrap();
+        let window = Duration::from_secs(900);
+        assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_some());
+        let bytes = fs.get(cache.path(&key)).unwrap();
+        fs.insert(cache.path(&key), bytes); // MemFs::insert: mode 0644
+        assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_none());
     }
 
     #[test]

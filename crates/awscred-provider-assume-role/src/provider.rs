@@ -280,6 +280,32 @@ impl AssumeRoleProvider {
         }
         let now = inner.clock.now();
         let (mut request, generated) = request_for(hop, now);
+        // Another process may be fetching this very session: wait for it, then look again.
+        let _guard = match &inner.file_cache {
+            Some(cache) => {
+                let key = CacheKey::assume_role(&request, generated);
+                let locker = cache.clone();
+                let lock_key = key.clone();
+                let guard = tokio::task::spawn_blocking(move || locker.lock(&lock_key))
+                    .await
+                    .map_err(|e| {
+                        CredentialsError::provider_error(format!("the cache lock task failed: {e}"))
+                    })
+                    .and_then(|r| r);
+                if let Err(e) = &guard {
+                    tracing::warn!(error = %e, "going on without the cache lock");
+                }
+                if let Some(c) = cache.load(&key, inner.clock.now(), REUSE_WINDOW, PROVIDER_NAME) {
+                    tracing::debug!(
+                        hop = idx,
+                        "assume-role session written by another process meanwhile"
+                    );
+                    return Ok(c);
+                }
+                guard.ok()
+            }
+            None => None,
+        };
         if let Some(serial) = &hop.mfa_serial {
             if state.served && !inner.mfa.can_refresh() {
                 return Err(CredentialsError::invalid_configuration(format!(

@@ -133,7 +133,9 @@ fn run_case(dir: &Path, rt: &tokio::runtime::Runtime) -> Result<(), String> {
         let env: FakeEnv = case.env.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
         let fs = Arc::new(MemFs::new());
         for (path, contents) in tree(&dir.join("fs"))? {
-            fs.insert(&path, fill(&contents));
+            // Private AWS files, as `aws` writes them (a world-readable cache entry is refused).
+            fs.write_atomic(&path, fill(&contents).as_bytes(), 0o600)
+                .map_err(|e| e.to_string())?;
         }
         let clock = Arc::new(ManualClock::new(parse_time(&case.now)?));
         let result = build(&case, &env, fs.clone(), clock.clone());
