@@ -97,15 +97,25 @@ fn fuzz(args: &[String]) -> Result<bool, String> {
     {
         println!("fuzz: {target} for {time} s");
         let mut cmd = std::process::Command::new("cargo");
-        cmd.args([
-            "fuzz",
-            "run",
-            target,
-            "--",
-            &format!("-max_total_time={time}"),
-            "-timeout=1",
-        ])
-        .current_dir(root.join("fuzz"));
+        // The fuzz folder's rust-toolchain.toml picks nightly; cargo's own RUSTUP_TOOLCHAIN
+        // (set when xtask runs through `cargo xtask`) would override it.
+        // New inputs go to a work corpus under target/ (libFuzzer writes to the first folder);
+        // the committed seeds in fuzz/corpus/<target> are read, never grown.
+        let work = root.join("target/fuzz-corpus").join(target);
+        std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+        let seeds = root.join("fuzz/corpus").join(target);
+        cmd.env_remove("RUSTUP_TOOLCHAIN")
+            .args([
+                "fuzz",
+                "run",
+                target,
+                &work.to_string_lossy(),
+                &seeds.to_string_lossy(),
+                "--",
+                &format!("-max_total_time={time}"),
+                "-timeout=1",
+            ])
+            .current_dir(root.join("fuzz"));
         ok &= run_status(&mut cmd)?;
     }
     Ok(ok)

@@ -484,3 +484,51 @@ async fn sso_login_then_credentials_then_logout() {
     assert_ne!(code, 0);
     assert!(err.contains("awscred sso login --profile sso"), "{err}");
 }
+
+/// Secret hygiene at TRACE level for every crate (hyper and rustls included): a role chain
+/// whose base has a session token, an MFA code, the cache, and an error path.
+#[tokio::test(flavor = "multi_thread")]
+async fn trace_logs_of_every_crate_carry_no_secret() {
+    let h = home("trace");
+    let server = sts(serde_json::json!([
+        {"request": {"method": "POST", "path": "/", "body_contains": ["TokenCode=271828"]},
+         "response": {"status": 200, "body": ROLE_OK}},
+        {"request": {"method": "POST", "path": "/", "body_contains": ["Action=GetCallerIdentity"]},
+         "response": {"status": 403, "body": "<ErrorResponse><Error><Code>AccessDenied</Code><Message>denied</Message></Error></ErrorResponse>"}}]))
+    .await;
+    let url = server.url();
+    let env = [
+        ("AWS_ENDPOINT_URL_STS", url.as_str()),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWSCRED_LOG", "trace"),
+    ];
+    let mut all = String::new();
+    for args in [
+        &[
+            "export-credentials",
+            "--profile",
+            "mfa",
+            "--mfa-code",
+            "271828",
+            "--format",
+            "env",
+        ][..],
+        &["explain", "--profile", "mfa"][..],
+        &["whoami", "--profile", "mfa"][..],
+        &["cache", "list"][..],
+        &["profiles"][..],
+    ] {
+        let (_, out, err) = run(&h, args, &env).await;
+        assert!(
+            err.contains("TRACE") || err.contains("DEBUG") || args[0] != "export-credentials",
+            "{err}"
+        );
+        all.push_str(&err);
+        if args[0] != "export-credentials" {
+            all.push_str(&out);
+        }
+    }
+    server.verify().unwrap();
+    no_secrets(&all);
+    assert!(!all.contains("271828"), "the MFA code leaked");
+}

@@ -57,3 +57,24 @@ pub use mfa::{
 };
 pub use plan::{BaseProvider, CredentialSource, ProfileChain, RoleHop, plan};
 pub use provider::{AssumeRoleProvider, AssumeRoleProviderBuilder, PROVIDER_NAME, REUSE_WINDOW};
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    use std::sync::Arc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// Reads `bytes` as an AWS CLI cache entry (load and list); the results are dropped.
+    pub fn cli_cache_entry(bytes: &[u8]) {
+        let fs = Arc::new(awscred_types::MemFs::new());
+        let cache = crate::FileCache::new("/c", fs.clone());
+        let key = crate::CacheKey::sso("1", "r", None, "u");
+        let _ = awscred_types::Fs::write_atomic(&*fs, &cache.path(&key), bytes, 0o600);
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let _ = cache.load(&key, now, Duration::from_secs(900), "fuzz");
+        let _ = cache.entries();
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let _ = crate::parse_timestamp(text);
+        }
+    }
+}

@@ -93,3 +93,15 @@ pub use provider::{
 
 /// The name results carry (botocore's `Credentials.method` for this provider).
 pub const PROVIDER_NAME: &str = "container-role";
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Parses `bytes` as a container endpoint answer; the result is dropped.
+    pub fn response(bytes: &[u8]) {
+        if let Ok(value) = serde_json::from_slice(bytes) {
+            let _ = crate::response::credentials(value);
+        }
+        let _ = crate::response::error_detail(bytes, Some(b"secret"));
+    }
+}

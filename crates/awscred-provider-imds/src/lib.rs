@@ -457,3 +457,13 @@ mod tests {
         assert_eq!(s.budget(), Duration::from_millis(900));
     }
 }
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Parses `bytes` as an IMDS credentials document; the result is dropped.
+    pub fn credentials(bytes: &[u8]) {
+        let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        let _ = crate::credentials::parse(bytes, now, std::time::Duration::from_secs(300));
+    }
+}

@@ -364,3 +364,12 @@ mod tests {
         assert!(shown.contains("dev"));
     }
 }
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Parses `bytes` as `credential_process` output; the result is dropped.
+    pub fn output(bytes: &[u8]) {
+        let _ = crate::output::parse(bytes, Some("123456789012"));
+    }
+}

@@ -40,3 +40,27 @@ pub use provider::{
 };
 pub use settings::{SsoSettings, configured_endpoint};
 pub use token::TokenCache;
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    use std::sync::Arc;
+
+    /// Reads `bytes` as a cached SSO token; the result is dropped.
+    pub fn token_file(bytes: &[u8]) {
+        let fs = Arc::new(awscred_types::MemFs::new());
+        let settings = crate::SsoSettings::new(
+            "p",
+            "https://d.awsapps.com/start",
+            "eu-west-1",
+            "1",
+            "r",
+            None,
+        );
+        let cache = crate::TokenCache::new("/t", fs.clone());
+        fs.insert(cache.path(&settings), bytes.to_vec());
+        if let Ok(token) = cache.load(&settings) {
+            let _ = token.expires_at();
+        }
+    }
+}

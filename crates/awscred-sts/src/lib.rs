@@ -35,3 +35,14 @@ pub use operation::{
     CallerIdentity, GetSessionTokenRequest, Tag, TemporaryCredentials, account_from_arn,
 };
 pub use xml::XmlError;
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Parses `bytes` as every STS response body this crate reads; the results are dropped.
+    pub fn responses(bytes: &[u8]) {
+        let _ = crate::operation::TemporaryCredentials::parse(bytes, "fuzz");
+        let _ = crate::operation::CallerIdentity::parse(bytes);
+        let _ = crate::xml::parse_error(bytes);
+    }
+}

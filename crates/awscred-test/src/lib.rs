@@ -21,6 +21,7 @@
 )]
 
 pub mod fixture_server;
+pub mod smoke;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;

@@ -1,0 +1,13 @@
+//! The `imds_json` fuzz target's smoke run on the stable toolchain: its seed corpus and a few
+//! seconds of deterministic mutations, no panic and no input over a second. (`cargo xtask
+//! fuzz` runs the coverage-guided fuzzer.)
+
+#[test]
+fn imds_json_smoke() {
+    let runs = awscred_test::smoke::smoke(
+        "imds_json",
+        std::time::Duration::from_secs(3),
+        awscred_provider_imds::fuzz::credentials,
+    );
+    assert!(runs > 1_000, "only {runs} inputs in 3 s");
+}

@@ -1,0 +1,13 @@
+//! The `sso_token` fuzz target's smoke run on the stable toolchain: its seed corpus and a few
+//! seconds of deterministic mutations, no panic and no input over a second. (`cargo xtask
+//! fuzz` runs the coverage-guided fuzzer.)
+
+#[test]
+fn sso_token_smoke() {
+    let runs = awscred_test::smoke::smoke(
+        "sso_token",
+        std::time::Duration::from_secs(3),
+        awscred_provider_sso::fuzz::token_file,
+    );
+    assert!(runs > 1_000, "only {runs} inputs in 3 s");
+}
