@@ -21,7 +21,14 @@ pub(crate) struct Endpoint {
 impl Endpoint {
     /// Binds 127.0.0.1:`port` (0: any free port) and draws a 256-bit token.
     pub(crate) async fn bind(port: u16) -> Result<Self, CredentialsError> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+        // A deep accept queue: bursts of short-lived connections (every SDK client asks on its
+        // own) must not overflow into SYN retries, which cost a whole second each.
+        let listen = || -> std::io::Result<TcpListener> {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+            socket.listen(4096)
+        };
+        let listener = listen().map_err(|e| {
             CredentialsError::provider_error("could not listen on 127.0.0.1")
                 .with("port", port)
                 .with_source(e)
