@@ -226,3 +226,70 @@ async fn thirty_two_processes_make_one_sts_call() {
     assert!(String::from_utf8_lossy(&outputs[0].stdout).contains("ASIACLI"));
     server.verify().unwrap();
 }
+
+/// Processes killed with SIGKILL at random moments while fetching and writing a session never
+/// leave an entry another process trusts half-written: every `.json` in the cache parses, and
+/// the next run answers.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_mid_write_never_leaves_a_trusted_corrupt_entry() {
+    let h = home("sigkill", "");
+    let exchange = |delay: u64| {
+        serde_json::json!({"request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
+                           "response": {"status": 200, "body": success(), "delay_ms": delay}})
+    };
+    let rec: Recording = serde_json::from_value(serde_json::json!({
+        "exchanges": (0..40).map(|i| exchange(i % 8)).collect::<Vec<_>>()}))
+    .unwrap();
+    let server = FixtureServer::start(rec).await;
+    let url = server.url();
+    let home_dir = h.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..40 {
+            let _ = std::fs::remove_dir_all(home_dir.join(".aws/cli/cache"));
+            let mut child = Command::new(env!("CARGO_BIN_EXE_awscred"))
+                .args(["export-credentials", "--profile", "top"])
+                .env_clear()
+                .env("HOME", &home_dir)
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env("AWS_ENDPOINT_URL_STS", &url)
+                .env("AWS_REGION", "eu-west-1")
+                .env("AWS_MAX_ATTEMPTS", "1")
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            std::thread::sleep(std::time::Duration::from_micros(rng % 12_000));
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+            let dir = home_dir.join(".aws/cli/cache");
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    assert!(
+                        serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+                        "half-written entry {}: {text:?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    })
+    .await
+    .unwrap();
+    // Whatever was left behind, the next run answers (from the cache or from STS).
+    let (code, out, err) = run(
+        &h,
+        &server.url(),
+        &["export-credentials", "--profile", "top"],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ASIACLI"), "{out}");
+}
