@@ -175,6 +175,8 @@ struct Inner {
     clock: SharedClock,
     tokens: TokenCache,
     last_warning: Mutex<Option<String>>,
+    /// IMDS has answered before: this is an instance, so silence now is an outage.
+    answered: std::sync::atomic::AtomicBool,
 }
 
 /// Configures an [`ImdsProvider`]; see [`ImdsProvider::builder`].
@@ -305,7 +307,19 @@ impl fmt::Debug for ImdsProvider {
 #[async_trait::async_trait]
 impl ProvideCredentials for ImdsProvider {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        self.load().await
+        use std::sync::atomic::Ordering;
+        match self.load().await {
+            Ok(c) => {
+                self.inner.answered.store(true, Ordering::Relaxed);
+                Ok(c)
+            }
+            // First silence means "not on EC2" (botocore's NotLoaded); after IMDS has answered,
+            // silence is an outage, which a static-stability layer may ride out.
+            Err(e) if e.is_not_loaded() && self.inner.answered.load(Ordering::Relaxed) => {
+                Err(e.into_kind(awscred_types::ErrorKind::ProviderError))
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -385,6 +399,7 @@ impl ImdsProviderBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 tokens: TokenCache::default(),
                 last_warning: Mutex::new(None),
+                answered: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }

@@ -254,3 +254,57 @@ async fn every_remote_provider_survives_every_fault() {
     );
     assert_eq!(tried, 44);
 }
+
+/// The same faults during a refresh, behind the paved stack (`Cache<StaticStability<_>>`):
+/// credentials that are still valid keep being served.
+#[tokio::test(flavor = "multi_thread")]
+async fn still_valid_credentials_are_served_through_every_fault() {
+    use awscred::{CacheLayer, StaticStability};
+    use awscred_types::ManualClock;
+    use tower_layer::Layer as _;
+    // 2035-01-01T00:00:00Z, the expiry of every canned answer, minus five minutes: inside the
+    // mandatory refresh window, still valid.
+    let expiry = std::time::UNIX_EPOCH + Duration::from_secs(2_051_222_400);
+    let mut tried = 0;
+    let mut failures = Vec::new();
+    for kind in [Kind::Sts, Kind::Container, Kind::Imds, Kind::Sso] {
+        for (name, response) in faults(kind) {
+            let (before, request) = requests(kind);
+            let mut exchanges = before.clone();
+            exchanges.push(serde_json::json!({"request": request, "response": {"status": 200, "body": success(kind)}}));
+            // IMDS keeps its session token, so the second round skips the PUT.
+            let again: Vec<_> = if kind == Kind::Imds {
+                before[1..].to_vec()
+            } else {
+                before.clone()
+            };
+            exchanges.extend(again);
+            exchanges.push(serde_json::json!({"request": request, "response": response}));
+            let rec: Recording =
+                serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
+            let server = FixtureServer::start(rec).await;
+            let clock = Arc::new(ManualClock::new(expiry - Duration::from_secs(3600)));
+            let inner = provider(kind, &server.url());
+            let stack = CacheLayer::new()
+                .clock(clock.clone())
+                .layer(StaticStability::new(inner, clock.clone()));
+            tried += 1;
+            let first = stack.provide_credentials().await;
+            let Ok(first) = first else {
+                failures.push(format!("{kind:?} / {name}: first call failed: {first:?}"));
+                continue;
+            };
+            clock.set(expiry - Duration::from_secs(300));
+            match stack.provide_credentials().await {
+                Ok(c) if c.access_key_id() == first.access_key_id() => {}
+                other => failures.push(format!("{kind:?} / {name}: {other:?}")),
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {tried} not served:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
