@@ -32,6 +32,7 @@ commands:
                                 or one of fmt, lint, deny, deps); C filters conformance cases
   bench [PACKAGE]               run criterion benchmarks (all, or one package's)
   fuzz [--time SECONDS]         run every fuzz target (default 10 s each; needs cargo-fuzz)
+  fuzz --smoke                  every target's stable smoke run (seeds + 3 s of mutations)
 ";
 
 fn main() -> ExitCode {
@@ -66,13 +67,34 @@ fn bench(args: &[String]) -> Result<bool, String> {
     run_status(&mut cmd)
 }
 
+/// The crates whose `tests/fuzz_smoke.rs` runs each fuzz target's entry point on stable.
+const FUZZ_SMOKE: &[&str] = &[
+    "awscred-profile",
+    "awscred-provider-process",
+    "awscred-sts",
+    "awscred-provider-imds",
+    "awscred-provider-container",
+    "awscred-provider-sso",
+    "awscred-provider-assume-role",
+];
+
 fn fuzz(args: &[String]) -> Result<bool, String> {
     let time = match args {
         [] => "10".to_owned(),
+        [flag] if flag == "--smoke" => {
+            // Seeds plus a few seconds of mutations per target, on the stable toolchain (this is
+            // also part of `cargo xtask test`, through each crate's tests).
+            let mut ok = true;
+            for krate in FUZZ_SMOKE {
+                ok &=
+                    run_status(cargo().args(["test", "-q", "-p", krate, "--test", "fuzz_smoke"]))?;
+            }
+            return Ok(ok);
+        }
         [flag, secs] if flag == "--time" => secs.clone(),
         _ => {
             return Err(format!(
-                "usage: cargo xtask fuzz [--time SECONDS]\n\n{USAGE}"
+                "usage: cargo xtask fuzz [--time SECONDS | --smoke]\n\n{USAGE}"
             ));
         }
     };
