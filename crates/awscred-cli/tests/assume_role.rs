@@ -293,3 +293,91 @@ async fn sigkill_mid_write_never_leaves_a_trusted_corrupt_entry() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ASIACLI"), "{out}");
 }
+
+/// The same stampede against the real peer: 32 processes, the enforced moto server as STS, and
+/// moto's own record of assumed roles (`/moto-api/data.json`) as the counter.
+#[tokio::test(flavor = "multi_thread")]
+async fn thirty_two_processes_make_one_assume_role_call_on_moto() {
+    let env = |k: &str| std::env::var(k).ok();
+    let (Some(endpoint), Some(ak), Some(sk), Some(role)) = (
+        env("AWSCRED_MOTO_ENDPOINT"),
+        env("MOTO_AK"),
+        env("MOTO_SK"),
+        env("MOTO_ROLE_A"),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs with moto (cargo xtask test starts it)"
+        );
+        return;
+    };
+    let session = format!("stampede-{}", std::process::id());
+    let h = std::env::temp_dir().join(format!("awscred-moto-stampede-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&h);
+    std::fs::create_dir_all(h.join(".aws")).unwrap();
+    std::fs::write(
+        h.join(".aws/config"),
+        format!(
+            "[profile base]\naws_access_key_id = {ak}\naws_secret_access_key = {sk}\n\
+             [profile top]\nrole_arn = {role}\nsource_profile = base\nrole_session_name = {session}\nregion = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    let count = |endpoint: String, session: String| async move {
+        tokio::task::spawn_blocking(move || {
+            let addr = endpoint.trim_start_matches("http://").to_owned();
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            use std::io::{Read as _, Write as _};
+            write!(
+                s,
+                "GET /moto-api/data.json HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut text = String::new();
+            s.read_to_string(&mut text).unwrap();
+            text.matches(&format!("\"session_name\": \"{session}\""))
+                .count()
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(count(endpoint.clone(), session.clone()).await, 0);
+    let (home, url) = (h.clone(), endpoint.clone());
+    let outputs = tokio::task::spawn_blocking(move || {
+        let children: Vec<_> = (0..32)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_awscred"))
+                    .args(["export-credentials", "--profile", "top"])
+                    .env_clear()
+                    .env("HOME", &home)
+                    .env("AWS_EC2_METADATA_DISABLED", "true")
+                    .env("AWS_ENDPOINT_URL_STS", &url)
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for out in &outputs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, outputs[0].stdout);
+    }
+    let calls = count(endpoint, session).await;
+    let _ = std::fs::remove_dir_all(&h);
+    assert_eq!(
+        calls, 1,
+        "moto saw {calls} AssumeRole calls from 32 processes"
+    );
+}
