@@ -4,6 +4,7 @@
 //!   cargo-deny) and a one-line-per-suite summary ending in `total: N passed, M failed, K skipped`.
 //! - `cargo xtask bench [CRATE]`: the criterion benchmarks.
 //! - `cargo xtask fuzz [--time S]`: every fuzz target for S seconds (needs cargo-fuzz + nightly).
+//! - `cargo xtask audit [--db DIR]`: RustSec advisories for `Cargo.lock` (see `audit.rs`).
 //!
 //! Plain `cargo test --workspace` also runs every conformance fixture; xtask adds the servers,
 //! the tools and the summary.
@@ -17,6 +18,7 @@
     reason = "xtask drives the real environment and files"
 )]
 
+mod audit;
 mod examples;
 mod moto;
 mod report;
@@ -29,10 +31,13 @@ usage: cargo xtask <command>
 
 commands:
   test [--suite S] [--case C]   run the test suites (S: a package, a conformance suite,
-                                or one of fmt, lint, deny, deps); C filters conformance cases
+                                or one of fmt, examples, lint, features, deny,
+                                advisories, deps); C filters conformance cases
   bench [PACKAGE]               run criterion benchmarks (all, or one package's)
   fuzz [--time SECONDS]         run every fuzz target (default 10 s each; needs cargo-fuzz)
   fuzz --smoke                  every target's stable smoke run (seeds + 3 s of mutations)
+  audit [--db DIR]              RustSec advisories against Cargo.lock (cargo-deny, offline
+                                with DIR or AWSCRED_ADVISORY_DB = a checkout of advisory-db)
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
         Some("test") => test::Test::parse(&args[1..]).and_then(|t| t.run()),
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("audit") => audit::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(true)

@@ -26,7 +26,15 @@ const CONFORMANCE: &[(&str, &str)] = &[
 ];
 
 /// Checks that are not `cargo test` runs.
-const CHECKS: &[&str] = &["fmt", "examples", "lint", "features", "deny", "deps"];
+const CHECKS: &[&str] = &[
+    "fmt",
+    "examples",
+    "lint",
+    "features",
+    "deny",
+    "advisories",
+    "deps",
+];
 
 /// The CLI with every provider stays within this many distinct packages.
 const MAX_CLI_PACKAGES: usize = 110;
@@ -181,6 +189,9 @@ impl Test {
         if want_check("deny") {
             results.push(deny());
         }
+        if want_check("advisories") {
+            results.push(crate::audit::suite());
+        }
         if want_check("deps") {
             results.push(deps(&packages));
         }
@@ -240,7 +251,7 @@ impl Test {
     }
 }
 
-fn check(name: &str, cmd: &mut Command) -> SuiteResult {
+pub(crate) fn check(name: &str, cmd: &mut Command) -> SuiteResult {
     eprintln!("xtask: {name} …");
     let mut r = SuiteResult::new(name);
     match cmd.status() {
@@ -254,28 +265,37 @@ fn check(name: &str, cmd: &mut Command) -> SuiteResult {
     r
 }
 
-/// `cargo deny check bans licenses sources`, installing cargo-deny when it is missing.
-/// (`advisories` needs the advisory database from the internet, which this workplace lacks.)
-fn deny() -> SuiteResult {
+/// Installs cargo-deny when it is missing (once; cached in `~/.cargo/bin`).
+pub(crate) fn ensure_cargo_deny() -> Result<(), String> {
     let have = Command::new("cargo")
         .args(["deny", "--version"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !have {
-        eprintln!("xtask: installing cargo-deny (once; cached in ~/.cargo/bin) …");
-        let mut install = Command::new("cargo");
-        install.args(["install", "--locked", "cargo-deny"]);
-        if !crate::run_status(&mut install).unwrap_or(false) {
-            let mut r = SuiteResult::new("deny");
-            r.failed = 1;
-            r.notes
-                .push("cargo install --locked cargo-deny failed".into());
-            return r;
-        }
+    if have {
+        return Ok(());
     }
-    let mut r = check(
+    eprintln!("xtask: installing cargo-deny (once; cached in ~/.cargo/bin) …");
+    let mut install = Command::new("cargo");
+    install.args(["install", "--locked", "cargo-deny"]);
+    if crate::run_status(&mut install).unwrap_or(false) {
+        Ok(())
+    } else {
+        Err("cargo install --locked cargo-deny failed".into())
+    }
+}
+
+/// `cargo deny check bans licenses sources`, installing cargo-deny when it is missing.
+/// (Advisories are their own check, `advisories`, in `audit.rs`.)
+fn deny() -> SuiteResult {
+    if let Err(e) = ensure_cargo_deny() {
+        let mut r = SuiteResult::new("deny");
+        r.failed = 1;
+        r.notes.push(e);
+        return r;
+    }
+    check(
         "deny",
         cargo().args([
             "deny",
@@ -285,10 +305,7 @@ fn deny() -> SuiteResult {
             "licenses",
             "sources",
         ]),
-    );
-    r.notes
-        .push("advisories not checked: the advisory database needs the internet".into());
-    r
+    )
 }
 
 /// The CLI's distinct packages (`cargo tree -e normal,build`) stay within the budget.
