@@ -141,7 +141,11 @@ fn fuzz(args: &[String]) -> Result<bool, String> {
                 &seeds.to_string_lossy(),
                 "--",
                 &format!("-max_total_time={time}"),
+                // The limits, explicit: no input over 1 s, no single allocation over
+                // 256 MiB and no more than 1 GiB resident (inputs are at most 4 KiB).
                 "-timeout=1",
+                "-malloc_limit_mb=256",
+                "-rss_limit_mb=1024",
             ])
             .current_dir(root.join("fuzz"));
         ok &= run_status(&mut cmd)?;
