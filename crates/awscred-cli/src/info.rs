@@ -20,7 +20,7 @@ pub(crate) fn whoami(
     let name = chain.selected_profile().name().to_owned();
     let profiles = chain.profiles().clone();
     runtime()?.block_on(async move {
-        let creds = chain.chain().resolve_traced().await.0?;
+        let creds = crate::resolve_once(&chain).await?;
         let values = SelectedProfileValues::new(&profiles, &name);
         let sts = StsClientBuilder::from_sources(&SystemEnv, &OsFs, &values)?.build()?;
         let who = sts.get_caller_identity(&creds).await?;
@@ -139,9 +139,13 @@ pub(crate) fn cache_list() -> Result<(), CredentialsError> {
             (None, Some(t)) => format!("({t})"),
             (None, None) => "(role unknown)".into(),
         };
-        let when = e.expiration.map_or("expiry unreadable".into(), |x| {
-            format!("expires {} ({})", rfc3339(x), remaining(x, now))
-        });
+        let when = if e.world_readable {
+            "ignored: readable by other users (remove it or `chmod 600` it)".to_owned()
+        } else {
+            e.expiration.map_or("expiry unreadable".into(), |x| {
+                format!("expires {} ({})", rfc3339(x), remaining(x, now))
+            })
+        };
         println!(
             "  {}  {}  {}  {when}",
             e.key.as_str(),

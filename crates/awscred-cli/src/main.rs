@@ -263,7 +263,7 @@ fn run_exec(
         let handoff = if server {
             exec::Handoff::Server(paved(chain))
         } else {
-            exec::Handoff::Variables(chain.chain().resolve_traced().await.0?)
+            exec::Handoff::Variables(resolve_once(&chain).await?)
         };
         exec::run(command, handoff, region).await
     })
@@ -385,9 +385,30 @@ fn export(
     let chain = chain_with(profile, session, |b| {
         b.process_env(EXPORT_STACK, next.join(","))
     })?;
-    let creds = runtime()?.block_on(async { chain.chain().resolve_traced().await.0 })?;
+    let creds = runtime()?.block_on(resolve_once(&chain))?;
     print!("{}", render(&creds, format));
     Ok(ExitCode::SUCCESS)
+}
+
+/// One resolution for a command that uses the credentials once (`export-credentials`,
+/// `whoami`, `exec`). Credentials that are already expired when fetched (a stale source, or
+/// this machine's clock ahead) are returned with a warning rather than refused, as aws-config
+/// does (docs/compatibility.md); the AWS CLI fails with "refreshed credentials are still
+/// expired".
+pub(crate) async fn resolve_once(chain: &DefaultChain) -> Result<Credentials, CredentialsError> {
+    let creds = chain.chain().resolve_traced().await.0?;
+    if let Some(expiry) = creds.expiry()
+        && expiry <= awscred_types::Clock::now(&awscred_types::SystemClock)
+    {
+        tracing::warn!(
+            "credentials from {} ({}) expired at {}, before they were fetched: the source is \
+             stale or this machine's clock is ahead; using them anyway",
+            creds.provider_name(),
+            awscred_layer::mask_access_key_id(creds.access_key_id()),
+            rfc3339(expiry)
+        );
+    }
+    Ok(creds)
 }
 
 pub(crate) fn rfc3339(t: std::time::SystemTime) -> String {

@@ -284,12 +284,20 @@ impl FileCache {
                 let bytes = Zeroizing::new(self.fs.read(&path).ok()?);
                 let entry: Entry = serde_json::from_slice(&bytes).ok()?;
                 let key = path.file_stem()?.to_string_lossy().into_owned();
+                let world_readable = matches!(self.fs.mode(&path), Ok(Some(m)) if m & 0o004 != 0);
+                if world_readable {
+                    tracing::warn!(
+                        file = %path.display(),
+                        "world-readable credential cache file; awscred ignores it: remove it or `chmod 600` it"
+                    );
+                }
                 Some(CacheEntry {
                     key: CacheKey(key),
                     expiration: parse_expiration(&entry.credentials.expiration),
                     role_arn: entry.assumed_role_user.as_ref().map(|u| u.arn.clone()),
                     provider_type: entry.provider_type.clone(),
                     access_key_id: entry.credentials.access_key_id.clone(),
+                    world_readable,
                     path,
                 })
             })
@@ -372,6 +380,9 @@ pub struct CacheEntry {
     pub provider_type: Option<String>,
     /// The access key id (not a secret; callers mask it for display).
     pub access_key_id: String,
+    /// Other users can read the file: [`FileCache::load`] refuses it (its secrets have leaked
+    /// already) and warns.
+    pub world_readable: bool,
 }
 
 /// What the AWS CLI writes: the `AssumeRole` response dict, in botocore's field order. Unknown

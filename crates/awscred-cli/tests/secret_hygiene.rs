@@ -1,0 +1,545 @@
+//! Secret hygiene across the whole CLI: every command and every error path runs with known
+//! secret values and `AWSCRED_LOG=trace` (every crate, hyper and rustls included), and no
+//! secret key, session token, SSO access token or MFA code may appear in anything awscred
+//! writes — standard error always, standard output except where printing credentials is the
+//! command's purpose (`export-credentials`, and `serve`'s authorised answer).
+//!
+//! Peers are the fixture server; nothing leaves 127.0.0.1.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test sets up files and runs the binary"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use awscred_test::fixture_server::{FixtureServer, Recording};
+
+/// Every value that must never be printed outside its purpose.
+const SECRETS: &[&str] = &[
+    "SECRETDEV",
+    "TOKENDEV",
+    "SECRETROLE",
+    "TOKENROLE",
+    "SECRETENV",
+    "TOKENENV",
+    "SECRETPROCJSON",
+    "SECRETPROCEXIT",
+    "SECRETPROCV2",
+    "TOKENPROCV2",
+    "SECRETPROCOLD",
+    "SECRETBROKENLINE",
+    "SECRETCACHEWORLD",
+    "SECRETCACHEHALF",
+    "SSOACCESSTOKEN",
+    "SSOREFRESHTOKEN",
+    "SSOCLIENTSECRET",
+    "271828",
+    "314159",
+];
+
+const KEYS: &str = "[dev]\naws_access_key_id = AKIDDEV00000000\naws_secret_access_key = SECRETDEV\n\
+                    aws_session_token = TOKENDEV\n";
+
+const CONFIG: &str = "[profile dev]\nregion = eu-central-1\n\
+    [profile role]\nrole_arn = arn:aws:iam::123456789012:role/cli\nsource_profile = dev\nrole_session_name = s\n\
+    [profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/mfa\nsource_profile = dev\n\
+    mfa_serial = arn:aws:iam::123456789012:mfa/me\n\
+    [profile proc-json]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"SECRETPROCJSON\", oops'\n\
+    [profile proc-exit]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"SECRETPROCEXIT\"}'; exit 3\n\
+    [profile proc-v2]\ncredential_process = echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"SECRETPROCV2\", \"SessionToken\": \"TOKENPROCV2\"}'\n\
+    [profile proc-old]\ncredential_process = echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"SECRETPROCOLD\", \"SessionToken\": \"T\", \"Expiration\": \"2000-01-01T00:00:00Z\"}'\n\
+    [profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = eu-west-1\n\
+    [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+
+const ROLE_OK: &str = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE0000</AccessKeyId>\
+    <SecretAccessKey>SECRETROLE</SecretAccessKey><SessionToken>TOKENROLE</SessionToken>\
+    <Expiration>2035-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser>\
+    <Arn>arn:aws:sts::123456789012:assumed-role/cli/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId>\
+    </AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>";
+
+const WHO_OK: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+    <Arn>arn:aws:sts::123456789012:assumed-role/cli/s</Arn><UserId>AROA:s</UserId>\
+    <Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
+
+const DENIED: &str = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+    <Message>MultiFactorAuthentication failed with invalid MFA one time pass code.</Message>\
+    </Error></ErrorResponse>";
+
+/// What one run printed, and whether its standard output may carry credentials.
+struct Output {
+    what: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+    stdout_is_credentials: bool,
+}
+
+/// Collects everything awscred printed, then checks it in one place.
+#[derive(Default)]
+struct Sweep {
+    runs: Vec<Output>,
+}
+
+impl Sweep {
+    fn record(&mut self, out: Output) -> &Output {
+        self.runs.push(out);
+        self.runs.last().unwrap()
+    }
+
+    /// Fails naming the command and the stream where a secret appeared.
+    fn check(&self) {
+        let mut leaks = Vec::new();
+        for run in &self.runs {
+            // A successful resolution always logs at DEBUG or TRACE.
+            assert!(
+                run.stderr.contains("TRACE")
+                    || run.stderr.contains("DEBUG")
+                    || run.code != 0
+                    || !run.what.starts_with("export-credentials"),
+                "{}: ran without trace logging:\n{}",
+                run.what,
+                run.stderr
+            );
+            for s in SECRETS {
+                if run.stderr.contains(s) {
+                    leaks.push(format!("{s} on stderr of `{}`", run.what));
+                }
+                if !run.stdout_is_credentials && run.stdout.contains(s) {
+                    leaks.push(format!("{s} on stdout of `{}`", run.what));
+                }
+            }
+        }
+        assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+    }
+}
+
+fn home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("awscred-hygiene-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".aws")).unwrap();
+    std::fs::write(dir.join(".aws/credentials"), KEYS).unwrap();
+    std::fs::write(dir.join(".aws/config"), CONFIG).unwrap();
+    dir
+}
+
+fn cmd(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new("/usr/bin/setsid");
+    c.arg(env!("CARGO_BIN_EXE_awscred"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWSCRED_LOG", "trace")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    c
+}
+
+async fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = cmd(home, args, env);
+    let out = tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap();
+    Output {
+        what: args.join(" "),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+        stdout_is_credentials: args.first() == Some(&"export-credentials"),
+    }
+}
+
+async fn server(exchanges: serde_json::Value) -> FixtureServer {
+    let rec: Recording =
+        serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
+    FixtureServer::start(rec).await
+}
+
+fn sts_post(body_contains: &str, status: u16, body: &str) -> serde_json::Value {
+    serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": [body_contains]},
+        "response": {"status": status, "body": body}})
+}
+
+fn http_get(url: &str, token: Option<&str>) -> (u16, String) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (addr, path) = rest.split_at(rest.find('/').unwrap());
+    let mut s = TcpStream::connect(addr).unwrap();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: {t}\r\n"));
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp[9..12].parse().unwrap();
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_command_or_error_path_prints_a_secret() {
+    let h = home("sweep");
+    let mut sweep = Sweep::default();
+
+    // A role session from STS, in every export format (stdout is the purpose; stderr is not).
+    let sts = server(serde_json::json!([sts_post(
+        "Action=AssumeRole",
+        200,
+        ROLE_OK
+    )]))
+    .await;
+    let url = sts.url();
+    let env = [("AWS_ENDPOINT_URL_STS", url.as_str())];
+    for format in [
+        "process",
+        "env",
+        "env-no-export",
+        "powershell",
+        "windows-cmd",
+        "fish",
+        "dotenv",
+        "json",
+    ] {
+        let out = sweep.record(
+            run(
+                &h,
+                &[
+                    "export-credentials",
+                    "--profile",
+                    "role",
+                    "--format",
+                    format,
+                ],
+                &env,
+            )
+            .await,
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            out.stdout.contains("SECRETROLE"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+    sts.verify().unwrap();
+
+    // Credentials already expired when fetched: printed, with a warning that names no secret.
+    let out = sweep.record(run(&h, &["export-credentials", "--profile", "proc-old"], &[]).await);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("expired at 2000-01-01T00:00:00Z, before they were fetched"),
+        "{}",
+        out.stderr
+    );
+
+    // Commands that describe credentials without printing them.
+    for args in [
+        &["explain", "--profile", "role"][..],
+        &["explain", "--profile", "dev"][..],
+        &["explain", "--profile", "sso"][..],
+        &["profiles"][..],
+        &["cache", "list"][..],
+        &["--help"][..],
+        &["--version"][..],
+    ] {
+        let out = sweep.record(run(&h, args, &env).await);
+        assert_eq!(out.code, 0, "{}: {}", args.join(" "), out.stderr);
+    }
+
+    // whoami, answered and refused.
+    let who = server(serde_json::json!([
+        sts_post("Action=GetCallerIdentity", 200, WHO_OK),
+        sts_post("Action=GetCallerIdentity", 403, DENIED),
+    ]))
+    .await;
+    let who_url = who.url();
+    let env = [("AWS_ENDPOINT_URL_STS", who_url.as_str())];
+    let out = sweep.record(run(&h, &["whoami", "--profile", "role"], &env).await);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = sweep.record(run(&h, &["whoami", "--profile", "dev"], &env).await);
+    assert_ne!(out.code, 0);
+    who.verify().unwrap();
+
+    // exec: the child gets the credentials (and must see them), awscred prints none.
+    let script =
+        "test \"$AWS_SECRET_ACCESS_KEY\" = SECRETDEV && test \"$AWS_SESSION_TOKEN\" = TOKENDEV";
+    let out = sweep.record(
+        run(
+            &h,
+            &["exec", "--profile", "dev", "--", "sh", "-c", script],
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = sweep.record(
+        run(
+            &h,
+            &["exec", "--profile", "dev", "--", "no-such-command-awscred"],
+            &[],
+        )
+        .await,
+    );
+    assert_ne!(out.code, 0);
+    let out = sweep.record(
+        run(
+            &h,
+            &[
+                "exec",
+                "--profile",
+                "dev",
+                "--server",
+                "--",
+                "sh",
+                "-c",
+                "test -n \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"",
+            ],
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    // serve: refused and authorised requests; its own output carries no secret.
+    sweep.record(serve(&h));
+
+    // Error paths.
+    let dead = [("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")];
+    let mfa = server(serde_json::json!([sts_post(
+        "TokenCode=314159",
+        403,
+        DENIED
+    )]))
+    .await;
+    let mfa_url = mfa.url();
+    let mfa_env = [("AWS_ENDPOINT_URL_STS", mfa_url.as_str())];
+    for (args, env) in [
+        (
+            &["export-credentials", "--profile", "proc-json"][..],
+            &[][..],
+        ),
+        (&["export-credentials", "--profile", "proc-exit"][..], &[]),
+        (&["export-credentials", "--profile", "proc-v2"][..], &[]),
+        (
+            &["export-credentials", "--profile", "mfa", "--no-cache"][..],
+            &dead[..],
+        ),
+        (
+            &[
+                "export-credentials",
+                "--profile",
+                "mfa",
+                "--mfa-code",
+                "314159",
+            ][..],
+            &mfa_env[..],
+        ),
+        (
+            &[
+                "export-credentials",
+                "--profile",
+                "mfa",
+                "--mfa-code",
+                "271828x",
+            ][..],
+            &dead[..],
+        ),
+        (
+            &["export-credentials", "--profile", "role", "--no-cache"][..],
+            &dead[..],
+        ),
+        (&["whoami", "--profile", "role"][..], &dead[..]),
+        (&["export-credentials", "--profile", "sso"][..], &[]),
+        (&["sso", "login", "--profile", "dev"][..], &[]),
+        (&["export-credentials", "--profile", "nope"][..], &[]),
+        // Half of a pair in the environment.
+        (
+            &["export-credentials"][..],
+            &[
+                ("AWS_SECRET_ACCESS_KEY", "SECRETENV"),
+                ("AWS_SESSION_TOKEN", "TOKENENV"),
+            ][..],
+        ),
+    ] {
+        let out = sweep.record(run(&h, args, env).await);
+        assert_ne!(
+            out.code,
+            0,
+            "{}: should fail:\n{}",
+            args.join(" "),
+            out.stderr
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{}: a failure printed:\n{}",
+            args.join(" "),
+            out.stdout
+        );
+    }
+    mfa.verify().unwrap();
+
+    sweep.record(run(&h, &["sso", "logout"], &[]).await);
+    sweep.record(run(&h, &["cache", "clear"], &[]).await);
+    sweep.check();
+}
+
+/// An SSO token that the portal refuses, a world-readable cache entry, a half-written one,
+/// and a credentials file broken on a line that holds a secret.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_files_and_refused_tokens_print_no_secret() {
+    let h = home("files");
+    let mut sweep = Sweep::default();
+
+    // SSO: a cached token the portal answers 401 to, with a refresh the OIDC service refuses.
+    let sso_dir = h.join(".aws/sso/cache");
+    std::fs::create_dir_all(&sso_dir).unwrap();
+    let token = serde_json::json!({
+        "startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+        "accessToken": "SSOACCESSTOKEN", "expiresAt": "2035-01-01T00:00:00Z",
+        "refreshToken": "SSOREFRESHTOKEN", "clientId": "cid", "clientSecret": "SSOCLIENTSECRET",
+        "registrationExpiresAt": "2035-01-01T00:00:00Z"});
+    // The AWS CLI's file name for an sso-session's token: SHA-1 of the session name.
+    std::fs::write(
+        sso_dir.join(format!("{}.json", sha1_hex("corp"))),
+        token.to_string(),
+    )
+    .unwrap();
+    let portal = server(serde_json::json!([{
+        "request": {"method": "GET",
+                    "path": "/federation/credentials?account_id=123456789012&role_name=Admin",
+                    "headers": {"x-amz-sso_bearer_token": "SSOACCESSTOKEN"}},
+        "response": {"status": 401, "body": "{\"message\":\"Session token not found or invalid\"}"}}]))
+    .await;
+    let portal_url = portal.url();
+    let out = sweep.record(
+        run(
+            &h,
+            &["export-credentials", "--profile", "sso"],
+            &[("AWS_ENDPOINT_URL_SSO", portal_url.as_str())],
+        )
+        .await,
+    );
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    portal.verify().unwrap();
+
+    // The AWS CLI's cache: one entry readable by everyone, one cut off mid-write.
+    let cache = h.join(".aws/cli/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let entry = |secret: &str| {
+        format!(
+            "{{\"Credentials\": {{\"AccessKeyId\": \"ASIACACHE\", \"SecretAccessKey\": \"{secret}\", \
+             \"SessionToken\": \"T\", \"Expiration\": \"2035-01-01T00:00:00UTC\"}}}}"
+        )
+    };
+    let world = cache.join("0000000000000000000000000000000000000000.json");
+    std::fs::write(&world, entry("SECRETCACHEWORLD")).unwrap();
+    set_mode(&world, 0o644);
+    let half = cache.join("1111111111111111111111111111111111111111.json");
+    let text = entry("SECRETCACHEHALF");
+    std::fs::write(&half, &text[..text.len() - 20]).unwrap();
+    set_mode(&half, 0o600);
+    let out = sweep.record(run(&h, &["cache", "list"], &[]).await);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("world-readable")
+            && out.stdout.contains("ignored: readable by other users"),
+        "no warning for the world-readable entry:\n{}",
+        out.stderr
+    );
+
+    // A credentials file broken on a line that holds a secret.
+    std::fs::write(
+        h.join(".aws/credentials"),
+        "[dev]\naws_access_key_id = AKIDDEV00000000\nSECRETBROKENLINE\n",
+    )
+    .unwrap();
+    for args in [
+        &["export-credentials", "--profile", "dev"][..],
+        &["explain", "--profile", "dev"][..],
+        &["profiles"][..],
+    ] {
+        let out = sweep.record(run(&h, args, &[]).await);
+        assert_ne!(out.code, 0, "{}: {}", args.join(" "), out.stderr);
+        assert!(out.stderr.contains("credentials"), "{}", out.stderr);
+    }
+    sweep.check();
+}
+
+/// SHA-1 through coreutils' `sha1sum`, so this test needs no hashing crate.
+fn sha1_hex(text: &str) -> String {
+    let mut child = Command::new("sha1sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..40].to_owned()
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `awscred serve`: a request without the token, one with a wrong token, one authorised.
+fn serve(h: &Path) -> Output {
+    let mut child = cmd(h, &["serve", "--profile", "dev"], &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let uri_line = lines.next().unwrap().unwrap();
+    let token_line = lines.next().unwrap().unwrap();
+    let uri = uri_line
+        .strip_prefix("export AWS_CONTAINER_CREDENTIALS_FULL_URI=")
+        .unwrap();
+    let token = token_line
+        .strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN=")
+        .unwrap();
+    let mut stdout = format!("{uri_line}\n{token_line}\n");
+    let (status, body) = http_get(uri, None);
+    assert_eq!(status, 401);
+    stdout.push_str(&body);
+    let (status, body) = http_get(uri, Some(&"0".repeat(64)));
+    assert_eq!(status, 401);
+    stdout.push_str(&body);
+    let (status, body) = http_get(uri, Some(token));
+    assert_eq!(status, 200);
+    // The authorised answer is the purpose of `serve`.
+    assert!(body.contains("SECRETDEV"), "{body}");
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    Output {
+        what: "serve --profile dev (401, 401, 200)".into(),
+        code: 0,
+        stdout,
+        stderr,
+        stdout_is_credentials: false,
+    }
+}
