@@ -890,9 +890,12 @@ mod tests {
         cache.store(&key, &response(at(T2030))).unwrap();
         let window = Duration::from_secs(900);
         assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_some());
+        assert!(!cache.entries()[0].world_readable);
         let bytes = fs.get(cache.path(&key)).unwrap();
         fs.insert(cache.path(&key), bytes); // MemFs::insert: mode 0644
         assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_none());
+        // Listed (so `awscred cache list` can say why it is ignored), and marked.
+        assert!(cache.entries()[0].world_readable);
     }
 
     #[test]
