@@ -5,12 +5,14 @@
     reason = "the test sets up files and runs the binary"
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use awscred_test::fixture_server::{FixtureServer, Recording};
+use awscred_test::fixture_server::FixtureServer;
+use support::{cmd, http_get, run};
+
+mod support;
 
 const KEYS: &str = "[default]\naws_access_key_id = AKIDDEFAULT0000\naws_secret_access_key = SECRETDEFAULT\n\
                     [dev]\naws_access_key_id = AKIDDEV00000000\naws_secret_access_key = SECRETDEV\n\
@@ -29,38 +31,7 @@ const SECRETS: &[&str] = &[
 ];
 
 fn home(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("awscred-cmd-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join(".aws")).unwrap();
-    std::fs::write(dir.join(".aws/credentials"), KEYS).unwrap();
-    std::fs::write(dir.join(".aws/config"), CONFIG).unwrap();
-    dir
-}
-
-fn cmd(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut c = Command::new("/usr/bin/setsid");
-    c.arg(env!("CARGO_BIN_EXE_awscred"))
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
-    c
-}
-
-async fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut c = cmd(home, args, env);
-    let out = tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    support::home("cmd", name, KEYS, CONFIG)
 }
 
 fn no_secrets(text: &str) {
@@ -76,9 +47,7 @@ const ROLE_OK: &str = "<AssumeRoleResponse><AssumeRoleResult><Credentials><Acces
     </AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>";
 
 async fn sts(exchanges: serde_json::Value) -> FixtureServer {
-    let rec: Recording =
-        serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
-    FixtureServer::start(rec).await
+    support::fixture(exchanges).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -187,41 +156,11 @@ async fn exec_server_serves_the_child_through_the_container_endpoint() {
     no_secrets(&err);
 }
 
-fn http_get(url: &str, auth: Option<&str>) -> (u16, String) {
-    let addr = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = TcpStream::connect(addr).unwrap();
-    let auth = auth.map_or(String::new(), |t| format!("Authorization: {t}\r\n"));
-    write!(
-        s,
-        "GET / HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
-    (status, body)
-}
-
 #[test]
 fn serve_requires_the_token_and_answers_in_the_container_shape() {
     let h = home("serve");
-    let mut child = cmd(&h, &["serve", "--profile", "dev"], &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let uri_line = lines.next().unwrap().unwrap();
-    let token_line = lines.next().unwrap().unwrap();
-    let uri = uri_line
-        .strip_prefix("export AWS_CONTAINER_CREDENTIALS_FULL_URI=")
-        .unwrap()
-        .to_owned();
-    let token = token_line
-        .strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN=")
-        .unwrap()
-        .to_owned();
+    let serving = support::Serving::start(cmd(&h, &["serve", "--profile", "dev"], &[]));
+    let (uri, token) = (serving.uri.clone(), serving.token.clone());
     assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
     assert_eq!(token.len(), 64);
     let (status, body) = http_get(&uri, None);
@@ -240,16 +179,7 @@ fn serve_requires_the_token_and_answers_in_the_container_shape() {
             &"TOKENDEV".into()
         )
     );
-    child.kill().unwrap();
-    let _ = child.wait();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    no_secrets(&err);
+    no_secrets(&serving.stop());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,12 +10,13 @@
     reason = "the test sets up files and runs the binary"
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use awscred_test::fixture_server::{FixtureServer, Recording};
+use support::http_get;
+
+mod support;
 
 /// Every value that must never be printed outside its purpose.
 const SECRETS: &[&str] = &[
@@ -117,48 +118,29 @@ impl Sweep {
 }
 
 fn home(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("awscred-hygiene-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join(".aws")).unwrap();
-    std::fs::write(dir.join(".aws/credentials"), KEYS).unwrap();
-    std::fs::write(dir.join(".aws/config"), CONFIG).unwrap();
-    dir
+    support::home("hygiene", name, KEYS, CONFIG)
 }
 
+/// Every run logs at TRACE for every crate, and STS requests are signed for a region.
+const TRACE: [(&str, &str); 2] = [("AWSCRED_LOG", "trace"), ("AWS_REGION", "eu-west-1")];
+
 fn cmd(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut c = Command::new("/usr/bin/setsid");
-    c.arg(env!("CARGO_BIN_EXE_awscred"))
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWSCRED_LOG", "trace")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
+    let mut c = support::cmd(home, args, &TRACE);
+    c.envs(env.iter().copied());
     c
 }
 
 async fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = cmd(home, args, env);
-    let out = tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap();
+    let mut all = TRACE.to_vec();
+    all.extend_from_slice(env);
+    let (code, stdout, stderr) = support::run(home, args, &all).await;
     Output {
         what: args.join(" "),
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
+        code,
+        stdout,
+        stderr,
         stdout_is_credentials: args.first() == Some(&"export-credentials"),
     }
-}
-
-async fn server(exchanges: serde_json::Value) -> FixtureServer {
-    let rec: Recording =
-        serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
-    FixtureServer::start(rec).await
 }
 
 fn sts_post(body_contains: &str, status: u16, body: &str) -> serde_json::Value {
@@ -167,33 +149,13 @@ fn sts_post(body_contains: &str, status: u16, body: &str) -> serde_json::Value {
         "response": {"status": status, "body": body}})
 }
 
-fn http_get(url: &str, token: Option<&str>) -> (u16, String) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (addr, path) = rest.split_at(rest.find('/').unwrap());
-    let mut s = TcpStream::connect(addr).unwrap();
-    let auth = token.map_or(String::new(), |t| format!("Authorization: {t}\r\n"));
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let status = resp[9..12].parse().unwrap();
-    let body = resp
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_owned();
-    (status, body)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn no_command_or_error_path_prints_a_secret() {
     let h = home("sweep");
     let mut sweep = Sweep::default();
 
     // A role session from STS, in every export format (stdout is the purpose; stderr is not).
-    let sts = server(serde_json::json!([sts_post(
+    let sts = support::fixture(serde_json::json!([sts_post(
         "Action=AssumeRole",
         200,
         ROLE_OK
@@ -259,7 +221,7 @@ async fn no_command_or_error_path_prints_a_secret() {
     }
 
     // whoami, answered and refused.
-    let who = server(serde_json::json!([
+    let who = support::fixture(serde_json::json!([
         sts_post("Action=GetCallerIdentity", 200, WHO_OK),
         sts_post("Action=GetCallerIdentity", 403, DENIED),
     ]))
@@ -317,7 +279,7 @@ async fn no_command_or_error_path_prints_a_secret() {
 
     // Error paths.
     let dead = [("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")];
-    let mfa = server(serde_json::json!([sts_post(
+    let mfa = support::fixture(serde_json::json!([sts_post(
         "TokenCode=314159",
         403,
         DENIED
@@ -416,7 +378,7 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         token.to_string(),
     )
     .unwrap();
-    let portal = server(serde_json::json!([{
+    let portal = support::fixture(serde_json::json!([{
         "request": {"method": "GET",
                     "path": "/federation/credentials?account_id=123456789012&role_name=Admin",
                     "headers": {"x-amz-sso_bearer_token": "SSOACCESSTOKEN"}},
@@ -501,45 +463,24 @@ fn set_mode(path: &Path, mode: u32) {
 
 /// `awscred serve`: a request without the token, one with a wrong token, one authorised.
 fn serve(h: &Path) -> Output {
-    let mut child = cmd(h, &["serve", "--profile", "dev"], &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let uri_line = lines.next().unwrap().unwrap();
-    let token_line = lines.next().unwrap().unwrap();
-    let uri = uri_line
-        .strip_prefix("export AWS_CONTAINER_CREDENTIALS_FULL_URI=")
-        .unwrap();
-    let token = token_line
-        .strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN=")
-        .unwrap();
-    let mut stdout = format!("{uri_line}\n{token_line}\n");
-    let (status, body) = http_get(uri, None);
+    let serving = support::Serving::start(cmd(h, &["serve", "--profile", "dev"], &[]));
+    let (uri, token) = (serving.uri.clone(), serving.token.clone());
+    let mut stdout = format!("{uri}\n{token}\n");
+    let (status, body) = http_get(&uri, None);
     assert_eq!(status, 401);
     stdout.push_str(&body);
-    let (status, body) = http_get(uri, Some(&"0".repeat(64)));
+    let (status, body) = http_get(&uri, Some(&"0".repeat(64)));
     assert_eq!(status, 401);
     stdout.push_str(&body);
-    let (status, body) = http_get(uri, Some(token));
+    let (status, body) = http_get(&uri, Some(&token));
     assert_eq!(status, 200);
     // The authorised answer is the purpose of `serve`.
     assert!(body.contains("SECRETDEV"), "{body}");
-    child.kill().unwrap();
-    let _ = child.wait();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
     Output {
         what: "serve --profile dev (401, 401, 200)".into(),
         code: 0,
         stdout,
-        stderr,
+        stderr: serving.stop(),
         stdout_is_credentials: false,
     }
 }

@@ -1,0 +1,123 @@
+//! What the CLI's integration tests share: a throwaway home folder, the binary run as a person
+//! runs it (its own session, a clean environment, nothing on standard input), a plain HTTP GET
+//! for `serve`, and fixture-server set-up.
+#![allow(
+    dead_code,
+    reason = "each test file uses the part it needs; the rest is dead there"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use awscred_test::fixture_server::{FixtureServer, Recording};
+
+/// A fresh `$HOME` under the temp folder with `~/.aws/credentials` and `~/.aws/config`.
+pub(crate) fn home(prefix: &str, name: &str, credentials: &str, config: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("awscred-{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".aws")).unwrap();
+    std::fs::write(dir.join(".aws/credentials"), credentials).unwrap();
+    std::fs::write(dir.join(".aws/config"), config).unwrap();
+    dir
+}
+
+/// `awscred ARGS` in its own session (no controlling terminal), with only `HOME`, `PATH`, IMDS
+/// off, one attempt per request, and `env` in its environment.
+pub(crate) fn cmd(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = Command::new("/usr/bin/setsid");
+    c.arg(env!("CARGO_BIN_EXE_awscred"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    c
+}
+
+/// Runs [`cmd`] to the end: exit code (-1 for a signal), stdout, stderr.
+pub(crate) async fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = cmd(home, args, env);
+    let out = tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// A fixture server answering `exchanges` in order.
+pub(crate) async fn fixture(exchanges: serde_json::Value) -> FixtureServer {
+    let rec: Recording =
+        serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
+    FixtureServer::start(rec).await
+}
+
+/// `GET url` with an optional `Authorization` header: status and body.
+pub(crate) fn http_get(url: &str, auth: Option<&str>) -> (u16, String) {
+    let rest = url.trim_start_matches("http://");
+    let (addr, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let mut s = TcpStream::connect(addr).unwrap();
+    let auth = auth.map_or(String::new(), |t| format!("Authorization: {t}\r\n"));
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
+}
+
+/// A running `awscred serve` and the two lines it printed.
+pub(crate) struct Serving {
+    pub(crate) child: Child,
+    /// `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+    pub(crate) uri: String,
+    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+    pub(crate) token: String,
+}
+
+impl Serving {
+    /// Spawns `command` (an `awscred serve …` from [`cmd`]) and reads its two `export` lines.
+    pub(crate) fn start(mut command: Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut value = |prefix: &str| {
+            let line = lines.next().unwrap().unwrap();
+            line.strip_prefix(prefix)
+                .unwrap_or_else(|| panic!("expected {prefix}…, got {line}"))
+                .to_owned()
+        };
+        let uri = value("export AWS_CONTAINER_CREDENTIALS_FULL_URI=");
+        let token = value("export AWS_CONTAINER_AUTHORIZATION_TOKEN=");
+        Serving { child, uri, token }
+    }
+
+    /// Kills the server and returns what it wrote on standard error.
+    pub(crate) fn stop(mut self) -> String {
+        self.child.kill().unwrap();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        err
+    }
+}
