@@ -11,7 +11,8 @@
 //! 3. `cargo deny fetch db`, when the network allows it.
 //!
 //! With none of these the `advisories` check is *skipped* and says why; `cargo xtask audit`
-//! fails instead, since running it is asking for the answer.
+//! fails instead, since running it is asking for the answer. When `cargo audit` is installed it
+//! runs too, against the same checkout, on `Cargo.lock` and `fuzz/Cargo.lock`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -132,7 +133,41 @@ fn check(db: &Path) -> Result<SuiteResult, String> {
     );
     r.notes
         .push(format!("RustSec advisory-db at {commit} ({date}), offline"));
+    cargo_audit(&db, &mut r);
     Ok(r)
+}
+
+/// `cargo audit` itself, when it is installed (it is not installed for you: a large build), on
+/// the workspace's lock file and the fuzz project's, against the same checkout.
+fn cargo_audit(db: &Path, r: &mut SuiteResult) {
+    let have = Command::new("cargo")
+        .args(["audit", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        r.notes
+            .push("cargo-audit not installed: only cargo-deny's advisories check ran".into());
+        return;
+    }
+    let root = crate::workspace_root();
+    for lock in ["Cargo.lock", "fuzz/Cargo.lock"] {
+        let mut cmd = crate::cargo();
+        cmd.args(["audit", "--no-fetch", "--stale", "--db"])
+            .arg(db)
+            .arg("--file")
+            .arg(root.join(lock));
+        eprintln!("xtask: cargo audit {lock} …");
+        if crate::run_status(&mut cmd).unwrap_or(false) {
+            r.notes.push(format!("cargo audit {lock}: clean"));
+        } else {
+            r.passed = 0;
+            r.failed = 1;
+            r.notes
+                .push(format!("cargo audit {lock}: advisories found"));
+        }
+    }
 }
 
 /// deny.toml's text with `db-path` set in its `[advisories]` table.
