@@ -10,9 +10,9 @@
     reason = "the test sets up files and runs the binary"
 )]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::sync::Arc;
 
 use support::http_get;
 
@@ -372,12 +372,17 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         "accessToken": "SSOACCESSTOKEN", "expiresAt": "2035-01-01T00:00:00Z",
         "refreshToken": "SSOREFRESHTOKEN", "clientId": "cid", "clientSecret": "SSOCLIENTSECRET",
         "registrationExpiresAt": "2035-01-01T00:00:00Z"});
-    // The AWS CLI's file name for an sso-session's token: SHA-1 of the session name.
-    std::fs::write(
-        sso_dir.join(format!("{}.json", sha1_hex("corp"))),
-        token.to_string(),
-    )
-    .unwrap();
+    // The AWS CLI's file name for the `corp` sso-session's token, as the SSO crate derives it.
+    let settings = awscred_provider_sso::SsoSettings::new(
+        "sso",
+        "https://corp.awsapps.com/start",
+        "eu-west-1",
+        "123456789012",
+        "Admin",
+        Some("corp".into()),
+    );
+    let tokens = awscred_provider_sso::TokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
+    std::fs::write(tokens.path(&settings), token.to_string()).unwrap();
     let portal = support::fixture(serde_json::json!([{
         "request": {"method": "GET",
                     "path": "/federation/credentials?account_id=123456789012&role_name=Admin",
@@ -437,23 +442,6 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         assert!(out.stderr.contains("credentials"), "{}", out.stderr);
     }
     sweep.check();
-}
-
-/// SHA-1 through coreutils' `sha1sum`, so this test needs no hashing crate.
-fn sha1_hex(text: &str) -> String {
-    let mut child = Command::new("sha1sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap()[..40].to_owned()
 }
 
 fn set_mode(path: &Path, mode: u32) {

@@ -164,14 +164,7 @@ impl FileCache {
             tracing::debug!(file = %path.display(), "assume-role cache miss: {why}");
         };
         // A cache entry others can read has leaked its secrets already; it is not trusted.
-        if let Ok(Some(mode)) = self.fs.mode(&path)
-            && mode & 0o004 != 0
-        {
-            tracing::warn!(
-                file = %path.display(),
-                mode = format_args!("{mode:o}"),
-                "ignoring a world-readable credential cache file; remove it or `chmod 600` it"
-            );
+        if self.world_readable(&path) {
             return None;
         }
         let bytes = match self.fs.read(&path) {
@@ -284,13 +277,7 @@ impl FileCache {
                 let bytes = Zeroizing::new(self.fs.read(&path).ok()?);
                 let entry: Entry = serde_json::from_slice(&bytes).ok()?;
                 let key = path.file_stem()?.to_string_lossy().into_owned();
-                let world_readable = matches!(self.fs.mode(&path), Ok(Some(m)) if m & 0o004 != 0);
-                if world_readable {
-                    tracing::warn!(
-                        file = %path.display(),
-                        "world-readable credential cache file; awscred ignores it: remove it or `chmod 600` it"
-                    );
-                }
+                let world_readable = self.world_readable(&path);
                 Some(CacheEntry {
                     key: CacheKey(key),
                     expiration: parse_expiration(&entry.credentials.expiration),
@@ -302,6 +289,22 @@ impl FileCache {
                 })
             })
             .collect()
+    }
+
+    /// Whether other users can read `path`, warning when they can: such an entry has leaked its
+    /// secrets already, and is never trusted.
+    fn world_readable(&self, path: &Path) -> bool {
+        match self.fs.mode(path) {
+            Ok(Some(mode)) if mode & 0o004 != 0 => {
+                tracing::warn!(
+                    file = %path.display(),
+                    mode = format_args!("{mode:o}"),
+                    "ignoring a world-readable credential cache file; remove it or `chmod 600` it"
+                );
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Writes IAM Identity Center role credentials as the AWS CLI does:
