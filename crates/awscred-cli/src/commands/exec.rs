@@ -7,7 +7,39 @@ use std::task::Poll;
 
 use awscred_types::{Credentials, CredentialsError, SharedProvider};
 
-use crate::serve::Endpoint;
+use awscred_types::SystemEnv;
+
+use crate::args::SessionArgs;
+use crate::chain::{chain, paved, resolve_once, runtime};
+use crate::commands::serve::Endpoint;
+use crate::render::rfc3339;
+
+/// `awscred exec`.
+pub(crate) fn run(
+    profile: Option<&str>,
+    server: bool,
+    command: &[String],
+    session: &SessionArgs,
+) -> Result<ExitCode, CredentialsError> {
+    let chain = chain(profile, session)?;
+    let region = awscred_types::Env::get(&SystemEnv, "AWS_REGION")
+        .or_else(|| awscred_types::Env::get(&SystemEnv, "AWS_DEFAULT_REGION"))
+        .or_else(|| {
+            chain
+                .profiles()
+                .profile(chain.selected_profile().name())
+                .and_then(|s| s.get("region"))
+                .map(str::to_owned)
+        });
+    runtime()?.block_on(async {
+        let handoff = if server {
+            Handoff::Server(paved(chain))
+        } else {
+            Handoff::Variables(resolve_once(&chain).await?)
+        };
+        run_child(command, handoff, region).await
+    })
+}
 
 /// Variables that would contradict what awscred hands the child, removed first.
 const CLEARED: &[&str] = &[
@@ -38,7 +70,7 @@ pub(crate) enum Handoff {
 }
 
 /// Runs `argv` and returns its exit status (128 + signal when a signal ended it).
-pub(crate) async fn run(
+async fn run_child(
     argv: &[String],
     handoff: Handoff,
     region: Option<String>,
@@ -66,7 +98,7 @@ pub(crate) async fn run(
                 cmd.env("AWS_SESSION_TOKEN", t);
             }
             if let Some(e) = c.expiry() {
-                cmd.env("AWS_CREDENTIAL_EXPIRATION", crate::rfc3339(e));
+                cmd.env("AWS_CREDENTIAL_EXPIRATION", rfc3339(e));
             }
         }
         Handoff::Server(provider) => {

@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 
 use awscred_types::{CredentialsError, SharedProvider};
 use bytes::Bytes;
@@ -11,6 +12,48 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+
+use crate::args::SessionArgs;
+use crate::chain::{chain, paved, runtime};
+use crate::render::rfc3339;
+
+/// `awscred serve`.
+pub(crate) fn run(
+    profile: Option<&str>,
+    port: u16,
+    session: &SessionArgs,
+) -> Result<ExitCode, CredentialsError> {
+    use std::io::Write as _;
+    let chain = chain(profile, session)?;
+    runtime()?.block_on(async {
+        let provider = paved(chain);
+        // Resolve once first, so a broken configuration fails now, not on the first request.
+        provider.provide_credentials().await?;
+        let endpoint = Endpoint::bind(port).await?;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "export AWS_CONTAINER_CREDENTIALS_FULL_URI={}",
+            endpoint.url()
+        );
+        let _ = writeln!(
+            out,
+            "export AWS_CONTAINER_AUTHORIZATION_TOKEN={}",
+            endpoint.token()
+        );
+        let _ = out.flush();
+        drop(out);
+        eprintln!(
+            "awscred: serving credentials on {} until interrupted",
+            endpoint.url()
+        );
+        // Serve until Ctrl-C (the server task never ends on its own).
+        let server = tokio::spawn(endpoint.serve(provider));
+        let _ = tokio::signal::ctrl_c().await;
+        server.abort();
+        Ok(ExitCode::SUCCESS)
+    })
+}
 
 /// A bound, not yet serving, endpoint.
 pub(crate) struct Endpoint {
@@ -113,7 +156,7 @@ async fn answer(
                 body.insert("Token".into(), t.into());
             }
             if let Some(e) = c.expiry() {
-                body.insert("Expiration".into(), crate::rfc3339(e).into());
+                body.insert("Expiration".into(), rfc3339(e).into());
             }
             if let Some(a) = c.account_id() {
                 body.insert("AccountId".into(), a.into());

@@ -1,0 +1,150 @@
+//! The command line: clap's types for every command and option.
+
+use clap::{Parser, Subcommand};
+
+/// Resolve AWS credentials the way boto3 and the AWS CLI do.
+#[derive(Debug, Parser)]
+#[command(name = "awscred", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+    #[command(flatten)]
+    pub(crate) session: SessionArgs,
+    /// More detail on standard error: `-v` debug, `-vv` trace (never secrets). `AWSCRED_LOG`
+    /// takes a filter such as `awscred_provider_assume_role=trace,info`.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+/// How assume-role sessions are obtained (every command).
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct SessionArgs {
+    /// Do not read or write the AWS CLI's assume-role cache (`~/.aws/cli/cache`); sessions are
+    /// then kept in memory only.
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
+    /// The MFA code for a role profile with `mfa_serial` (default: ask on the terminal).
+    #[arg(long, global = true, value_name = "CODE")]
+    pub(crate) mfa_code: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Resolve credentials with the default chain and print them (`process` JSON by default,
+    /// so `awscred export-credentials` is itself a valid `credential_process`).
+    ExportCredentials {
+        /// The profile to use (as `boto3.Session(profile_name=...)`: removes the environment
+        /// provider).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Output format: the AWS CLI's `process`, `env`, `env-no-export`, `powershell`,
+        /// `windows-cmd`, `fish`, plus `dotenv` and `json`.
+        #[arg(long, default_value = "process")]
+        format: Format,
+    },
+    /// Show which files were read, which profile was selected and why, and what it configures.
+    Explain {
+        /// The profile to explain (as `--profile` on the AWS CLI); default: AWS_DEFAULT_PROFILE,
+        /// then AWS_PROFILE, then `default`.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who the resolved credentials are: STS GetCallerIdentity (account, ARN, user id) and
+    /// which provider supplied them.
+    Whoami {
+        /// The profile to use.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a command with the credentials in its environment (AWS_ACCESS_KEY_ID & co.,
+    /// AWS_REGION); exits with the command's status.
+    Exec {
+        /// The profile to use.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Serve refreshed credentials to the command from a local endpoint
+        /// (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN) instead of
+        /// fixed variables: for long-running commands.
+        #[arg(long)]
+        server: bool,
+        /// The command and its arguments (after `--`).
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// Serve credentials on 127.0.0.1 in the ECS/EKS container-credentials shape, behind a
+    /// random bearer token, refreshed through the cached chain.
+    Serve {
+        /// The profile to use.
+        #[arg(long)]
+        profile: Option<String>,
+        /// The port (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Every profile: what it is, where it is defined, and its cached session.
+    Profiles,
+    /// The AWS CLI's credential cache (`~/.aws/cli/cache`).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+    /// IAM Identity Center: log in (writes `~/.aws/sso/cache` as `aws sso login` does) and out.
+    Sso {
+        #[command(subcommand)]
+        action: SsoAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SsoAction {
+    /// Log in (authorization code with PKCE by default, or `--use-device-code`); the token is
+    /// cached for awscred, the AWS CLI and boto3 alike.
+    Login {
+        /// The profile whose `sso_session` (or legacy `sso_start_url`) to log in to.
+        #[arg(long)]
+        profile: Option<String>,
+        /// An `[sso-session NAME]` to log in to, whatever the profile.
+        #[arg(long)]
+        sso_session: Option<String>,
+        /// Use the device-authorization flow (a code to approve, from any device) instead of
+        /// the default authorization-code flow with PKCE and a loopback redirect (which needs a
+        /// browser on this machine).
+        #[arg(long)]
+        use_device_code: bool,
+        /// Print the URL and code but do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Remove cached SSO tokens and SSO role credentials.
+    Logout,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheAction {
+    /// The entries awscred can read: role, key (masked), expiry and time left.
+    List,
+    /// Remove entries: every one, or those of one profile's role chain.
+    Clear {
+        /// Only this profile's sessions.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Format {
+    Process,
+    Env,
+    EnvNoExport,
+    Powershell,
+    WindowsCmd,
+    Fish,
+    Dotenv,
+    Json,
+}

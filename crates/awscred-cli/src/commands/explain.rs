@@ -1,0 +1,212 @@
+//! `awscred explain`: the files read, the profile selected and why, what it configures, and
+//! what each provider of the chain answered.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use awscred_chain::Step;
+use awscred_profile::{FileKind, Platform, ProfileSet, locate, select_profile};
+use awscred_provider_assume_role::plan;
+use awscred_types::{Clock, CredentialsError, OsFs, SystemClock, SystemEnv};
+
+use crate::args::SessionArgs;
+use crate::chain::{aws_cli_cache, chain, runtime};
+use crate::render::{kind, kind_name, mask_key_id, remaining, rfc3339, shown};
+
+pub(crate) fn run(
+    profile: Option<&str>,
+    json: bool,
+    session: &SessionArgs,
+) -> Result<ExitCode, CredentialsError> {
+    let env = SystemEnv;
+    let locations = locate(&env, Platform::host());
+    let set = ProfileSet::load(&env, &OsFs)?;
+    let selected = select_profile(profile, &env);
+    let section = set.profile(selected.name());
+    if json {
+        let files: Vec<_> = set
+            .locations()
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "kind": match s.location().kind() { FileKind::Config => "config", FileKind::Credentials => "credentials" },
+                    "path": s.location().path(),
+                    "exists": s.existed(),
+                    "set_by": s.location().overridden_by(),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({
+            "files": files,
+            "profile": {
+                "name": selected.name(),
+                "reason": selected.reason().to_string(),
+                "found": section.is_some(),
+                "kind": section.map(kind),
+                "keys": section.map(|s| s.iter().map(|(k, v)| (k.to_owned(), serde_json::Value::from(shown(k, v)))).collect::<serde_json::Map<_, _>>()),
+            },
+            "profiles": set.profile_names().collect::<Vec<_>>(),
+            "role_chain": role_chain(&set, selected.name(), session),
+            "warnings": set.warnings().iter().map(|w| format!("{}:{}: {}", w.path(), w.line(), w.message())).collect::<Vec<_>>(),
+        });
+        println!("{out:#}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("files:");
+    for status in set.locations() {
+        let loc = status.location();
+        let how = loc
+            .overridden_by()
+            .map_or(String::from("default location"), |v| format!("set by {v}"));
+        let exists = if status.existed() {
+            "read"
+        } else {
+            "not found"
+        };
+        println!(
+            "  {:<11} {} ({how}; {exists})",
+            kind_name(loc.kind()),
+            loc.path()
+        );
+    }
+    if locations.config.home_unknown() {
+        println!("  note: no home folder is known (HOME is unset)");
+    }
+    println!();
+    println!("profile: {} ({})", selected.name(), selected.reason());
+    match section {
+        None if set.is_empty() => println!("  no AWS configuration files on this machine"),
+        None => println!("  not defined in either file"),
+        Some(s) => {
+            println!("  kind: {}", kind(s));
+            for (k, v) in s.iter() {
+                println!("  {k} = {}", shown(k, v));
+            }
+        }
+    }
+    let names: Vec<_> = set.profile_names().collect();
+    if !names.is_empty() {
+        println!();
+        println!("profiles: {}", names.join(", "));
+    }
+    for w in set.warnings() {
+        println!("warning: {}:{}: {}", w.path(), w.line(), w.message());
+    }
+    println!();
+    if let Some(lines) = role_chain(&set, selected.name(), session) {
+        println!("role chain:");
+        for line in lines {
+            println!("  {line}");
+        }
+        println!();
+    }
+    println!("providers, in order:");
+    match chain(profile, session) {
+        Err(e) => println!("  chain not built: {e}"),
+        Ok(chain) => {
+            let (result, steps) = runtime()?.block_on(chain.chain().resolve_traced());
+            for (name, step) in &steps {
+                match step {
+                    Step::Skipped(e) => println!("  {name:<24} skipped: {}", e.message()),
+                    Step::Answered => println!("  {name:<24} answered"),
+                    Step::Failed(e) => println!("  {name:<24} failed: {e}"),
+                    _ => println!("  {name:<24} ?"),
+                }
+            }
+            for name in chain.chain().names().skip(steps.len()) {
+                println!("  {name:<24} not asked");
+            }
+            match result {
+                Ok(c) => {
+                    let expiry = c.expiry().map_or("no expiry".to_owned(), |e| {
+                        format!("expires {}", rfc3339(e))
+                    });
+                    println!();
+                    println!(
+                        "credentials: {} from {} ({expiry})",
+                        mask_key_id(c.access_key_id()),
+                        c.provider_name()
+                    );
+                }
+                Err(e) if e.is_not_loaded() => println!("\nno credentials found"),
+                Err(_) => {}
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `explain`'s view of a role profile: its base and each hop (innermost first) with the AWS CLI
+/// cache's state. `None` when the profile assumes no role.
+fn role_chain(set: &ProfileSet, name: &str, session: &SessionArgs) -> Option<Vec<String>> {
+    use awscred_provider_assume_role::{BaseProvider, CredentialSource};
+    let section = set.profile(name)?;
+    let has = |k: &str| section.get(k).is_some_and(|v| !v.trim().is_empty());
+    if !has("role_arn") || has("web_identity_token_file") {
+        return None;
+    }
+    let chain = match plan(set, name) {
+        Ok(c) => c,
+        Err(e) => return Some(vec![format!("invalid: {e}")]),
+    };
+    let base = match &chain.base {
+        BaseProvider::AccessKey(c) => format!("static keys ({})", mask_key_id(c.access_key_id())),
+        BaseProvider::NamedSource(CredentialSource::Environment) => {
+            "credential_source = Environment".into()
+        }
+        BaseProvider::NamedSource(s) => format!("credential_source = {}", s.as_str()),
+        BaseProvider::WebIdentity { role_arn, .. } => format!("web identity, role {role_arn}"),
+        BaseProvider::Sso { sso_start_url, .. } => format!("IAM Identity Center, {sso_start_url}"),
+        BaseProvider::CredentialProcess { .. } => "credential_process (command not shown)".into(),
+        _ => "another source".into(),
+    };
+    let mut lines = vec![format!("base: {base}")];
+    let cache = (!session.no_cache).then(aws_cli_cache).flatten();
+    let now = SystemClock.now();
+    for (i, hop) in chain.roles.iter().enumerate() {
+        let mut extra = Vec::new();
+        if let Some(n) = &hop.role_session_name {
+            extra.push(format!("session {n}"));
+        }
+        if let Some(d) = hop.duration_seconds {
+            extra.push(format!("{d} s"));
+        }
+        if let Some(m) = &hop.mfa_serial {
+            extra.push(format!("MFA {m}"));
+        }
+        if hop.external_id.is_some() {
+            extra.push("external id".into());
+        }
+        let cached = match &cache {
+            None if session.no_cache => "cache not used (--no-cache)".to_owned(),
+            None => "no cache folder".to_owned(),
+            Some(c) => match c.load(&hop.cache_key(), now, Duration::ZERO, "assume-role") {
+                Some(creds) => creds.expiry().map_or("cached".into(), |e| {
+                    let fresh = e
+                        .duration_since(now)
+                        .is_ok_and(|left| left >= awscred_provider_assume_role::REUSE_WINDOW);
+                    format!(
+                        "cached {} ({}{})",
+                        c.path(&hop.cache_key()).display(),
+                        remaining(e, now),
+                        if fresh {
+                            ", will be reused"
+                        } else {
+                            ", due for refresh"
+                        }
+                    )
+                }),
+                None => "not cached".into(),
+            },
+        };
+        lines.push(format!(
+            "{}. {} (profile {}{}{}): {cached}",
+            i + 1,
+            hop.role_arn,
+            hop.profile,
+            if extra.is_empty() { "" } else { "; " },
+            extra.join(", ")
+        ));
+    }
+    Some(lines)
+}

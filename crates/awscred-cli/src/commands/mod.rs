@@ -1,0 +1,10 @@
+//! One module per command.
+
+pub(crate) mod cache;
+pub(crate) mod exec;
+pub(crate) mod explain;
+pub(crate) mod export;
+pub(crate) mod profiles;
+pub(crate) mod serve;
+pub(crate) mod sso;
+pub(crate) mod whoami;

@@ -1,0 +1,62 @@
+//! `awscred profiles`: every profile, its kind, its files and its cached session.
+
+use std::time::Duration;
+
+use awscred_profile::ProfileSet;
+use awscred_provider_assume_role::plan;
+use awscred_types::{Clock, CredentialsError, OsFs, SystemClock, SystemEnv};
+
+use crate::chain::aws_cli_cache;
+use crate::render::{kind, remaining};
+
+/// `awscred profiles`: every profile, what it is, where it is defined, and its cached session.
+pub(crate) fn run() -> Result<(), CredentialsError> {
+    let set = ProfileSet::load(&SystemEnv, &OsFs)?;
+    let cache = aws_cli_cache();
+    let now = SystemClock.now();
+    let names: Vec<&str> = set.profile_names().collect();
+    if names.is_empty() {
+        println!(
+            "no profiles (no AWS configuration files on this machine; `awscred explain` shows where they are looked for)"
+        );
+        return Ok(());
+    }
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    for name in names {
+        let Some(section) = set.profile(name) else {
+            continue;
+        };
+        let mut files = Vec::new();
+        if set.config_file_profile(name).is_some() {
+            files.push("config");
+        }
+        if set.credentials_file_profile(name).is_some() {
+            files.push("credentials");
+        }
+        let mut line = format!("{name:<width$}  {}  [{}]", kind(section), files.join(", "));
+        let has_role = section
+            .get("role_arn")
+            .is_some_and(|v| !v.trim().is_empty())
+            && section.get("web_identity_token_file").is_none();
+        if has_role {
+            let status = match (plan(&set, name), &cache) {
+                (Err(e), _) => format!("invalid: {}", e.message()),
+                (Ok(_), None) => "no cache folder (home unknown)".into(),
+                (Ok(chain), Some(cache)) => match chain.roles.last() {
+                    None => "not cached".into(),
+                    Some(hop) => {
+                        match cache.load(&hop.cache_key(), now, Duration::ZERO, "assume-role") {
+                            Some(c) => c.expiry().map_or("cached".into(), |e| {
+                                format!("cached, {}", remaining(e, now))
+                            }),
+                            None => "not cached".into(),
+                        }
+                    }
+                },
+            };
+            line.push_str(&format!("  ({status})"));
+        }
+        println!("{line}");
+    }
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! `awscred whoami`: STS GetCallerIdentity with the resolved credentials.
+
+use awscred_sts::{SelectedProfileValues, StsClientBuilder};
+use awscred_types::{CredentialsError, OsFs, SystemEnv};
+
+use crate::args::SessionArgs;
+use crate::chain::{chain, resolve_once, runtime};
+use crate::render::mask_key_id;
+
+/// `awscred whoami`: `GetCallerIdentity` with the resolved credentials.
+pub(crate) fn run(
+    profile: Option<&str>,
+    json: bool,
+    session: &SessionArgs,
+) -> Result<(), CredentialsError> {
+    let chain = chain(profile, session)?;
+    let name = chain.selected_profile().name().to_owned();
+    let profiles = chain.profiles().clone();
+    runtime()?.block_on(async move {
+        let creds = resolve_once(&chain).await?;
+        let values = SelectedProfileValues::new(&profiles, &name);
+        let sts = StsClientBuilder::from_sources(&SystemEnv, &OsFs, &values)?.build()?;
+        let who = sts.get_caller_identity(&creds).await?;
+        if json {
+            let out = serde_json::json!({
+                "Account": who.account,
+                "Arn": who.arn,
+                "UserId": who.user_id,
+                "Provider": creds.provider_name(),
+                "Profile": name,
+            });
+            println!("{out:#}");
+        } else {
+            println!("account   {}", who.account);
+            println!("arn       {}", who.arn);
+            println!("user id   {}", who.user_id);
+            println!(
+                "provider  {} (profile {name}, key {})",
+                creds.provider_name(),
+                mask_key_id(creds.access_key_id())
+            );
+        }
+        Ok(())
+    })
+}
