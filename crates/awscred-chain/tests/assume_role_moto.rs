@@ -403,8 +403,11 @@ fn assume_role_against_moto() {
             check(two.access_key_id() != one.access_key_id(), || {
                 "served the old session".into()
             })?;
-            let text = String::from_utf8(fs.read(&file).map_err(|e| e.to_string())?)
-                .map_err(|e| e.to_string())?;
+            let text = String::from_utf8(
+                fs.read(&file, awscred_types::ReadCap::CacheEntry)
+                    .map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?;
             check(text.contains(two.access_key_id()), || {
                 "cache not rewritten".into()
             })

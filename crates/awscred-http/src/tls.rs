@@ -2,7 +2,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use awscred_types::{Env, Fs};
+use awscred_types::{Env, Fs, ReadCap};
 use rustls::{ClientConfig, RootCertStore};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -48,7 +48,7 @@ impl CaBundle {
     /// [`HttpErrorKind::InvalidConfiguration`] error naming the path.
     pub fn from_file(fs: &dyn Fs, path: impl AsRef<Path>) -> Result<Self, HttpError> {
         let path = path.as_ref();
-        let pem = fs.read(path).map_err(|e| {
+        let pem = fs.read(path, ReadCap::CaBundle).map_err(|e| {
             HttpError::new(
                 HttpErrorKind::InvalidConfiguration,
                 "cannot read the CA bundle",

@@ -5,7 +5,7 @@ use std::fmt;
 use std::io;
 use std::sync::Arc;
 
-use awscred_types::{CredentialsError, Env, Fs};
+use awscred_types::{CredentialsError, Env, Fs, ReadCap, Refused};
 
 use crate::location::{FileKind, FileLocation, Platform, locate};
 use crate::parse::{Arena, RawFile, Span, SyntaxError, Text, tokenize, trim_ws};
@@ -100,7 +100,8 @@ pub enum WarningKind {
     InvalidKey,
     /// The path starts with `~`, but no home folder is known (see [`home_dir`](crate::home_dir)).
     HomeUnknown,
-    /// The path names something that is not a file (a folder); read as missing, as botocore does.
+    /// The path names something that is not a regular file (a folder, FIFO, socket or device);
+    /// read as missing, as botocore's `os.path.isfile` check does.
     NotAFile,
 }
 
@@ -424,14 +425,11 @@ impl ProfileSet {
                     "no home folder is known (HOME is unset), so `~` was not expanded",
                 ));
             }
-            let source = match fs.read(location.as_path()) {
+            let source = match fs.read(location.as_path(), ReadCap::Config) {
                 Ok(bytes) => Some(source_from_bytes(&location, bytes)?),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
-                    warnings.push(warn(
-                        WarningKind::NotAFile,
-                        "is a folder, not a file; ignored",
-                    ));
+                Err(e) if Refused::is_not_a_file(&e) => {
+                    warnings.push(warn(WarningKind::NotAFile, &format!("{e}; ignored")));
                     None
                 }
                 Err(e) => {

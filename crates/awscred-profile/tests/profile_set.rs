@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use awscred_profile::{FileKind, Platform, ProfileSet, SectionKind, Source, WarningKind};
 use awscred_test::{FakeEnv, MemFs};
-use awscred_types::{ErrorKind, Fs, FsLock};
+use awscred_types::{ErrorKind, Fs, FsLock, ReadCap};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -257,11 +257,11 @@ fn no_home_is_a_warning_not_an_error() {
 struct Failing(MemFs, PathBuf, io::ErrorKind);
 
 impl Fs for Failing {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+    fn read(&self, path: &Path, cap: ReadCap) -> io::Result<Vec<u8>> {
         if path == self.1 {
             Err(io::Error::from(self.2))
         } else {
-            self.0.read(path)
+            self.0.read(path, cap)
         }
     }
     fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {

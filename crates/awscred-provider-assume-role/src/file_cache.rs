@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use awscred_profile::{Platform, home_dir};
 use awscred_sts::{AssumeRoleRequest, TemporaryCredentials, account_from_arn};
-use awscred_types::{Credentials, CredentialsError, Env, SharedFs};
+use awscred_types::{Credentials, CredentialsError, Env, ReadCap, Refused, SharedFs};
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
@@ -167,13 +167,17 @@ impl FileCache {
         if self.world_readable(&path) {
             return None;
         }
-        let bytes = match self.fs.read(&path) {
+        let bytes = match self.fs.read(&path, ReadCap::CacheEntry) {
             Ok(b) => Zeroizing::new(b),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 miss(&"no entry");
                 return None;
             }
             Err(e) => {
+                // Larger than any real entry: something others should know is there.
+                if let Some(Refused::TooLarge(_)) = Refused::of(&e) {
+                    tracing::warn!(file = %path.display(), "assume-role cache entry ignored: {e}");
+                }
                 miss(&e);
                 return None;
             }
@@ -274,7 +278,7 @@ impl FileCache {
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
             .filter_map(|path| {
-                let bytes = Zeroizing::new(self.fs.read(&path).ok()?);
+                let bytes = Zeroizing::new(self.fs.read(&path, ReadCap::CacheEntry).ok()?);
                 let entry: Entry = serde_json::from_slice(&bytes).ok()?;
                 let key = path.file_stem()?.to_string_lossy().into_owned();
                 let world_readable = self.world_readable(&path);
@@ -906,7 +910,7 @@ mod tests {
         #[derive(Debug)]
         struct ReadOnly;
         impl Fs for ReadOnly {
-            fn read(&self, _: &Path) -> io::Result<Vec<u8>> {
+            fn read(&self, _: &Path, _: ReadCap) -> io::Result<Vec<u8>> {
                 Err(io::ErrorKind::NotFound.into())
             }
             fn write_atomic(&self, _: &Path, _: &[u8], _: u32) -> io::Result<()> {

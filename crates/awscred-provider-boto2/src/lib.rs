@@ -15,7 +15,7 @@
 //! |---|---|
 //! | `BOTO_CONFIG` set (even to an empty string) | only that path is tried; it **replaces** the defaults |
 //! | `BOTO_CONFIG` unset | `/etc/boto.cfg`, then `~/.boto`, in that order |
-//! | a file is missing (or is a folder), has no `[Credentials]` section, or its `aws_access_key_id` is unset or blank | the next path is tried |
+//! | a file is missing (or is a folder, FIFO or device), has no `[Credentials]` section, or its `aws_access_key_id` is unset or blank | the next path is tried |
 //! | no path gave a key id | [`CredentialsError::NotLoaded`] with a `tried` field listing every path and why it was passed over: a chain moves on |
 //! | key id set, `aws_secret_access_key` unset or blank | [`CredentialsError::InvalidConfiguration`] (`partial credentials found in boto-config, missing: aws_secret_access_key`, with `file`, `section` and `key`): a chain stops, as botocore's `PartialCredentialsError` does |
 //! | both set | credentials, with no session token and no account id (boto2 files have neither) |
@@ -87,7 +87,8 @@ use std::sync::Arc;
 
 use awscred_profile::{FileKind, Platform, ProfileSet, Source, locate};
 use awscred_types::{
-    Credentials, CredentialsError, Env, OsFs, ProvideCredentials, SharedEnv, SharedFs, SystemEnv,
+    Credentials, CredentialsError, Env, OsFs, ProvideCredentials, ReadCap, Refused, SharedEnv,
+    SharedFs, SystemEnv,
 };
 
 /// The provider name the credentials carry (botocore's `BotoProvider.METHOD`).
@@ -202,14 +203,10 @@ impl BotoProvider {
 
     /// One file: credentials, a reason to try the next file, or an error that stops.
     fn load_file(&self, path: &str) -> Result<Result<Credentials, Skip>, CredentialsError> {
-        let bytes = match self.fs.read(path.as_ref()) {
+        let bytes = match self.fs.read(path.as_ref(), ReadCap::Config) {
             Ok(bytes) => bytes,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::IsADirectory
-                ) =>
-            {
+            // botocore's `os.path.isfile` check: a folder, FIFO or device is a missing file.
+            Err(e) if e.kind() == io::ErrorKind::NotFound || Refused::is_not_a_file(&e) => {
                 return Ok(Err(Skip::NotFound));
             }
             Err(e) => {
@@ -430,7 +427,7 @@ mod tests {
     struct FailingFs(io::ErrorKind);
 
     impl Fs for FailingFs {
-        fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        fn read(&self, path: &Path, _: ReadCap) -> io::Result<Vec<u8>> {
             Err(io::Error::new(
                 self.0,
                 format!("{}: refused", path.display()),

@@ -10,7 +10,8 @@ use awscred_http::http::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use awscred_http::http::{Request, StatusCode, Uri};
 use awscred_http::{Bytes, HttpClient, HttpClientBuilder, HttpError};
 use awscred_types::{
-    Credentials, CredentialsError, OsFs, ProvideCredentials, SharedEnv, SharedFs, SystemEnv,
+    Credentials, CredentialsError, OsFs, ProvideCredentials, ReadCap, SharedEnv, SharedFs,
+    SystemEnv,
 };
 use zeroize::Zeroizing;
 
@@ -121,7 +122,7 @@ impl ContainerProvider {
                 |err: CredentialsError| err.with("key", AUTH_TOKEN_FILE_VAR).with("file", &path);
             let token = self
                 .fs
-                .read(Path::new(&path))
+                .read(Path::new(&path), ReadCap::Token)
                 .map(Zeroizing::new)
                 .map_err(|e| {
                     context(

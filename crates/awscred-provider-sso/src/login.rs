@@ -399,7 +399,7 @@ pub fn logout(tokens: &TokenCache, fs: &dyn awscred_types::Fs) -> Vec<std::path:
     files
         .into_iter()
         .filter(|p| {
-            fs.read(p)
+            fs.read(p, awscred_types::ReadCap::CacheEntry)
                 .ok()
                 .map(Zeroizing::new)
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use awscred_profile::{Platform, home_dir};
 use awscred_provider_assume_role::{format_utc_z, parse_timestamp};
-use awscred_types::{CredentialsError, Env, SharedFs};
+use awscred_types::{CredentialsError, Env, ReadCap, Refused, SharedFs};
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 use zeroize::{Zeroize, Zeroizing};
@@ -109,9 +109,11 @@ impl TokenCache {
             .session_name
             .as_deref()
             .unwrap_or(&settings.start_url);
-        let bytes = match self.fs.read(&path) {
+        let bytes = match self.fs.read(&path, ReadCap::CacheEntry) {
             Ok(b) => Zeroizing::new(b),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // botocore's JSONFileCache checks `os.path.isfile`: a folder, FIFO or device there
+            // is no token.
+            Err(e) if e.kind() == io::ErrorKind::NotFound || Refused::is_not_a_file(&e) => {
                 return Err(CredentialsError::invalid_configuration(format!(
                     "no SSO token for {name}: you are not logged in; {}",
                     settings.login_hint()

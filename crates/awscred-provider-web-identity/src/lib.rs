@@ -31,7 +31,8 @@ use std::time::UNIX_EPOCH;
 use awscred_profile::Section;
 use awscred_sts::{AssumeRoleWithWebIdentityRequest, StsClient};
 use awscred_types::{
-    Credentials, CredentialsError, Env, ProvideCredentials, SharedClock, SharedFs, SystemClock,
+    Credentials, CredentialsError, Env, ProvideCredentials, ReadCap, SharedClock, SharedFs,
+    SystemClock,
 };
 use zeroize::Zeroizing;
 
@@ -142,7 +143,7 @@ impl WebIdentityProvider {
 
     fn read_token(&self) -> Result<Zeroizing<String>, CredentialsError> {
         let path = &self.settings.token_file;
-        let bytes = Zeroizing::new(self.fs.read(Path::new(path)).map_err(|e| {
+        let bytes = Zeroizing::new(self.fs.read(Path::new(path), ReadCap::Token).map_err(|e| {
             CredentialsError::invalid_configuration("could not read the web identity token file")
                 .with("file", path)
                 .with_source(e)

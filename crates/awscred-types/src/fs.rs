@@ -1,17 +1,115 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+/// What a file read through [`Fs::read`] is for, which sets the most it may hold.
+///
+/// The limits are far above any real file of the kind and far below what hurts the process:
+/// `/dev/zero` or a runaway log renamed to a config file ends in an error naming the file, not
+/// in memory running out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReadCap {
+    /// The shared config and credentials files and the boto2 config: 16 MiB (a file with ten
+    /// thousand profiles is about 2 MiB).
+    Config,
+    /// A PEM CA bundle: 8 MiB (the full Mozilla bundle is about 220 KiB).
+    CaBundle,
+    /// A web identity token or container authorization token: 64 KiB (an EKS service-account
+    /// token is about 1 KiB, and a header value over 16 KiB is refused by most servers).
+    Token,
+    /// An AWS CLI (`~/.aws/cli/cache`) or SSO (`~/.aws/sso/cache`) cache entry: 64 KiB (real
+    /// entries are 1–4 KiB).
+    CacheEntry,
+}
+
+impl ReadCap {
+    /// The largest file of this kind [`Fs::read`] returns, in bytes.
+    pub const fn limit(self) -> u64 {
+        match self {
+            Self::Config => 16 << 20,
+            Self::CaBundle => 8 << 20,
+            Self::Token | Self::CacheEntry => 64 << 10,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Config => "a config file",
+            Self::CaBundle => "a CA bundle",
+            Self::Token => "a token file",
+            Self::CacheEntry => "a cache entry",
+        }
+    }
+}
+
+/// Why [`Fs::read`] refused a path that exists; the inner error of its `io::Error`
+/// (see [`Refused::of`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refused {
+    /// Not a regular file: a folder, FIFO, socket or device (`io::ErrorKind::IsADirectory` for
+    /// a folder, `InvalidInput` for the others). botocore's `os.path.isfile` check sees these
+    /// as missing files.
+    NotAFile(&'static str),
+    /// Larger than the [`ReadCap::limit`] of its kind (`io::ErrorKind::FileTooLarge`).
+    TooLarge(ReadCap),
+}
+
+impl Refused {
+    /// The refusal inside `err`, if [`Fs::read`] refused the file.
+    pub fn of(err: &io::Error) -> Option<Self> {
+        err.get_ref()?.downcast_ref::<Self>().copied()
+    }
+
+    /// Whether `err` says the path is not a regular file (a folder, FIFO, socket or device),
+    /// from [`Fs::read`] or as a plain `IsADirectory` error.
+    pub fn is_not_a_file(err: &io::Error) -> bool {
+        err.kind() == io::ErrorKind::IsADirectory
+            || matches!(Self::of(err), Some(Self::NotAFile(_)))
+    }
+
+    /// The `io::Error` carrying this refusal.
+    pub fn into_io(self) -> io::Error {
+        let kind = match self {
+            Self::NotAFile("a folder") => io::ErrorKind::IsADirectory,
+            Self::NotAFile(_) => io::ErrorKind::InvalidInput,
+            Self::TooLarge(_) => io::ErrorKind::FileTooLarge,
+        };
+        io::Error::new(kind, self)
+    }
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotAFile(what) => write!(f, "is {what}, not a regular file"),
+            Self::TooLarge(kind) => write!(
+                f,
+                "is larger than {} KiB, the limit for {}",
+                kind.limit() >> 10,
+                kind.describe()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// The file system, as a seam.
 ///
 /// Credential files are small, so the calls are synchronous. Provider code reads and writes
 /// files only through this trait, so tests give each case its own files ([`MemFs`]).
 pub trait Fs: Send + Sync + fmt::Debug {
-    /// The whole contents of `path`. A missing file is an `io::ErrorKind::NotFound` error.
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The whole contents of the regular file `path`, at most `kind.limit()` bytes.
+    ///
+    /// A missing file is an `io::ErrorKind::NotFound` error. A folder, FIFO, socket or device
+    /// is refused without waiting on it, and so is a file over the limit; the error's inner
+    /// value is a [`Refused`].
+    fn read(&self, path: &Path, kind: ReadCap) -> io::Result<Vec<u8>>;
 
     /// Replaces `path` atomically: readers see the old contents or the new, never a mix.
     ///
@@ -65,8 +163,30 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 #[allow(clippy::disallowed_methods, reason = "this is the Fs seam itself")]
 impl Fs for OsFs {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+    fn read(&self, path: &Path, kind: ReadCap) -> io::Result<Vec<u8>> {
+        // The type from the path first, so a FIFO or a device is not even opened; then again
+        // from the opened handle, in case the path changed in between. O_NONBLOCK keeps the
+        // open itself from waiting for a FIFO's writer in that window.
+        regular(&std::fs::metadata(path)?)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+        let file = options.open(path)?;
+        let meta = file.metadata()?;
+        regular(&meta)?;
+        let limit = kind.limit();
+        if meta.len() > limit {
+            return Err(Refused::TooLarge(kind).into_io());
+        }
+        // The size can change after the check (a file still being written): read one byte past
+        // the limit at most.
+        let mut contents = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.take(limit + 1).read_to_end(&mut contents)?;
+        if contents.len() as u64 > limit {
+            return Err(Refused::TooLarge(kind).into_io());
+        }
+        Ok(contents)
     }
 
     fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
@@ -147,6 +267,39 @@ impl Fs for OsFs {
     }
 }
 
+/// `Ok` for a regular file, else the [`Refused::NotAFile`] error naming what it is.
+fn regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        special_kind(&kind)
+    };
+    Err(Refused::NotAFile(what).into_io())
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
 #[allow(clippy::disallowed_methods, reason = "this is the Fs seam itself")]
 fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
@@ -207,8 +360,12 @@ fn not_found(path: &Path) -> io::Error {
 }
 
 impl Fs for MemFs {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.get(path).ok_or_else(|| not_found(path))
+    fn read(&self, path: &Path, kind: ReadCap) -> io::Result<Vec<u8>> {
+        let contents = self.get(path).ok_or_else(|| not_found(path))?;
+        if contents.len() as u64 > kind.limit() {
+            return Err(Refused::TooLarge(kind).into_io());
+        }
+        Ok(contents)
     }
 
     fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
@@ -289,9 +446,14 @@ mod tests {
     #[test]
     fn memfs_roundtrip_and_not_found() {
         let fs = MemFs::new().with_file("/a/b", "hello");
-        assert_eq!(fs.read(Path::new("/a/b")).unwrap(), b"hello");
         assert_eq!(
-            fs.read(Path::new("/a/c")).unwrap_err().kind(),
+            fs.read(Path::new("/a/b"), ReadCap::Config).unwrap(),
+            b"hello"
+        );
+        assert_eq!(
+            fs.read(Path::new("/a/c"), ReadCap::Config)
+                .unwrap_err()
+                .kind(),
             io::ErrorKind::NotFound
         );
         fs.write_atomic(Path::new("/a/c"), b"x", 0o600).unwrap();
@@ -320,6 +482,75 @@ mod tests {
         t.join().unwrap();
     }
 
+    #[test]
+    fn memfs_keeps_the_caps() {
+        let fs = MemFs::new().with_file("/t", vec![b'x'; 64 << 10]);
+        assert!(fs.read(Path::new("/t"), ReadCap::Token).is_ok());
+        fs.insert("/t", vec![b'x'; (64 << 10) + 1]);
+        let err = fs.read(Path::new("/t"), ReadCap::Token).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        assert_eq!(Refused::of(&err), Some(Refused::TooLarge(ReadCap::Token)));
+        assert_eq!(
+            err.to_string(),
+            "is larger than 64 KiB, the limit for a token file"
+        );
+        assert!(fs.read(Path::new("/t"), ReadCap::Config).is_ok());
+    }
+
+    /// A folder, a FIFO nobody writes to, a socket, a device and a file over the cap: each is
+    /// refused at once, with what it is.
+    #[cfg(unix)]
+    #[test]
+    #[allow(clippy::disallowed_methods, reason = "test set-up")]
+    fn osfs_reads_regular_files_only_and_keeps_the_caps() {
+        let dir =
+            std::env::temp_dir().join(format!("awscred-types-special-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("folder")).unwrap();
+        let fifo = dir.join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let _socket = std::os::unix::net::UnixListener::bind(dir.join("socket")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join("zero")).unwrap();
+        let big = std::fs::File::create(dir.join("big")).unwrap();
+        big.set_len(ReadCap::CacheEntry.limit() + 1).unwrap();
+        std::fs::write(dir.join("ok"), b"ok").unwrap();
+
+        let start = std::time::Instant::now();
+        let read = |name: &str| OsFs.read(&dir.join(name), ReadCap::CacheEntry);
+        for (name, what) in [
+            ("folder", "a folder"),
+            ("fifo", "a FIFO"),
+            ("socket", "a socket"),
+            ("zero", "a device"),
+        ] {
+            let err = read(name).unwrap_err();
+            assert_eq!(Refused::of(&err), Some(Refused::NotAFile(what)), "{name}");
+            assert!(Refused::is_not_a_file(&err), "{name}");
+            assert_eq!(err.to_string(), format!("is {what}, not a regular file"));
+        }
+        assert_eq!(
+            read("folder").unwrap_err().kind(),
+            io::ErrorKind::IsADirectory
+        );
+        let err = read("big").unwrap_err();
+        assert_eq!(
+            Refused::of(&err),
+            Some(Refused::TooLarge(ReadCap::CacheEntry))
+        );
+        assert!(!Refused::is_not_a_file(&err));
+        assert_eq!(read("missing").unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(read("ok").unwrap(), b"ok");
+        assert!(OsFs.read(&dir.join("big"), ReadCap::Config).is_ok());
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[cfg(unix)]
     #[test]
     fn osfs_write_atomic_sets_modes_and_replaces() {
@@ -327,7 +558,7 @@ mod tests {
         let path = dir.join("sub/cache.json");
         OsFs.write_atomic(&path, b"one", 0o600).unwrap();
         OsFs.write_atomic(&path, b"two", 0o600).unwrap();
-        assert_eq!(OsFs.read(&path).unwrap(), b"two");
+        assert_eq!(OsFs.read(&path, ReadCap::CacheEntry).unwrap(), b"two");
         assert_eq!(OsFs.mode(&path).unwrap(), Some(0o600));
         assert_eq!(OsFs.mode(path.parent().unwrap()).unwrap(), Some(0o700));
         assert_eq!(

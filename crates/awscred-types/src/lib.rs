@@ -10,7 +10,8 @@
 //! - The seams [`Env`], [`Fs`] and [`Clock`], with real ([`SystemEnv`], [`OsFs`], [`SystemClock`])
 //!   and fake ([`FakeEnv`], [`MemFs`], [`ManualClock`]) implementations. Provider code reaches the
 //!   process environment, the file system and the wall clock only through these, so tests run
-//!   hermetically and in parallel (the workspace `clippy.toml` enforces it).
+//!   hermetically and in parallel (the workspace `clippy.toml` enforces it). [`Fs::read`] reads
+//!   regular files only, never waits on a FIFO, and caps each kind of file ([`ReadCap`]).
 //!
 //! # Where this crate sits
 //!
@@ -33,5 +34,5 @@ pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use credentials::{Credentials, CredentialsBuilder};
 pub use env::{Env, FakeEnv, SharedEnv, SystemEnv};
 pub use error::{CredentialsError, ErrorKind};
-pub use fs::{Fs, FsLock, MemFs, OsFs, SharedFs};
+pub use fs::{Fs, FsLock, MemFs, OsFs, ReadCap, Refused, SharedFs};
 pub use provider::{ProvideCredentials, SharedProvider, StaticProvider};
