@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    awscred_provider_assume_role::fuzz::cli_cache_entry(data);
+    awscred_file_cache::fuzz::cli_cache_entry(data);
 });

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    awscred_provider_sso::fuzz::token_file(data);
+    awscred_file_cache::fuzz::sso_token_file(data);
 });

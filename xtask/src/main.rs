@@ -80,8 +80,7 @@ const FUZZ_SMOKE: &[&str] = &[
     "awscred-sts",
     "awscred-provider-imds",
     "awscred-provider-container",
-    "awscred-provider-sso",
-    "awscred-provider-assume-role",
+    "awscred-file-cache",
 ];
 
 fn fuzz(args: &[String]) -> Result<bool, String> {

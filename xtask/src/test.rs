@@ -20,7 +20,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("provider-container", "awscred-provider-container"),
     ("assume-role-plan", "awscred-provider-assume-role"),
     ("sts-moto", "awscred-sts"),
-    ("assume-role-cache-interop", "awscred-provider-assume-role"),
+    ("assume-role-cache-interop", "awscred-file-cache"),
     ("assume-role-moto", "awscred-chain"),
     ("provider-sso", "awscred-provider-sso"),
 ];
@@ -308,7 +308,8 @@ fn deny() -> SuiteResult {
     )
 }
 
-/// The CLI's distinct packages (`cargo tree -e normal,build`) stay within the budget.
+/// The CLI's distinct packages (`cargo tree -e normal,build`) stay within the budget, and no
+/// provider crate depends on another (`cargo metadata`).
 fn deps(packages: &[String]) -> SuiteResult {
     let mut r = SuiteResult::new("deps");
     if !packages.iter().any(|p| p == "awscred-cli") {
@@ -345,11 +346,50 @@ fn deps(packages: &[String]) -> SuiteResult {
         "awscred-cli: {distinct} distinct packages (budget {MAX_CLI_PACKAGES})"
     ));
     if distinct <= MAX_CLI_PACKAGES {
-        r.passed = 1
+        r.passed += 1
     } else {
-        r.failed = 1
+        r.failed += 1
+    }
+    match metadata().map(|m| provider_cross_deps(&m)) {
+        Ok(crossed) if crossed.is_empty() => {
+            r.passed += 1;
+            r.notes
+                .push("no awscred-provider-* crate depends on another provider crate".into());
+        }
+        Ok(crossed) => {
+            r.failed += 1;
+            r.notes.push(format!(
+                "provider crates must not depend on each other (shared code goes below them, \
+                 e.g. awscred-file-cache): {}",
+                crossed.join(", ")
+            ));
+        }
+        Err(e) => {
+            r.failed += 1;
+            r.notes.push(e);
+        }
     }
     r
+}
+
+/// Every dependency (any kind) of an `awscred-provider-*` package on another one, as
+/// `"from -> to"`, from `cargo metadata` output.
+fn provider_cross_deps(metadata: &serde_json::Value) -> Vec<String> {
+    const PREFIX: &str = "awscred-provider-";
+    let mut crossed = Vec::new();
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        let Some(name) = package["name"].as_str().filter(|n| n.starts_with(PREFIX)) else {
+            continue;
+        };
+        for dep in package["dependencies"].as_array().into_iter().flatten() {
+            if let Some(to) = dep["name"].as_str().filter(|d| d.starts_with(PREFIX)) {
+                crossed.push(format!("{name} -> {to}"));
+            }
+        }
+    }
+    crossed.sort();
+    crossed.dedup();
+    crossed
 }
 
 fn distinct_packages(tree: &str) -> usize {
@@ -367,18 +407,7 @@ fn distinct_packages(tree: &str) -> usize {
 }
 
 fn workspace_packages() -> Result<Vec<String>, String> {
-    let out = cargo()
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .output()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo metadata: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))?;
+    let v = metadata()?;
     let mut names: Vec<String> = v["packages"]
         .as_array()
         .into_iter()
@@ -389,6 +418,21 @@ fn workspace_packages() -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// `cargo metadata --no-deps` of the workspace.
+fn metadata() -> Result<serde_json::Value, String> {
+    let out = cargo()
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +441,30 @@ mod tests {
     fn counts_distinct_packages_once() {
         let tree = "awscred-cli v0.1.0 (/x)\nbytes v1.0.0\nhttp v1.1.0\nbytes v1.0.0 (*)\n\nbytes v1.1.0\n";
         assert_eq!(distinct_packages(tree), 4);
+    }
+
+    #[test]
+    fn finds_a_provider_depending_on_another() {
+        let metadata = |sso_deps: serde_json::Value| {
+            serde_json::json!({"packages": [
+                {"name": "awscred-provider-sso", "dependencies": sso_deps},
+                {"name": "awscred-chain", "dependencies": [
+                    {"name": "awscred-provider-sso", "kind": null}]},
+            ]})
+        };
+        let clean = metadata(serde_json::json!([
+            {"name": "awscred-file-cache", "kind": null},
+            {"name": "awscred-test", "kind": "dev"},
+        ]));
+        assert!(provider_cross_deps(&clean).is_empty());
+        let crossed = metadata(serde_json::json!([
+            {"name": "awscred-file-cache", "kind": null},
+            {"name": "awscred-provider-assume-role", "kind": "dev"},
+        ]));
+        assert_eq!(
+            provider_cross_deps(&crossed),
+            ["awscred-provider-sso -> awscred-provider-assume-role"]
+        );
     }
 
     #[test]

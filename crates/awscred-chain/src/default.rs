@@ -105,10 +105,7 @@ impl DefaultChainBuilder {
     /// Share assume-role sessions and IAM Identity Center role credentials through a file
     /// cache, e.g. the AWS CLI's (`FileCache::aws_cli`). Default: memory only, as boto3.
     #[cfg(feature = "assume-role")]
-    pub fn credential_cache(
-        mut self,
-        cache: Option<awscred_provider_assume_role::FileCache>,
-    ) -> Self {
+    pub fn credential_cache(mut self, cache: Option<awscred_file_cache::FileCache>) -> Self {
         self.assume_role.cache = cache;
         self
     }

@@ -70,7 +70,7 @@ pub(crate) struct AssumeRoleSettings {
     #[cfg(feature = "assume-role")]
     pub(crate) mfa: Option<awscred_provider_assume_role::SharedMfaTokenProvider>,
     #[cfg(feature = "assume-role")]
-    pub(crate) cache: Option<awscred_provider_assume_role::FileCache>,
+    pub(crate) cache: Option<awscred_file_cache::FileCache>,
 }
 
 /// The assume-role slot for a profile with `role_arn`.

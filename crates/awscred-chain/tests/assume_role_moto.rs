@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use awscred_chain::{DefaultChain, Step};
-use awscred_provider_assume_role::{FileCache, FixedMfa, MfaTokenProvider};
+use awscred_file_cache::FileCache;
+use awscred_provider_assume_role::{FixedMfa, MfaTokenProvider};
 use awscred_sts::{Endpoint, StsClient};
 use awscred_test::{Outcome, Suite};
 use awscred_types::{Credentials, CredentialsError, FakeEnv, Fs, MemFs, SharedFs};

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use awscred_chain::DefaultChain;
-use awscred_provider_assume_role::{FileCache, FixedMfa, PromptMfa, SharedMfaTokenProvider};
+use awscred_file_cache::FileCache;
+use awscred_provider_assume_role::{FixedMfa, PromptMfa, SharedMfaTokenProvider};
 use awscred_types::{Credentials, CredentialsError, OsFs, SharedFs, SystemEnv};
 
 use crate::args::SessionArgs;

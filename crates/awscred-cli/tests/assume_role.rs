@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use awscred_provider_assume_role::CacheKey;
+use awscred_file_cache::CacheKey;
 use awscred_sts::AssumeRoleRequest;
 use awscred_test::fixture_server::{FixtureServer, Recording};
 

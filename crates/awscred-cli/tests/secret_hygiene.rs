@@ -381,8 +381,8 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         "Admin",
         Some("corp".into()),
     );
-    let tokens = awscred_provider_sso::TokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
-    std::fs::write(tokens.path(&settings), token.to_string()).unwrap();
+    let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
+    std::fs::write(tokens.path(settings.token_name()), token.to_string()).unwrap();
     let portal = support::fixture(serde_json::json!([{
         "request": {"method": "GET",
                     "path": "/federation/credentials?account_id=123456789012&role_name=Admin",

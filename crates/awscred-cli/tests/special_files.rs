@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use awscred_provider_assume_role::CacheKey;
+use awscred_file_cache::CacheKey;
 use awscred_sts::AssumeRoleRequest;
 use awscred_types::ReadCap;
 
@@ -291,8 +291,8 @@ fn sso_token() {
     for special in ALL(ReadCap::CacheEntry) {
         let h = support::home("special", &format!("sso-{special:?}"), "", config);
         let dir = h.join(".aws/sso/cache");
-        let tokens = awscred_provider_sso::TokenCache::new(&dir, Arc::new(awscred_types::OsFs));
-        let file = tokens.path(&settings);
+        let tokens = awscred_file_cache::SsoTokenCache::new(&dir, Arc::new(awscred_types::OsFs));
+        let file = tokens.path(settings.token_name());
         special.place(&file);
         let what = format!("sso token {special:?}");
         let out = timed(

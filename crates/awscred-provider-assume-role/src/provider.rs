@@ -13,9 +13,9 @@ use awscred_types::{
 };
 use tokio::sync::Mutex;
 
-use crate::file_cache::{CacheKey, FileCache};
 use crate::mfa::{NoMfa, SharedMfaTokenProvider};
 use crate::plan::{BaseProvider, ProfileChain, RoleHop};
+use awscred_file_cache::{CacheKey, FileCache};
 
 /// The provider name on credentials this crate returns (botocore's `assume-role` method).
 pub const PROVIDER_NAME: &str = "assume-role";

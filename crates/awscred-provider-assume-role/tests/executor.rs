@@ -7,11 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
+use awscred_file_cache::FileCache;
 use awscred_http::RetryConfig;
 use awscred_profile::{ProfileSet, Source};
-use awscred_provider_assume_role::{
-    AssumeRoleProvider, CommandMfa, FileCache, FixedMfa, ProfileChain, plan,
-};
+use awscred_provider_assume_role::{AssumeRoleProvider, CommandMfa, FixedMfa, ProfileChain, plan};
 use awscred_sts::{Endpoint, StsClient};
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_types::{

@@ -4,13 +4,13 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use awscred_file_cache::{SsoToken, SsoTokenCache, format_utc_z};
 use awscred_http::{Bytes, HttpClient, HttpError, http};
 use awscred_types::{CredentialsError, SharedClock, SystemClock};
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::SsoSettings;
-use crate::token::{Token, TokenCache, timestamp};
 
 /// What the person has to do, shown by the caller's [`LoginUi`].
 #[derive(Debug)]
@@ -46,7 +46,7 @@ pub struct SsoLogin {
     scopes: Vec<String>,
     oidc: String,
     http: HttpClient,
-    tokens: TokenCache,
+    tokens: SsoTokenCache,
     clock: SharedClock,
     slow_down_step: Duration,
     client_name: String,
@@ -119,7 +119,7 @@ impl SsoLogin {
     /// `https://oidc.<region>.amazonaws.com`).
     pub fn new(
         settings: SsoSettings,
-        tokens: TokenCache,
+        tokens: SsoTokenCache,
         oidc: Option<String>,
     ) -> Result<Self, CredentialsError> {
         let region = settings.region.clone();
@@ -375,24 +375,24 @@ impl SsoLogin {
             .map_or(now + Duration::from_secs(90 * 86_400), |s| {
                 UNIX_EPOCH + Duration::from_secs(s)
             });
-        let token = Token {
+        let token = SsoToken {
             start_url: Some(self.settings.start_url.clone()),
             region: Some(self.settings.region.clone()),
             access_token: created.access_token.clone(),
-            expires_at: timestamp(expires),
+            expires_at: format_utc_z(expires),
             client_id: Some(registration.client_id.clone()),
             client_secret: Some(registration.client_secret.clone()),
-            registration_expires_at: Some(timestamp(registered_until)),
+            registration_expires_at: Some(format_utc_z(registered_until)),
             refresh_token: created.refresh_token.clone(),
         };
-        self.tokens.save(&self.settings, &token)?;
+        self.tokens.save(self.settings.token_name(), &token)?;
         Ok(expires)
     }
 }
 
 /// `sso logout`: removes every cached SSO token in `tokens` (files that hold an `accessToken`),
 /// returning the files removed.
-pub fn logout(tokens: &TokenCache, fs: &dyn awscred_types::Fs) -> Vec<std::path::PathBuf> {
+pub fn logout(tokens: &SsoTokenCache, fs: &dyn awscred_types::Fs) -> Vec<std::path::PathBuf> {
     let Ok(files) = fs.list(tokens.dir()) else {
         return Vec::new();
     };
@@ -416,7 +416,6 @@ mod pkce {
 
     use awscred_types::CredentialsError;
     use base64::Engine as _;
-    use sha2::{Digest, Sha256};
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use zeroize::Zeroizing;
 
@@ -431,7 +430,10 @@ mod pkce {
 
     /// `BASE64URL(SHA256(verifier))`, the S256 method.
     pub(super) fn challenge(verifier: &str) -> String {
-        B64.encode(Sha256::digest(verifier.as_bytes()))
+        B64.encode(ring::digest::digest(
+            &ring::digest::SHA256,
+            verifier.as_bytes(),
+        ))
     }
 
     /// Accepts connections until one carries `/oauth/callback` with our `state`; answers the

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
+use awscred_file_cache::{CacheKey, FileCache, SsoToken, SsoTokenCache, format_utc_z};
 use awscred_http::{
     Bytes, CaBundle, HttpClient, HttpError, Layer as _, ProxySettings, Retry, RetryConfig,
     RetryLayer, Service as _, http,
 };
 use awscred_profile::ProfileSet;
-use awscred_provider_assume_role::{CacheKey, FileCache};
 use awscred_types::{
     Credentials, CredentialsError, Env, ProvideCredentials, SharedClock, SharedFs, SystemClock,
 };
@@ -20,7 +20,6 @@ use zeroize::Zeroizing;
 
 use crate::SsoSettings;
 use crate::settings::configured_endpoint;
-use crate::token::{Token, TokenCache, timestamp};
 
 /// The provider name on credentials this crate returns (botocore's `sso` method).
 pub const PROVIDER_NAME: &str = "sso";
@@ -44,7 +43,7 @@ pub struct SsoProvider {
 
 struct Inner {
     settings: SsoSettings,
-    tokens: Option<TokenCache>,
+    tokens: Option<SsoTokenCache>,
     role_cache: Option<FileCache>,
     http: Retry<HttpClient>,
     portal: String,
@@ -67,7 +66,7 @@ impl fmt::Debug for SsoProvider {
 #[derive(Debug)]
 pub struct SsoProviderBuilder {
     settings: SsoSettings,
-    tokens: Option<TokenCache>,
+    tokens: Option<SsoTokenCache>,
     role_cache: Option<FileCache>,
     http: Option<HttpClient>,
     retry: Option<RetryConfig>,
@@ -78,8 +77,8 @@ pub struct SsoProviderBuilder {
 
 impl SsoProviderBuilder {
     /// The token cache (default: none, so the provider reports that nobody is logged in; use
-    /// [`TokenCache::aws_sso`] for `~/.aws/sso/cache`).
-    pub fn token_cache(mut self, tokens: Option<TokenCache>) -> Self {
+    /// [`SsoTokenCache::aws_sso`] for `~/.aws/sso/cache`).
+    pub fn token_cache(mut self, tokens: Option<SsoTokenCache>) -> Self {
         self.tokens = tokens;
         self
     }
@@ -147,7 +146,7 @@ impl SsoProviderBuilder {
             value("retry_mode").as_deref(),
             value("max_attempts").as_deref(),
         )?);
-        self.tokens = TokenCache::aws_sso(env, fs);
+        self.tokens = SsoTokenCache::aws_sso(env, fs);
         Ok(self)
     }
 
@@ -278,7 +277,7 @@ impl SsoProvider {
             ))
             .with("profile", &s.profile));
         };
-        let token = tokens.load(s)?;
+        let token = crate::token::load(tokens, s)?;
         let now = inner.clock.now();
         let expires = token.expires_at().unwrap_or(UNIX_EPOCH);
         let left = expires.duration_since(now).unwrap_or(Duration::ZERO);
@@ -308,8 +307,8 @@ impl SsoProvider {
     /// registration expired, or an attempt was made less than 30 s ago).
     async fn refresh(
         &self,
-        tokens: &TokenCache,
-        token: &Token,
+        tokens: &SsoTokenCache,
+        token: &SsoToken,
         now: SystemTime,
     ) -> Result<Option<Zeroizing<String>>, CredentialsError> {
         let inner = &*self.inner;
@@ -324,7 +323,7 @@ impl SsoProvider {
             return Ok(None);
         };
         let registered_until =
-            awscred_provider_assume_role::parse_timestamp(registration).unwrap_or(UNIX_EPOCH);
+            awscred_file_cache::parse_timestamp(registration).unwrap_or(UNIX_EPOCH);
         if registered_until <= now {
             tracing::info!(profile = %s.profile, "SSO client registration expired");
             return Ok(None);
@@ -374,18 +373,18 @@ impl SsoProvider {
                 self.fail(format!("unreadable CreateToken response from {url}"))
                     .with_source(e)
             })?;
-        let new_token = Token {
+        let new_token = SsoToken {
             start_url: Some(s.start_url.clone()),
             region: Some(s.region.clone()),
             access_token: created.access_token.clone(),
-            expires_at: timestamp(now + Duration::from_secs(created.expires_in)),
+            expires_at: format_utc_z(now + Duration::from_secs(created.expires_in)),
             client_id: Some(client_id.clone()),
             client_secret: Some(client_secret.clone()),
             registration_expires_at: Some(registration.clone()),
             // botocore keeps `refreshToken` only when CreateToken returned one.
             refresh_token: created.refresh_token.clone(),
         };
-        if let Err(e) = tokens.save(s, &new_token) {
+        if let Err(e) = tokens.save(s.token_name(), &new_token) {
             tracing::warn!(error = %e, "could not write the refreshed SSO token back");
         }
         Ok(Some(Zeroizing::new(created.access_token.clone())))

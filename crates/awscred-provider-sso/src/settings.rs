@@ -130,6 +130,13 @@ impl SsoSettings {
     }
 
     /// What to run to log in again.
+    /// The name the SSO token cache files this profile's token under: the `sso-session` name,
+    /// or the start URL of a legacy profile (`SSOTokenLoader._generate_cache_key`); see
+    /// [`SsoTokenCache::path`](awscred_file_cache::SsoTokenCache::path).
+    pub fn token_name(&self) -> &str {
+        self.session_name.as_deref().unwrap_or(&self.start_url)
+    }
+
     pub(crate) fn login_hint(&self) -> String {
         format!(
             "run `aws sso login --profile {p}` or `awscred sso login --profile {p}`",

@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use awscred_file_cache::FileCache;
 use awscred_http::RetryConfig;
 use awscred_profile::ProfileSet;
-use awscred_provider_assume_role::FileCache;
 use awscred_provider_sso::{SsoProvider, SsoSettings};
 use awscred_test::fixture_server::FixtureServer;
 use awscred_test::{FakeEnv, ManualClock, MemFs, Outcome, Suite, fixtures_dir};

@@ -8,10 +8,10 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use awscred_file_cache::{FileCache, SsoTokenCache};
 use awscred_http::{HttpClient, RetryConfig, RetryMode};
 use awscred_profile::{ProfileSet, Source};
-use awscred_provider_assume_role::FileCache;
-use awscred_provider_sso::{SsoProvider, SsoSettings, TokenCache};
+use awscred_provider_sso::{SsoProvider, SsoSettings};
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_types::{Fs, ManualClock, MemFs, OsFs, ProvideCredentials, SharedFs};
 
@@ -34,7 +34,7 @@ fn settings(config: &str, profile: &str) -> SsoSettings {
 }
 
 fn z(t: SystemTime) -> String {
-    awscred_provider_assume_role::format_utc_z(t)
+    awscred_file_cache::format_utc_z(t)
 }
 
 fn token_json(access: &str, expires: SystemTime, refreshable: bool) -> String {
@@ -79,15 +79,15 @@ impl Setup {
     }
 
     fn token(&self, s: &SsoSettings, json: String) -> std::path::PathBuf {
-        let cache = TokenCache::new(TOKENS, self.fs.clone());
-        let path = cache.path(s);
+        let cache = SsoTokenCache::new(TOKENS, self.fs.clone());
+        let path = cache.path(s.token_name());
         self.fs.insert(&path, json);
         path
     }
 
     fn provider(&self, s: SsoSettings, url: &str) -> SsoProvider {
         SsoProvider::builder(s)
-            .token_cache(Some(TokenCache::new(TOKENS, self.fs.clone())))
+            .token_cache(Some(SsoTokenCache::new(TOKENS, self.fs.clone())))
             .portal_endpoint(url)
             .oidc_endpoint(url)
             .retry(RetryConfig::disabled())
@@ -253,7 +253,7 @@ async fn portal_401_means_log_in_again_and_5xx_is_retried() {
         portal("ACCESS")]))
     .await;
     let p = SsoProvider::builder(s)
-        .token_cache(Some(TokenCache::new(TOKENS, t.fs.clone())))
+        .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
         .portal_endpoint(srv.url())
         .retry(RetryConfig::new(RetryMode::Standard, Some(3)))
         .clock(t.clock.clone())
@@ -273,7 +273,7 @@ async fn a_slow_portal_times_out_with_an_error_naming_the_url() {
          "response": {"action": "hang"}}]))
     .await;
     let p = SsoProvider::builder(s)
-        .token_cache(Some(TokenCache::new(TOKENS, t.fs.clone())))
+        .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
         .portal_endpoint(srv.url())
         .http(
             HttpClient::builder()
@@ -304,7 +304,7 @@ async fn role_credentials_are_shared_through_the_aws_cli_cache() {
     let cache = FileCache::new("/home/me/.aws/cli/cache", t.fs.clone() as SharedFs);
     let build = || {
         SsoProvider::builder(s.clone())
-            .token_cache(Some(TokenCache::new(TOKENS, t.fs.clone())))
+            .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
             .role_cache(Some(cache.clone()))
             .portal_endpoint(srv.url())
             .retry(RetryConfig::disabled())
@@ -388,9 +388,9 @@ async fn botocore_reads_what_awscred_wrote() {
     let _ = std::fs::remove_dir_all(&dir);
     let fs: SharedFs = Arc::new(OsFs);
     let s = settings(SESSION, "dev");
-    let tokens = TokenCache::new(dir.join("sso"), fs.clone());
+    let tokens = SsoTokenCache::new(dir.join("sso"), fs.clone());
     fs.write_atomic(
-        &tokens.path(&s),
+        &tokens.path(s.token_name()),
         token_json("OLD", SystemTime::now() + Duration::from_secs(60), true).as_bytes(),
         0o600,
     )
@@ -450,7 +450,7 @@ print(json.dumps({"token": token["accessToken"], "refresh": token["refreshToken"
     .await;
     awscred_provider_sso::SsoLogin::new(
         legacy,
-        TokenCache::new(dir.join("sso"), fs.clone()),
+        SsoTokenCache::new(dir.join("sso"), fs.clone()),
         Some(srv.url()),
     )
     .unwrap()
@@ -522,7 +522,7 @@ async fn device_login_polls_through_pending_and_slow_down_then_writes_the_token(
              serde_json::json!({"accessToken": "LOGGEDIN", "expiresIn": 28_800, "refreshToken": "RT", "tokenType": "Bearer"})),
         portal("LOGGEDIN")]))
     .await;
-    let tokens = TokenCache::new(TOKENS, t.fs.clone());
+    let tokens = SsoTokenCache::new(TOKENS, t.fs.clone());
     let ui = RecordingUi::default();
     let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
         .unwrap()
@@ -537,7 +537,7 @@ async fn device_login_polls_through_pending_and_slow_down_then_writes_the_token(
     );
     assert_eq!(ui.polls.load(std::sync::atomic::Ordering::SeqCst), 3);
     let saved: serde_json::Value =
-        serde_json::from_slice(&t.fs.get(tokens.path(&s)).unwrap()).unwrap();
+        serde_json::from_slice(&t.fs.get(tokens.path(s.token_name())).unwrap()).unwrap();
     assert_eq!(
         (
             &saved["accessToken"],
@@ -596,7 +596,7 @@ async fn an_expired_device_code_is_a_clear_error() {
         start(0)
     ]))
     .await;
-    let tokens = TokenCache::new(TOKENS, t.fs.clone());
+    let tokens = SsoTokenCache::new(TOKENS, t.fs.clone());
     let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
         .unwrap()
         .clock(t.clock.clone());
@@ -609,14 +609,14 @@ async fn an_expired_device_code_is_a_clear_error() {
         assert!(err.contains("expired before it was approved"), "{err}");
     }
     srv.verify().unwrap(); // the second login never polled: its code had no time left
-    assert!(t.fs.get(tokens.path(&s)).is_none());
+    assert!(t.fs.get(tokens.path(s.token_name())).is_none());
     assert!(!format!("{login:?}").contains("CSECRET"));
 }
 
 #[test]
 fn logout_removes_cached_tokens_only() {
     let fs = Arc::new(MemFs::new());
-    let tokens = TokenCache::new(TOKENS, fs.clone());
+    let tokens = SsoTokenCache::new(TOKENS, fs.clone());
     fs.insert(format!("{TOKENS}/a.json"), token_json("A", at(NOW), false));
     fs.insert(format!("{TOKENS}/b.json"), token_json("B", at(NOW), true));
     fs.insert(
@@ -708,7 +708,7 @@ async fn pkce_login_takes_the_code_from_the_loopback_redirect() {
         )
     ]))
     .await;
-    let tokens = TokenCache::new(TOKENS, t.fs.clone());
+    let tokens = SsoTokenCache::new(TOKENS, t.fs.clone());
     let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
         .unwrap()
         .clock(t.clock.clone());
@@ -718,7 +718,7 @@ async fn pkce_login_takes_the_code_from_the_loopback_redirect() {
     login.pkce_flow(&ui, Duration::from_secs(10)).await.unwrap();
     srv.verify().unwrap();
     let saved: serde_json::Value =
-        serde_json::from_slice(&t.fs.get(tokens.path(&s)).unwrap()).unwrap();
+        serde_json::from_slice(&t.fs.get(tokens.path(s.token_name())).unwrap()).unwrap();
     assert_eq!(saved["accessToken"], "PKCETOKEN");
 
     // A redirect with another state is ignored; a denied login is an error.

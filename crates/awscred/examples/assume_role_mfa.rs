@@ -12,7 +12,8 @@
 
 use std::sync::Arc;
 
-use awscred::providers::assume_role::{FileCache, PromptMfa};
+use awscred::file_cache::FileCache;
+use awscred::providers::assume_role::PromptMfa;
 use awscred::{DefaultChain, ProvideCredentials};
 use awscred_types::{Clock, OsFs, SystemClock, SystemEnv};
 

@@ -29,7 +29,8 @@
 //! # The awscred crates
 //!
 //! `awscred-types` (the contract), `awscred-profile` (files), `awscred-sigv4`, `awscred-http`,
-//! `awscred-sts`, the `awscred-provider-*` crates, `awscred-layer` (tower-style layers) and
+//! `awscred-sts`, `awscred-file-cache` (the AWS CLI's caches), the `awscred-provider-*` crates,
+//! `awscred-layer` (tower-style layers) and
 //! `awscred-chain` (chains). This crate re-exports what most programs need.
 //!
 //! # Compiler support
@@ -58,6 +59,11 @@ pub mod providers {
     #[cfg(feature = "web-identity")]
     pub use awscred_provider_web_identity as web_identity;
 }
+
+/// The AWS CLI's on-disk caches (`~/.aws/cli/cache`, `~/.aws/sso/cache`) that the assume-role
+/// and SSO providers share with it (`awscred-file-cache`).
+#[cfg(any(feature = "assume-role", feature = "sso"))]
+pub use awscred_file_cache as file_cache;
 
 pub use awscred_chain::{ChainProvider, DefaultChain, DefaultChainBuilder};
 pub use awscred_layer::cache::{Cache, CacheLayer};

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use awscred::ProvideCredentials;
+use awscred::file_cache::SsoTokenCache;
 use awscred::providers::assume_role::{AssumeRoleProvider, plan};
 use awscred::providers::container::ContainerProvider;
 use awscred::providers::imds::ImdsProvider;
-use awscred::providers::sso::{SsoProvider, SsoSettings, TokenCache};
+use awscred::providers::sso::{SsoProvider, SsoSettings};
 use awscred_http::{HttpClient, RetryConfig};
 use awscred_profile::{ProfileSet, Source};
 use awscred_test::fixture_server::{FixtureServer, Recording};
@@ -170,9 +171,9 @@ fn provider(kind: Kind, url: &str) -> Arc<dyn ProvideCredentials> {
                 "R",
                 None,
             );
-            let tokens = TokenCache::new("/t", fs.clone());
+            let tokens = SsoTokenCache::new("/t", fs.clone());
             fs.insert(
-                tokens.path(&settings),
+                tokens.path(settings.token_name()),
                 "{\"accessToken\":\"A\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}",
             );
             Arc::new(

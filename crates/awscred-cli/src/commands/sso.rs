@@ -128,7 +128,7 @@ pub(crate) fn login(
         session_name.clone(),
     );
     let fs: awscred_types::SharedFs = Arc::new(OsFs);
-    let Some(tokens) = awscred_provider_sso::TokenCache::aws_sso(&SystemEnv, fs) else {
+    let Some(tokens) = awscred_file_cache::SsoTokenCache::aws_sso(&SystemEnv, fs) else {
         return Err(CredentialsError::invalid_configuration(
             "no home folder is known, so there is no ~/.aws/sso/cache to log in to",
         ));
@@ -165,7 +165,7 @@ pub(crate) fn login(
 pub(crate) fn logout() -> Result<(), CredentialsError> {
     let fs: awscred_types::SharedFs = Arc::new(OsFs);
     let mut removed = 0;
-    if let Some(tokens) = awscred_provider_sso::TokenCache::aws_sso(&SystemEnv, fs.clone()) {
+    if let Some(tokens) = awscred_file_cache::SsoTokenCache::aws_sso(&SystemEnv, fs.clone()) {
         removed += awscred_provider_sso::logout(&tokens, &*fs).len();
     }
     if let Some(cache) = aws_cli_cache() {

@@ -1,11 +1,9 @@
 //! The AWS CLI's assume-role file cache (`~/.aws/cli/cache/<key>.json`): botocore's key, its
 //! file format, its reuse rule.
 //!
-//! Hand-written only where the format forces it: the key is the SHA-1 of Python's
-//! `json.dumps(args, sort_keys=True)` (separators `", "` / `": "`, `ensure_ascii`), which no JSON
-//! library writes by default, so [`PythonFormatter`] gives `serde_json` Python's spacing and
-//! escaping. The timestamp `2030-01-01T00:00:00UTC` is botocore's
-//! `strftime('%Y-%m-%dT%H:%M:%S%Z')`, read back leniently as dateutil would.
+//! The key is the SHA-1 of Python's `json.dumps(args, sort_keys=True)` ([`crate::json`]); the
+//! timestamp `2030-01-01T00:00:00UTC` is botocore's `strftime('%Y-%m-%dT%H:%M:%S%Z')`, read back
+//! leniently as dateutil would ([`crate::timestamp`]).
 
 use std::fmt;
 use std::io;
@@ -16,10 +14,10 @@ use awscred_profile::{Platform, home_dir};
 use awscred_sts::{AssumeRoleRequest, TemporaryCredentials, account_from_arn};
 use awscred_types::{Credentials, CredentialsError, Env, ReadCap, Refused, SharedFs};
 use serde::{Deserialize, Serialize};
-use sha1::{Digest, Sha1};
-use time::OffsetDateTime;
-use time::macros::format_description;
 use zeroize::{Zeroize, Zeroizing};
+
+use crate::json::{python_json, python_json_compact, sorted};
+use crate::timestamp::{format_expiration, format_utc_z, parse_timestamp};
 
 /// botocore's cache key for one `AssumeRole` call: the file stem under the cache folder.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -56,7 +54,7 @@ impl CacheKey {
             args.insert("SerialNumber".into(), s.as_str().into());
         }
         let json = python_json(&serde_json::Value::Object(args));
-        let digest = hex::encode(Sha1::digest(&json));
+        let digest = crate::sha1_hex(&json);
         // `_make_file_safe`: a hex digest has no `:` or `/`, but the rule is botocore's.
         Self(digest.replace([':', '/', '\\'], "_"))
     }
@@ -77,11 +75,8 @@ impl CacheKey {
             Some(name) => args.insert("sessionName".into(), name.into()),
             None => args.insert("startUrl".into(), start_url.into()),
         };
-        let json = python_json_with(
-            &serde_json::Value::Object(args),
-            PythonFormatter { compact: true },
-        );
-        Self(hex::encode(Sha1::digest(&json)))
+        let json = python_json_compact(&serde_json::Value::Object(args));
+        Self(crate::sha1_hex(&json))
     }
 
     /// The file stem.
@@ -197,7 +192,7 @@ impl FileCache {
             }
         };
         let c = &entry.credentials;
-        let Some(expiry) = parse_expiration(&c.expiration) else {
+        let Some(expiry) = parse_timestamp(&c.expiration) else {
             miss(&format_args!("unreadable Expiration {:?}", c.expiration));
             return None;
         };
@@ -284,7 +279,7 @@ impl FileCache {
                 let world_readable = self.world_readable(&path);
                 Some(CacheEntry {
                     key: CacheKey(key),
-                    expiration: parse_expiration(&entry.credentials.expiration),
+                    expiration: parse_timestamp(&entry.credentials.expiration),
                     role_arn: entry.assumed_role_user.as_ref().map(|u| u.arn.clone()),
                     provider_type: entry.provider_type.clone(),
                     access_key_id: entry.credentials.access_key_id.clone(),
@@ -432,217 +427,6 @@ struct EntryUser {
     arn: String,
 }
 
-/// `value` with every object's keys in sorted order (Python's `sort_keys=True`).
-fn sorted(value: serde_json::Value) -> serde_json::Value {
-    match value {
-        serde_json::Value::Object(map) => {
-            let mut pairs: Vec<_> = map.into_iter().collect();
-            pairs.sort_by(|a, b| a.0.cmp(&b.0));
-            serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, sorted(v))).collect())
-        }
-        serde_json::Value::Array(items) => {
-            serde_json::Value::Array(items.into_iter().map(sorted).collect())
-        }
-        other => other,
-    }
-}
-
-/// `json.dumps(value)` byte for byte (for the shapes used here).
-fn python_json(value: &impl Serialize) -> Vec<u8> {
-    python_json_with(value, PythonFormatter { compact: false })
-}
-
-fn python_json_with(value: &impl Serialize, formatter: PythonFormatter) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-    // Serialising strings, numbers and maps into a Vec cannot fail.
-    if value.serialize(&mut ser).is_err() {
-        out.clear();
-    }
-    out
-}
-
-/// Python's `json.dumps` defaults: `", "` between items, `": "` after keys, and
-/// `ensure_ascii=True` (everything outside printable ASCII as `\uXXXX`, lower-case hex,
-/// surrogate pairs above U+FFFF), and floats as Python's `repr` (a policy may hold numbers).
-/// serde_json already escapes `"`, `\` and control characters the way Python does. `compact` is
-/// `separators=(',', ':')`.
-struct PythonFormatter {
-    compact: bool,
-}
-
-impl PythonFormatter {
-    fn item_separator(&self) -> &'static [u8] {
-        if self.compact { b"," } else { b", " }
-    }
-}
-
-impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(self.item_separator())
-        }
-    }
-
-    fn begin_object_key<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(self.item_separator())
-        }
-    }
-
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(if self.compact { b":" } else { b": " })
-    }
-
-    fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
-        w.write_all(python_float_repr(value).as_bytes())
-    }
-
-    fn write_string_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        for ch in fragment.chars() {
-            if (' '..='~').contains(&ch) {
-                let mut buf = [0; 4];
-                w.write_all(ch.encode_utf8(&mut buf).as_bytes())?;
-            } else {
-                let mut units = [0u16; 2];
-                for unit in ch.encode_utf16(&mut units) {
-                    write!(w, "\\u{unit:04x}")?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Python's `repr(float)` of a finite value (serde_json never passes NaN or infinities): the
-/// shortest digits that round-trip (Rust's `{:e}` gives the same ones), written in scientific
-/// notation when the decimal exponent is below -4 or at least 16 (`1e-05`, `1e+16`, two exponent
-/// digits at least), else positionally with at least one fractional digit (`100000.0`).
-fn python_float_repr(value: f64) -> String {
-    let sci = format!("{:e}", value.abs());
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let mut out = String::new();
-    if value.is_sign_negative() {
-        out.push('-');
-    }
-    if !(-4..16).contains(&exponent) {
-        let (first, rest) = digits.split_at(digits.len().min(1));
-        out.push_str(first);
-        if !rest.is_empty() {
-            out.push('.');
-            out.push_str(rest);
-        }
-        let sign = if exponent < 0 { '-' } else { '+' };
-        out.push_str(&format!("e{sign}{:02}", exponent.unsigned_abs()));
-    } else if exponent < 0 {
-        out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', (-exponent - 1) as usize));
-        out.push_str(&digits);
-    } else {
-        let int_len = exponent as usize + 1;
-        if digits.len() <= int_len {
-            out.push_str(&digits);
-            out.extend(std::iter::repeat_n('0', int_len - digits.len()));
-            out.push_str(".0");
-        } else {
-            out.push_str(&digits[..int_len]);
-            out.push('.');
-            out.push_str(&digits[int_len..]);
-        }
-    }
-    out
-}
-
-/// botocore's `strftime('%Y-%m-%dT%H:%M:%S%Z')` of a UTC datetime.
-fn format_expiration(t: SystemTime) -> String {
-    let t = OffsetDateTime::from(t);
-    t.format(format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]UTC"
-    ))
-    .unwrap_or_default()
-}
-
-/// `strftime('%Y-%m-%dT%H:%M:%SZ')` of a UTC time (SSO entries and tokens).
-pub fn format_utc_z(t: SystemTime) -> String {
-    OffsetDateTime::from(t)
-        .format(format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        ))
-        .unwrap_or_default()
-}
-
-/// Reads a timestamp as dateutil would (see the cache's `Expiration` rules); public for the SSO
-/// token cache, which uses the same spellings.
-pub fn parse_timestamp(text: &str) -> Option<SystemTime> {
-    parse_expiration(text)
-}
-
-/// What dateutil would read of a cache entry's `Expiration`: `YYYY-MM-DD[T ]HH:MM:SS`, optional
-/// fraction, then `UTC`, `GMT`, `Z` or a `±HH:MM` / `±HHMM` offset. A time without a zone is
-/// refused (botocore could not compare it with its aware clock either).
-fn parse_expiration(text: &str) -> Option<SystemTime> {
-    let text = text.trim();
-    let (date_time, mut rest) = (text.get(..19)?, text.get(19..)?);
-    let date_time = date_time.replacen(' ', "T", 1);
-    let base = time::PrimitiveDateTime::parse(
-        &date_time,
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
-    )
-    .ok()?;
-    let mut nanos = 0u32;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let padded: String = frac[..digits]
-            .chars()
-            .chain("000000000".chars())
-            .take(9)
-            .collect();
-        nanos = padded.parse().ok()?;
-        rest = &frac[digits..];
-    }
-    let offset_secs: i32 = match rest {
-        "UTC" | "GMT" | "Z" | "z" | "+00:00" | "-00:00" | "+0000" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let digits: String = rest[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let hours: i32 = digits[..2].parse().ok()?;
-            let minutes: i32 = digits[2..].parse().ok()?;
-            sign * (hours * 3600 + minutes * 60)
-        }
-    };
-    let offset = time::UtcOffset::from_whole_seconds(offset_secs).ok()?;
-    let t = base.replace_nanosecond(nanos).ok()?.assume_offset(offset);
-    Some(t.into())
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -716,9 +500,7 @@ mod tests {
         }
         // The documented example: the key is the sha1 of exactly this string.
         assert_eq!(
-            hex::encode(Sha1::digest(
-                br#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#
-            )),
+            crate::sha1_hex(br#"{"RoleArn": "arn:aws:iam::123456789012:role/r"}"#),
             PY_ROLE_ONLY
         );
     }
@@ -746,35 +528,6 @@ mod tests {
     const PY_ESCAPES: &str = "ddab9a8e385fd9af4ae02ef3cca8c3afbe02ff03";
     // {"Policy": "not json {", "RoleArn": …, "RoleSessionName": "s"}
     const PY_POLICY_NOT_JSON: &str = "9990c1fa1f082a610975f89b340b5a6fe6ec7c1a";
-
-    #[test]
-    fn floats_are_written_as_python_repr() {
-        // `repr(v)` from CPython 3.12 for each value.
-        let cases: &[(f64, &str)] = &[
-            (0.0, "0.0"),
-            (-0.0, "-0.0"),
-            (1.0, "1.0"),
-            (1.5, "1.5"),
-            (-2.25, "-2.25"),
-            (0.1, "0.1"),
-            (1e-4, "0.0001"),
-            (1e-5, "1e-05"),
-            (1.5e-7, "1.5e-07"),
-            (123_456_789_012_345.6, "123456789012345.6"),
-            (1_234_567_890_123_456.0, "1234567890123456.0"),
-            (1e16, "1e+16"),
-            (1.2345e16, "1.2345e+16"),
-            (1e22, "1e+22"),
-            (5e-324, "5e-324"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (100_000.0, "100000.0"),
-            (2.5e-300, "2.5e-300"),
-            (0.1 + 0.2, "0.30000000000000004"),
-        ];
-        for (value, want) in cases {
-            assert_eq!(python_float_repr(*value), *want, "{value:e}");
-        }
-    }
 
     fn response(expiry: SystemTime) -> TemporaryCredentials {
         TemporaryCredentials {

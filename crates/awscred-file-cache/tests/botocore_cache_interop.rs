@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use awscred_provider_assume_role::{CacheKey, FileCache};
+use awscred_file_cache::{CacheKey, FileCache};
 use awscred_sts::{AssumeRoleRequest, AssumedRoleUser, TemporaryCredentials};
 use awscred_test::{Outcome, Suite};
 use awscred_types::{Credentials, OsFs};

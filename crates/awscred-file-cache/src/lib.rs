@@ -1,0 +1,89 @@
+//! The AWS CLI's on-disk caches for awscred, in the AWS CLI's own formats so that awscred and
+//! the AWS CLI share them.
+//!
+//! - [`cli`]: `~/.aws/cli/cache/<key>.json`, the assume-role / web identity / SSO role
+//!   credential cache. [`CacheKey`] is botocore's key (the SHA-1 of Python's
+//!   `json.dumps(args, sort_keys=True)`, written by [`json`]), [`FileCache`] reads and writes
+//!   entries (a world-readable entry is refused), takes the cross-process `<key>.lock`, and lists
+//!   them ([`CacheEntry`], no secrets). Tested against botocore's own `JSONFileCache` in
+//!   `tests/botocore_cache_interop.rs`.
+//! - [`sso`]: `~/.aws/sso/cache/<sha1>.json`, the token files `aws sso login` writes
+//!   ([`SsoTokenCache`], [`SsoToken`]): path from the session name or start URL, read, atomic
+//!   write-back.
+//! - [`timestamp`]: the caches' timestamps (botocore's spellings out, dateutil's leniency in).
+//!
+//! Each cache is one module beside the others (a folder, its file names, its format); a new one
+//! (`~/.aws/login/cache`) is another module. Every read and write goes through the `Fs` seam;
+//! writes are atomic (temporary file + rename) and 0600. Nothing here asks a network: the
+//! providers decide when to read and what to fetch.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use awscred_file_cache::{CacheKey, FileCache};
+//! use awscred_types::MemFs;
+//!
+//! let cache = FileCache::new("/home/me/.aws/cli/cache", Arc::new(MemFs::new()));
+//! let key = CacheKey::sso("123456789012", "Admin", Some("my-sso"), "https://d-1.awsapps.com/start");
+//! assert!(cache.path(&key).ends_with(format!("{key}.json")));
+//! ```
+//!
+//! # Where this crate sits
+//!
+//! Below the providers that share these caches (`awscred-provider-assume-role`,
+//! `awscred-provider-sso`), above `awscred-types`, `awscred-profile` (the home folder) and
+//! `awscred-sts` (the `AssumeRole` request and response a CLI cache entry is keyed by and holds).
+//! The chain and the CLI (`awscred cache list|clear`, `sso logout`) use it directly.
+//!
+//! # Compiler support
+//!
+//! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+
+pub mod cli;
+pub mod json;
+pub mod sso;
+pub mod timestamp;
+
+pub use cli::{CacheEntry, CacheKey, FileCache};
+pub use sso::{SsoToken, SsoTokenCache, SsoTokenError};
+pub use timestamp::{format_utc_z, parse_timestamp};
+
+/// The lower-case hex SHA-1 of `bytes`: how both caches name their files (a file name, not a
+/// security boundary, hence ring's legacy SHA-1).
+fn sha1_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(
+        &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        bytes,
+    ))
+}
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    use std::sync::Arc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// Reads `bytes` as an AWS CLI cache entry (load and list); the results are dropped.
+    pub fn cli_cache_entry(bytes: &[u8]) {
+        let fs = Arc::new(awscred_types::MemFs::new());
+        let cache = crate::FileCache::new("/c", fs.clone());
+        let key = crate::CacheKey::sso("1", "r", None, "u");
+        let _ = awscred_types::Fs::write_atomic(&*fs, &cache.path(&key), bytes, 0o600);
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let _ = cache.load(&key, now, Duration::from_secs(900), "fuzz");
+        let _ = cache.entries();
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let _ = crate::parse_timestamp(text);
+        }
+    }
+
+    /// Reads `bytes` as a cached SSO token; the result is dropped.
+    pub fn sso_token_file(bytes: &[u8]) {
+        let fs = Arc::new(awscred_types::MemFs::new());
+        let cache = crate::SsoTokenCache::new("/t", fs.clone());
+        let name = "https://d.awsapps.com/start";
+        fs.insert(cache.path(name), bytes.to_vec());
+        if let Ok(token) = cache.load(name) {
+            let _ = token.expires_at();
+        }
+    }
+}
