@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::sync::Arc;
 
 use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedProvider};
 
@@ -35,6 +36,25 @@ impl ChainProvider {
     /// An empty chain (which answers `NotLoaded`).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A chain that asks `provider` first (aws-config's shape:
+    /// `ChainProvider::first_try("env", EnvProvider::default()).or_else("imds", imds)`).
+    pub fn first_try(
+        name: impl Into<Cow<'static, str>>,
+        provider: impl ProvideCredentials + 'static,
+    ) -> Self {
+        Self::new().or_else(name, provider)
+    }
+
+    /// Asks `provider` after the providers already in the chain.
+    pub fn or_else(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        provider: impl ProvideCredentials + 'static,
+    ) -> Self {
+        self.push(name, Arc::new(provider));
+        self
     }
 
     /// Adds a provider at the end.

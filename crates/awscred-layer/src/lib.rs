@@ -10,10 +10,19 @@
 //!   while they are valid, when the provider fails.
 //! - [`Timeout`] / [`TimeoutLayer`]: a deadline per call, failing with
 //!   [`CredentialsError::TimedOut`](awscred_types::CredentialsError::TimedOut).
-//! - [`Retry`] / [`RetryLayer`]: retries transient failures (`ProviderError`, `TimedOut`) with
-//!   capped exponential backoff and full jitter.
+//! - [`ProviderRetry`] / [`ProviderRetryLayer`]: retries a provider's transient failures
+//!   (`ProviderError`, `TimedOut`) with capped exponential backoff and full jitter. (HTTP
+//!   requests have their own retry, `awscred_http::RetryLayer`, inside the providers that call
+//!   a service.)
 //! - [`Trace`] / [`TraceLayer`] and [`TraceLog`]: records each call (name, outcome, duration,
-//!   cache hit, warnings; never a secret) for `awscred explain`.
+//!   cache hit, warnings; never a secret), for a program that wants to show or keep how its
+//!   credentials were obtained.
+//!
+//! Who uses them: the `awscred` facade's builder stacks `Cache<StaticStability<_>>` over the
+//! default chain always, and `Timeout`, `ProviderRetry` and `Trace` when asked
+//! (`awscred::Builder::timeout`, `retry`, `trace`); a custom stack takes any of them directly.
+//! The default chain itself (`awscred-chain`) is a plain ordered list of providers, not a stack
+//! of these layers, and `awscred explain` reports its steps from the chain, not from [`Trace`].
 //!
 //! Each concern is a [`tower_layer::Layer`] whose service is a wrapper that itself implements
 //! [`ProvideCredentials`](awscred_types::ProvideCredentials), so layers stack with
@@ -44,13 +53,14 @@
 //!
 //! # Where this crate sits
 //!
-//! Above the providers (`awscred-provider-*`, `awscred-sts`) and below `awscred-chain`, whose
-//! default chain is one particular stack of these layers. It depends on `awscred-types` for the
-//! contract and the [`Clock`](awscred_types::Clock) seam (every expiry decision reads it), and on
-//! tokio for synchronisation and timers (`sync`, `time`, `rt` for the task-local trace scope);
-//! the [`Timeout`] and [`Retry`] layers need a tokio runtime with time enabled. Nothing here is
-//! hand-written that a library does well: `arc-swap` holds the cached value, tokio's fair mutex
-//! queues the callers that wait for a refresh, `fastrand` draws the jitter.
+//! Above `awscred-types` and beside the providers: it wraps any provider and knows none of
+//! them. The `awscred` facade and the CLI stack it over the default chain. It depends on
+//! `awscred-types` for the contract and the [`Clock`](awscred_types::Clock) seam (every expiry
+//! decision reads it), and on tokio for synchronisation and timers (`sync`, `time`, `rt` for the
+//! task-local trace scope); the [`Timeout`] and [`ProviderRetry`] layers need a tokio runtime
+//! with time enabled. Nothing here is hand-written that a library does well: `arc-swap` holds
+//! the cached value, tokio's fair mutex queues the callers that wait for a refresh, `fastrand`
+//! draws the jitter.
 //!
 //! # Compiler support
 //!
@@ -65,7 +75,7 @@ pub mod trace;
 
 pub use cache::{Cache, CacheLayer};
 pub use notes::mask_access_key_id;
-pub use retry::{Retry, RetryLayer};
+pub use retry::{ProviderRetry, ProviderRetryLayer};
 pub use static_stability::{StaticStability, StaticStabilityLayer};
 pub use timeout::{Timeout, TimeoutLayer};
 pub use trace::{Trace, TraceEvent, TraceLayer, TraceLog, TraceOutcome};

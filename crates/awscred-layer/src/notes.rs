@@ -2,7 +2,7 @@
 //! the answer came from a cache.
 //!
 //! `Trace` opens a task-local scope around the call it wraps; the layers below it (`Cache`,
-//! `StaticStability`, `Retry`) write into that scope with [`warn`] and [`served_from_cache`].
+//! `StaticStability`, `ProviderRetry`) write into that scope with [`warn`] and [`served_from_cache`].
 //! Outside any `Trace` these only log (warnings go to `tracing` at `WARN` level either way).
 
 use std::cell::RefCell;

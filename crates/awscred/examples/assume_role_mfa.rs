@@ -10,12 +10,8 @@
     reason = "an example prints"
 )]
 
-use std::sync::Arc;
-
-use awscred::file_cache::FileCache;
 use awscred::providers::assume_role::PromptMfa;
-use awscred::{DefaultChain, ProvideCredentials};
-use awscred_types::{Clock, OsFs, SystemClock, SystemEnv};
+use awscred::{Clock, ProvideCredentials, SystemClock};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
@@ -23,11 +19,12 @@ async fn main() -> std::process::ExitCode {
         eprintln!("usage: assume_role_mfa PROFILE");
         return std::process::ExitCode::FAILURE;
     };
-    let builder = DefaultChain::builder()
+    let built = awscred::builder()
         .profile(&profile)
-        .mfa(Arc::new(PromptMfa::new()))
-        .credential_cache(FileCache::aws_cli(&SystemEnv, Arc::new(OsFs)));
-    let result = match awscred::paved(builder) {
+        .mfa(PromptMfa::new())
+        .aws_cli_cache(true)
+        .build();
+    let result = match built {
         Ok(provider) => provider.provide_credentials().await,
         Err(e) => Err(e),
     };

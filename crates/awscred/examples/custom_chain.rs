@@ -7,8 +7,6 @@
     reason = "an example prints"
 )]
 
-use std::sync::Arc;
-
 use awscred::providers::env::EnvProvider;
 use awscred::providers::imds::ImdsProvider;
 use awscred::{CacheLayer, ChainProvider, ProvideCredentials};
@@ -16,9 +14,8 @@ use tower::ServiceBuilder;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let chain = ChainProvider::new()
-        .with("env", Arc::new(EnvProvider::default()))
-        .with("imds", Arc::new(ImdsProvider::builder().build()));
+    let chain = ChainProvider::first_try("env", EnvProvider::default())
+        .or_else("imds", ImdsProvider::builder().build());
     let provider = ServiceBuilder::new()
         .layer(CacheLayer::new())
         .service(chain);

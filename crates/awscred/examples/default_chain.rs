@@ -8,8 +8,11 @@
 )]
 
 fn main() -> std::process::ExitCode {
-    // Synchronous programs use `awscred::blocking`; async ones call `awscred::load()`.
-    let result = awscred::blocking::load().and_then(|p| p.credentials());
+    // Synchronous programs build a blocking provider (`awscred::blocking::load()` is the
+    // shortcut); async ones call `awscred::builder()…build()` or `awscred::load()`.
+    let result = awscred::builder()
+        .build_blocking()
+        .and_then(|p| p.credentials());
     match result {
         Ok(c) => {
             println!(

@@ -6,19 +6,31 @@
 //! - [`from_profile`]: the same for a profile named in code (like
 //!   `boto3.Session(profile_name=...)`: the environment-variable provider is left out).
 //! - [`blocking`]: the same for programs without an async runtime.
+//! - [`builder`]: everything those shortcuts fix, chosen in code: the profile, where MFA codes
+//!   come from, the AWS CLI's session cache, the seams, and optional deadline, retries and
+//!   trace.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), awscred::CredentialsError> {
 //! let provider = awscred::load()?;
 //! let creds = provider.provide_credentials().await?;
 //! println!("{} from {}", creds.access_key_id(), creds.provider_name());
+//!
+//! // As the AWS CLI runs a role profile: sessions shared through ~/.aws/cli/cache, MFA codes
+//! // asked for on the terminal.
+//! let provider = awscred::builder()
+//!     .profile("admin")
+//!     .aws_cli_cache(true)
+//!     .mfa(awscred::providers::assume_role::PromptMfa::new())
+//!     .build()?;
 //! # Ok(()) }
 //! ```
 //!
-//! The stack [`load`] builds is `Cache<StaticStability<DefaultChain>>`: botocore's refresh windows
-//! (advisory 15 min, mandatory 10 min) with one refresh in flight, and the last good credentials
-//! kept while a refresh fails and they are still valid. Build your own stack from the crates
-//! below when you need another shape (see `examples/`).
+//! The stack [`Builder::build`] makes is `Cache<StaticStability<DefaultChain>>`: botocore's
+//! refresh windows (advisory 15 min, mandatory 10 min) with one refresh in flight, and the last
+//! good credentials kept while a refresh fails and they are still valid. For another shape, build
+//! a [`ChainProvider`] (`ChainProvider::first_try("env", p).or_else("imds", q)`) and stack the
+//! layers of `awscred-layer` over it (see `examples/`).
 //!
 //! # Features
 //!
@@ -28,16 +40,19 @@
 //!
 //! # The awscred crates
 //!
-//! `awscred-types` (the contract), `awscred-profile` (files), `awscred-sigv4`, `awscred-http`,
-//! `awscred-sts`, `awscred-file-cache` (the AWS CLI's caches), the `awscred-provider-*` crates,
-//! `awscred-layer` (tower-style layers) and
-//! `awscred-chain` (chains). This crate re-exports what most programs need.
+//! `awscred-types` (the contract and the seams), `awscred-profile` (files), `awscred-sigv4`,
+//! `awscred-http`, `awscred-sts`, `awscred-file-cache` (the AWS CLI's caches), the
+//! `awscred-provider-*` crates, `awscred-layer` (tower-style layers) and `awscred-chain`
+//! (chains). This crate re-exports what most programs need to use and customise them.
 //!
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tower_layer::Layer as _;
 
 /// The provider crates, under short names: `env` and `profile` always, the others with the
 /// feature of the same name.
@@ -65,11 +80,14 @@ pub mod providers {
 #[cfg(any(feature = "assume-role", feature = "sso"))]
 pub use awscred_file_cache as file_cache;
 
-pub use awscred_chain::{ChainProvider, DefaultChain, DefaultChainBuilder};
-pub use awscred_layer::cache::{Cache, CacheLayer};
-pub use awscred_layer::static_stability::{StaticStability, StaticStabilityLayer};
+pub use awscred_chain::{ChainProvider, DefaultChain, DefaultChainBuilder, Step};
+pub use awscred_layer::{
+    Cache, CacheLayer, ProviderRetry, ProviderRetryLayer, StaticStability, StaticStabilityLayer,
+    Timeout, TimeoutLayer, Trace, TraceLayer, TraceLog,
+};
 pub use awscred_types::{
-    Credentials, CredentialsError, ErrorKind, ProvideCredentials, SharedProvider, StaticProvider,
+    Clock, Credentials, CredentialsError, Env, ErrorKind, Fs, OsFs, ProvideCredentials,
+    SharedClock, SharedEnv, SharedFs, SharedProvider, StaticProvider, SystemClock, SystemEnv,
 };
 
 /// The default chain for the selected profile, cached and refreshing.
@@ -77,26 +95,213 @@ pub use awscred_types::{
 /// Reads the profile files now (an unknown `AWS_PROFILE` is an error here); makes no network
 /// call until credentials are asked for.
 pub fn load() -> Result<SharedProvider, CredentialsError> {
-    paved(DefaultChain::builder())
+    Ok(Arc::new(builder().build()?))
 }
 
 /// The default chain for `profile` (named in code: no environment-variable provider), cached
 /// and refreshing.
 pub fn from_profile(profile: &str) -> Result<SharedProvider, CredentialsError> {
-    paved(DefaultChain::builder().profile(profile))
+    Ok(Arc::new(builder().profile(profile).build()?))
 }
 
-/// Wraps any built default chain in the paved-path layers.
-pub fn paved(builder: DefaultChainBuilder) -> Result<SharedProvider, CredentialsError> {
-    use tower_layer::Layer as _;
-    let chain = builder.build()?;
-    let stable = StaticStabilityLayer::new().layer(chain);
-    Ok(Arc::new(CacheLayer::new().layer(stable)))
+/// A [`Builder`] with the defaults of [`load`].
+pub fn builder() -> Builder {
+    Builder::default()
+}
+
+/// Builds the default chain and the stack over it. Every setting has the default of [`load`]:
+/// the real environment, files and clock; the selected profile; no MFA (a role profile with
+/// `mfa_serial` is then an error naming the serial); sessions in memory only (as boto3); no
+/// deadline, no retries, no trace.
+#[derive(Debug, Default)]
+pub struct Builder {
+    env: Option<SharedEnv>,
+    fs: Option<SharedFs>,
+    clock: Option<SharedClock>,
+    profile: Option<String>,
+    credentials: Option<Credentials>,
+    #[cfg(feature = "assume-role")]
+    mfa: Option<awscred_provider_assume_role::SharedMfaTokenProvider>,
+    #[cfg(feature = "assume-role")]
+    aws_cli_cache: bool,
+    process_env: Vec<(String, String)>,
+    timeout: Option<Duration>,
+    retry: Option<ProviderRetryLayer>,
+    trace: Option<TraceLog>,
+}
+
+impl Builder {
+    /// The environment (default: the process environment).
+    pub fn env(mut self, env: impl Env + 'static) -> Self {
+        self.env = Some(Arc::new(env));
+        self
+    }
+
+    /// The file system (default: the real one).
+    pub fn fs(mut self, fs: impl Fs + 'static) -> Self {
+        self.fs = Some(Arc::new(fs));
+        self
+    }
+
+    /// The clock (default: the system clock); the chain and the cache layers both read it.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// A profile named in code (`boto3.Session(profile_name=…)`, the AWS CLI's `--profile`). As
+    /// in botocore, this removes the environment-variable provider; `AWS_PROFILE` does not.
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Credentials given in code: first in the chain (botocore's `explicit`).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Where MFA codes for `mfa_serial` role profiles come from, for example
+    /// [`PromptMfa`](awscred_provider_assume_role::PromptMfa) (the terminal, as the AWS CLI) or
+    /// [`FixedMfa`](awscred_provider_assume_role::FixedMfa).
+    #[cfg(feature = "assume-role")]
+    pub fn mfa(
+        mut self,
+        mfa: impl awscred_provider_assume_role::MfaTokenProvider + 'static,
+    ) -> Self {
+        self.mfa = Some(Arc::new(mfa));
+        self
+    }
+
+    /// Share assume-role sessions and IAM Identity Center role credentials with the AWS CLI
+    /// through its cache, `~/.aws/cli/cache` (found and read through this builder's environment
+    /// and file system). Default: off, sessions in memory only, as boto3.
+    #[cfg(feature = "assume-role")]
+    pub fn aws_cli_cache(mut self, on: bool) -> Self {
+        self.aws_cli_cache = on;
+        self
+    }
+
+    /// Sets `name` to `value` in the environment of every `credential_process` the chain runs.
+    pub fn process_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.process_env.push((name.into(), value.into()));
+        self
+    }
+
+    /// A deadline on each resolution of the chain (below the cache, so a slow refresh fails
+    /// with `TimedOut` while still-valid credentials keep being served). Needs a tokio runtime
+    /// with time enabled ([`blocking`] has one).
+    pub fn timeout(mut self, deadline: Duration) -> Self {
+        self.timeout = Some(deadline);
+        self
+    }
+
+    /// Retries a resolution that failed transiently (`ProviderError`, `TimedOut`), each attempt
+    /// under its own deadline when [`timeout`](Self::timeout) is set; for example
+    /// `ProviderRetryLayer::new()` (3 attempts in all, capped exponential backoff).
+    pub fn retry(mut self, retry: ProviderRetryLayer) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Records every call of the built provider (outcome, duration, cache hit, warnings; never a
+    /// secret) into `log`, under the name `"awscred"`.
+    pub fn trace(mut self, log: TraceLog) -> Self {
+        self.trace = Some(log);
+        self
+    }
+
+    /// The default chain alone, without the layers: for a program that resolves once, or that
+    /// inspects the chain (its profile files, selected profile, providers). Reads the profile
+    /// files now; no network call.
+    pub fn build_chain(&self) -> Result<DefaultChain, CredentialsError> {
+        let env: SharedEnv = self.env.clone().unwrap_or_else(|| Arc::new(SystemEnv));
+        let fs: SharedFs = self.fs.clone().unwrap_or_else(|| Arc::new(OsFs));
+        let mut chain = DefaultChain::builder()
+            .env(env.clone())
+            .fs(fs.clone())
+            .clock(self.shared_clock());
+        #[cfg(feature = "assume-role")]
+        {
+            if let Some(mfa) = &self.mfa {
+                chain = chain.mfa(mfa.clone());
+            }
+            if self.aws_cli_cache {
+                let cache = awscred_file_cache::FileCache::aws_cli(&*env, fs);
+                chain = chain.credential_cache(cache);
+            }
+        }
+        if let Some(p) = &self.profile {
+            chain = chain.profile(p);
+        }
+        if let Some(c) = &self.credentials {
+            chain = chain.credentials(c.clone());
+        }
+        for (name, value) in &self.process_env {
+            chain = chain.process_env(name, value);
+        }
+        chain.build()
+    }
+
+    /// The default chain behind the paved layers (`Cache<StaticStability<_>>`, and the
+    /// optional deadline, retries and trace). Reads the profile files now (an unknown profile is
+    /// an error here); no network call until credentials are asked for.
+    pub fn build(self) -> Result<Provider, CredentialsError> {
+        let chain = self.build_chain()?;
+        let clock = self.shared_clock();
+        let mut inner: SharedProvider = Arc::new(chain.clone());
+        if let Some(deadline) = self.timeout {
+            inner = Arc::new(TimeoutLayer::new(deadline).layer(inner));
+        }
+        if let Some(retry) = self.retry {
+            inner = Arc::new(retry.layer(inner));
+        }
+        let stable = StaticStabilityLayer::with_clock(clock.clone()).layer(inner);
+        let mut stack: SharedProvider = Arc::new(CacheLayer::new().clock(clock).layer(stable));
+        if let Some(log) = self.trace {
+            stack = Arc::new(TraceLayer::new("awscred", log).layer(stack));
+        }
+        Ok(Provider { chain, stack })
+    }
+
+    /// [`build`](Self::build) for programs without an async runtime.
+    pub fn build_blocking(self) -> Result<blocking::Provider, CredentialsError> {
+        blocking::Provider::new(Arc::new(self.build()?))
+    }
+
+    fn shared_clock(&self) -> SharedClock {
+        self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock))
+    }
+}
+
+/// What [`Builder::build`] makes: the default chain behind the paved layers.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    chain: DefaultChain,
+    stack: SharedProvider,
+}
+
+impl Provider {
+    /// The default chain under the layers: its profile files, selected profile and providers,
+    /// and [`ChainProvider::resolve_traced`] for a one-off resolution that bypasses the cache.
+    pub fn chain(&self) -> &DefaultChain {
+        &self.chain
+    }
+}
+
+#[async_trait::async_trait]
+impl ProvideCredentials for Provider {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        self.stack.provide_credentials().await
+    }
 }
 
 /// The same paved path for programs without an async runtime: the chain runs on a private
 /// current-thread tokio runtime.
 pub mod blocking {
+    use std::future::Future;
+
     use super::{Credentials, CredentialsError, SharedProvider};
 
     /// A provider you can call from synchronous code.
@@ -109,14 +314,10 @@ pub mod blocking {
     impl Provider {
         /// Wraps an async provider (for example one from [`crate::load`]).
         pub fn new(inner: SharedProvider) -> Result<Self, CredentialsError> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| {
-                    CredentialsError::provider_error("could not start a private tokio runtime")
-                        .with_source(e)
-                })?;
-            Ok(Self { inner, runtime })
+            Ok(Self {
+                inner,
+                runtime: runtime()?,
+            })
         }
 
         /// Resolves credentials, blocking the calling thread. Must not be called from inside
@@ -124,6 +325,24 @@ pub mod blocking {
         pub fn credentials(&self) -> Result<Credentials, CredentialsError> {
             self.runtime.block_on(self.inner.provide_credentials())
         }
+
+        /// Runs `future` (for example a request signed with the credentials) on this provider's
+        /// runtime, blocking the calling thread.
+        pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+            self.runtime.block_on(future)
+        }
+    }
+
+    /// The runtime the providers run on when the caller has none: tokio's current-thread
+    /// runtime with its I/O and time drivers (no worker threads).
+    pub fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                CredentialsError::provider_error("could not start a private tokio runtime")
+                    .with_source(e)
+            })
     }
 
     /// [`crate::load`], blocking.

@@ -2,11 +2,11 @@ use std::time::Duration;
 
 use tower_layer::Layer;
 
-use super::Retry;
+use super::ProviderRetry;
 
-/// Wraps a provider in [`Retry`]: the attempt limit and the backoff bounds.
+/// Wraps a provider in [`ProviderRetry`]: the attempt limit and the backoff bounds.
 #[derive(Clone, Copy, Debug)]
-pub struct RetryLayer {
+pub struct ProviderRetryLayer {
     pub(super) max_attempts: u32,
     pub(super) base_delay: Duration,
     pub(super) max_delay: Duration,
@@ -20,9 +20,9 @@ pub const DEFAULT_BASE_DELAY: Duration = Duration::from_millis(100);
 /// Default cap on one backoff.
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(20);
 
-// ===== impl RetryLayer =====
+// ===== impl ProviderRetryLayer =====
 
-impl RetryLayer {
+impl ProviderRetryLayer {
     /// [`DEFAULT_MAX_ATTEMPTS`] attempts, backoff base [`DEFAULT_BASE_DELAY`], cap
     /// [`DEFAULT_MAX_DELAY`].
     pub const fn new() -> Self {
@@ -53,16 +53,16 @@ impl RetryLayer {
     }
 }
 
-impl Default for RetryLayer {
+impl Default for ProviderRetryLayer {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<P> Layer<P> for RetryLayer {
-    type Service = Retry<P>;
+impl<P> Layer<P> for ProviderRetryLayer {
+    type Service = ProviderRetry<P>;
 
-    fn layer(&self, inner: P) -> Retry<P> {
-        Retry::new(inner, *self)
+    fn layer(&self, inner: P) -> ProviderRetry<P> {
+        ProviderRetry::new(inner, *self)
     }
 }

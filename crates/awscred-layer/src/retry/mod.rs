@@ -8,7 +8,9 @@
 
 mod layer;
 
-pub use self::layer::{DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, RetryLayer};
+pub use self::layer::{
+    DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY, ProviderRetryLayer,
+};
 
 use std::time::Duration;
 
@@ -18,9 +20,9 @@ use crate::notes;
 
 /// Retries the wrapped provider on transient errors. See the [module docs](self).
 #[derive(Clone, Debug)]
-pub struct Retry<P> {
+pub struct ProviderRetry<P> {
     inner: P,
-    config: RetryLayer,
+    config: ProviderRetryLayer,
 }
 
 /// Whether `err` is worth another attempt.
@@ -28,11 +30,11 @@ pub fn is_transient(err: &CredentialsError) -> bool {
     matches!(err.kind(), ErrorKind::ProviderError | ErrorKind::TimedOut)
 }
 
-// ===== impl Retry =====
+// ===== impl ProviderRetry =====
 
-impl<P> Retry<P> {
+impl<P> ProviderRetry<P> {
     /// Wraps `inner` with the attempt limit and backoff of `config`.
-    pub const fn new(inner: P, config: RetryLayer) -> Self {
+    pub const fn new(inner: P, config: ProviderRetryLayer) -> Self {
         Self { inner, config }
     }
 
@@ -64,7 +66,7 @@ impl<P> Retry<P> {
 }
 
 #[async_trait::async_trait]
-impl<P: ProvideCredentials> ProvideCredentials for Retry<P> {
+impl<P: ProvideCredentials> ProvideCredentials for ProviderRetry<P> {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         let max = self.config.max_attempts.max(1);
         let mut attempt = 1;

@@ -7,8 +7,8 @@ use awscred_types::ErrorKind;
 
 use crate::notes::rfc3339;
 
-/// A shared, cloneable record of traced calls, in the order they finished; what
-/// `awscred explain` prints. Clones share the same records.
+/// A shared, cloneable record of traced calls, in the order they finished, for a program to
+/// show or keep. Clones share the same records.
 ///
 /// Holds no secrets: only provider names, masked access key ids, expiry times, error `Display`s
 /// (which by the [`CredentialsError`](awscred_types::CredentialsError) contract never contain

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awscred_layer::{
-    Cache, CacheLayer, Retry, RetryLayer, StaticStability, StaticStabilityLayer, Timeout,
-    TimeoutLayer, Trace, TraceLayer, TraceLog,
+    Cache, CacheLayer, ProviderRetry, ProviderRetryLayer, StaticStability, StaticStabilityLayer,
+    Timeout, TimeoutLayer, Trace, TraceLayer, TraceLog,
 };
 use awscred_types::{CredentialsError, ProvideCredentials, SharedProvider};
 use support::{Fake, clock, expiring, t0};
@@ -23,12 +23,12 @@ async fn service_builder_stacks_every_layer() {
     ])
     .with_delay(Duration::from_millis(10));
     let log = TraceLog::new();
-    let provider: Trace<Cache<StaticStability<Retry<Timeout<Fake>>>>> =
+    let provider: Trace<Cache<StaticStability<ProviderRetry<Timeout<Fake>>>>> =
         tower::ServiceBuilder::new()
             .layer(TraceLayer::new("imds", log.clone()))
             .layer(CacheLayer::new().clock(Arc::new(clock.clone())))
             .layer(StaticStabilityLayer::with_clock(Arc::new(clock.clone())))
-            .layer(RetryLayer::new().base_delay(Duration::from_millis(1)))
+            .layer(ProviderRetryLayer::new().base_delay(Duration::from_millis(1)))
             .layer(TimeoutLayer::new(Duration::from_secs(1)))
             .service(fake.clone());
     let shared: SharedProvider = Arc::new(provider);

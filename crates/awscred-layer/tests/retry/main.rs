@@ -1,18 +1,18 @@
-//! Retry: transient errors only, bounded attempts, backoff.
+//! ProviderRetry: transient errors only, bounded attempts, backoff.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 use std::time::Duration;
 
-use awscred_layer::RetryLayer;
+use awscred_layer::ProviderRetryLayer;
 use awscred_layer::retry::is_transient;
 use awscred_types::{CredentialsError, ErrorKind, ProvideCredentials};
 use support::{Fake, creds};
 use tower_layer::Layer;
 
-fn layer() -> RetryLayer {
-    RetryLayer::new()
+fn layer() -> ProviderRetryLayer {
+    ProviderRetryLayer::new()
         .max_attempts(4)
         .base_delay(Duration::from_millis(100))
         .max_delay(Duration::from_millis(250))
@@ -91,7 +91,7 @@ async fn not_loaded_and_invalid_configuration_are_not_retried() {
 #[tokio::test(start_paused = true)]
 async fn zero_attempts_means_one() {
     let fake = Fake::new([Err(CredentialsError::provider_error("500"))]);
-    RetryLayer::new()
+    ProviderRetryLayer::new()
         .max_attempts(0)
         .layer(fake.clone())
         .provide_credentials()

@@ -6,7 +6,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use awscred_layer::{CacheLayer, RetryLayer, TraceLayer, TraceLog, TraceOutcome};
+use awscred_layer::{CacheLayer, ProviderRetryLayer, TraceLayer, TraceLog, TraceOutcome};
 use awscred_types::{CredentialsError, ErrorKind, ProvideCredentials};
 use support::{Fake, clock, expiring, t0};
 use tower_layer::Layer;
@@ -77,7 +77,7 @@ async fn records_durations_and_retry_warnings() {
     .with_delay(Duration::from_millis(40));
     let log = TraceLog::new();
     let provider = TraceLayer::new("container", log.clone()).layer(
-        RetryLayer::new()
+        ProviderRetryLayer::new()
             .base_delay(Duration::from_millis(1))
             .layer(fake),
     );
@@ -103,8 +103,11 @@ async fn nested_traces_pass_warnings_up() {
     ]);
     let (outer, inner) = (TraceLog::new(), TraceLog::new());
     let provider = TraceLayer::new("outer", outer.clone()).layer(
-        TraceLayer::new("inner", inner.clone())
-            .layer(RetryLayer::new().base_delay(Duration::ZERO).layer(fake)),
+        TraceLayer::new("inner", inner.clone()).layer(
+            ProviderRetryLayer::new()
+                .base_delay(Duration::ZERO)
+                .layer(fake),
+        ),
     );
     provider.provide_credentials().await.unwrap();
     assert_eq!(inner.events()[0].warnings.len(), 1);
