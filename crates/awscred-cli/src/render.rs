@@ -1,10 +1,11 @@
 //! Output rendering shared by the commands: credential formats, times, masked key ids,
 //! profile kinds.
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use awscred_profile::{FileKind, Section};
-use awscred_types::Credentials;
+use awscred_types::{Credentials, CredentialsError};
 
 use crate::args::Format;
 
@@ -21,7 +22,12 @@ pub(crate) fn rfc3339(t: std::time::SystemTime) -> String {
 }
 
 /// The AWS CLI's `configure export-credentials` formats (plus dotenv and json).
-pub(crate) fn render(c: &Credentials, format: Format) -> String {
+///
+/// Values are printed as the AWS CLI prints them when they hold only characters every shell
+/// reads as themselves (as every AWS credential does); any other value is quoted for the
+/// format's own shell, so that no value can run code under `eval`. cmd has no quoting for `"`,
+/// `%`, `!` or a line break: such a value is an error naming the variable.
+pub(crate) fn render(c: &Credentials, format: Format) -> Result<String, CredentialsError> {
     let mut vars: Vec<(&str, String)> = vec![
         ("AWS_ACCESS_KEY_ID", c.access_key_id().to_owned()),
         ("AWS_SECRET_ACCESS_KEY", c.secret_access_key().to_owned()),
@@ -35,10 +41,12 @@ pub(crate) fn render(c: &Credentials, format: Format) -> String {
     if let Some(a) = c.account_id() {
         vars.push(("AWS_ACCOUNT_ID", a.to_owned()));
     }
-    let lines = |f: &dyn Fn(&str, &str) -> String| {
-        vars.iter().map(|(k, v)| f(k, v) + "\n").collect::<String>()
+    let lines = |f: &dyn Fn(&str, &str) -> Result<String, CredentialsError>| {
+        vars.iter()
+            .map(|(k, v)| f(k, v).map(|line| line + "\n"))
+            .collect::<Result<String, _>>()
     };
-    match format {
+    Ok(match format {
         Format::Process | Format::Json => {
             // The AWS CLI's field order (Version first); serde_json's map would sort the keys.
             let q = |v: &str| serde_json::Value::from(v).to_string();
@@ -67,12 +75,76 @@ pub(crate) fn render(c: &Credentials, format: Format) -> String {
                 .collect();
             format!("{open}{}{close}\n", body.join(sep))
         }
-        Format::Env => lines(&|k, v| format!("export {k}={v}")),
-        Format::EnvNoExport | Format::Dotenv => lines(&|k, v| format!("{k}={v}")),
-        Format::Powershell => lines(&|k, v| format!("$Env:{k}=\"{v}\"")),
-        Format::WindowsCmd => lines(&|k, v| format!("set {k}={v}")),
-        Format::Fish => lines(&|k, v| format!("set -gx {k} {v}")),
+        Format::Env => lines(&|k, v| Ok(format!("export {k}={}", sh_quote(v))))?,
+        Format::EnvNoExport | Format::Dotenv => lines(&|k, v| Ok(format!("{k}={}", sh_quote(v))))?,
+        Format::Powershell => lines(&|k, v| Ok(format!("$Env:{k}={}", powershell_quote(v))))?,
+        Format::WindowsCmd => lines(&cmd_set)?,
+        Format::Fish => lines(&|k, v| Ok(format!("set -gx {k} {}", fish_quote(v))))?,
+    })
+}
+
+/// Whether every shell (sh, fish, PowerShell in double quotes, cmd) reads `v` as itself: ASCII
+/// letters, digits and `+ / = . _ : -`, which is all an AWS credential, expiry or account id
+/// holds.
+fn plain(v: &str) -> bool {
+    !v.is_empty()
+        && v.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '.' | '_' | ':' | '-')
+        })
+}
+
+/// POSIX sh: single quotes, in which nothing is special; a `'` is written `'\''`.
+fn sh_quote(v: &str) -> Cow<'_, str> {
+    if plain(v) {
+        return v.into();
     }
+    format!("'{}'", v.replace('\'', r"'\''")).into()
+}
+
+/// fish: single quotes, in which only `\\` and `\'` are escapes.
+fn fish_quote(v: &str) -> Cow<'_, str> {
+    if plain(v) {
+        return v.into();
+    }
+    format!("'{}'", v.replace('\\', r"\\").replace('\'', r"\'")).into()
+}
+
+/// PowerShell: the AWS CLI's double quotes for plain values; otherwise a verbatim
+/// single-quoted string, in which the only escape is a doubled quote (PowerShell also ends
+/// such a string at the typographic quotes U+2018–U+201B, so those are doubled too).
+fn powershell_quote(v: &str) -> String {
+    if plain(v) {
+        return format!("\"{v}\"");
+    }
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('\'');
+    for c in v.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// cmd: `set K=V` for plain values, else `set "K=V"`, inside which `& | < > ^ ( )` and spaces
+/// are literal. cmd expands `%…%` and `!…!` even there and has no escape for `"` or a line
+/// break, so a value holding one of those cannot be written safely.
+fn cmd_set(k: &str, v: &str) -> Result<String, CredentialsError> {
+    if plain(v) {
+        return Ok(format!("set {k}={v}"));
+    }
+    if v.chars()
+        .any(|c| matches!(c, '"' | '%' | '!') || c.is_control())
+    {
+        return Err(CredentialsError::invalid_configuration(format!(
+            "{k} holds a quote, % or !, or a control character, which cmd cannot be given \
+             safely; use another --format (or `awscred exec`)"
+        ))
+        .with("format", "windows-cmd"));
+    }
+    Ok(format!("set \"{k}={v}\""))
 }
 
 /// Keys whose values are secrets: never printed, even partly.
@@ -167,5 +239,53 @@ mod tests {
         assert_eq!(mask_key_id("short"), "*****");
         assert_eq!(shown("aws_secret_access_key", "s3cr3t"), "** redacted **");
         assert_eq!(shown("region", "eu-west-1"), "eu-west-1");
+    }
+
+    fn creds(id: &str, secret: &str, token: &str) -> Credentials {
+        Credentials::builder(id, secret, "test")
+            .session_token(token)
+            .build()
+    }
+
+    #[test]
+    fn plain_values_print_as_the_aws_cli_prints_them() {
+        let c = creds("ASIA0123456789", "ab+/cd=", "IQo-_.=");
+        let out = |f| render(&c, f).unwrap();
+        assert_eq!(
+            out(Format::Env),
+            "export AWS_ACCESS_KEY_ID=ASIA0123456789\nexport AWS_SECRET_ACCESS_KEY=ab+/cd=\n\
+             export AWS_SESSION_TOKEN=IQo-_.=\n"
+        );
+        assert!(out(Format::Powershell).starts_with("$Env:AWS_ACCESS_KEY_ID=\"ASIA0123456789\"\n"));
+        assert!(out(Format::WindowsCmd).starts_with("set AWS_ACCESS_KEY_ID=ASIA0123456789\n"));
+        assert!(out(Format::Fish).starts_with("set -gx AWS_ACCESS_KEY_ID ASIA0123456789\n"));
+    }
+
+    #[test]
+    fn other_values_are_quoted_for_each_shell() {
+        assert_eq!(sh_quote("a'b$(x)"), r"'a'\''b$(x)'");
+        assert_eq!(sh_quote(""), "''");
+        assert_eq!(fish_quote(r"a'b\c$x"), r"'a\'b\\c$x'");
+        assert_eq!(
+            powershell_quote("a'b$x`\u{2019}"),
+            "'a''b$x`\u{2019}\u{2019}'"
+        );
+        assert_eq!(
+            cmd_set("K", "a&b|c<d>e^f (g)").unwrap(),
+            "set \"K=a&b|c<d>e^f (g)\""
+        );
+        for bad in ["a\"b", "%PATH%", "a!b!", "a\nb", "a\rb"] {
+            let err = cmd_set("AWS_SECRET_ACCESS_KEY", bad)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+            assert!(!err.contains(bad), "{err}");
+        }
+        let c = creds("AKID", "s'e\"c", "t");
+        assert!(render(&c, Format::WindowsCmd).is_err());
+        assert_eq!(
+            render(&c, Format::EnvNoExport).unwrap(),
+            "AWS_ACCESS_KEY_ID=AKID\nAWS_SECRET_ACCESS_KEY='s'\\''e\"c'\nAWS_SESSION_TOKEN=t\n"
+        );
     }
 }

@@ -34,13 +34,12 @@ pub(crate) fn credentials(body: Value) -> Result<Credentials, CredentialsError> 
     let session_token = optional(&mut map, "Token")?.map(Zeroizing::new);
     let expiry = expiration(&mut map)?;
     let account_id = optional(&mut map, "AccountId")?;
-    Ok(
-        Credentials::builder(access_key_id, secret_access_key.as_str(), PROVIDER_NAME)
-            .maybe_session_token(session_token.as_ref().map(|t| t.to_string()))
-            .maybe_expiry(expiry)
-            .maybe_account_id(account_id)
-            .build(),
-    )
+    Credentials::builder(access_key_id, secret_access_key.as_str(), PROVIDER_NAME)
+        .maybe_session_token(session_token.as_ref().map(|t| t.to_string()))
+        .maybe_expiry(expiry)
+        .maybe_account_id(account_id)
+        .build()
+        .validated()
 }
 
 /// A short description of an error body such as `{"code": "…", "message": "…"}` (ECS agent,

@@ -71,7 +71,8 @@ pub(crate) fn parse(
         .session_token(token)
         .expiry(expiry)
         .maybe_account_id(account_id)
-        .build();
+        .build()
+        .validated()?;
     Ok(Parsed {
         credentials,
         extended_from,

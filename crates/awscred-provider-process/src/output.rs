@@ -51,13 +51,12 @@ pub(crate) fn parse(
             .filter(|a| !a.trim().is_empty())
             .map(str::to_owned)
     });
-    Ok(
-        Credentials::builder(access_key_id, secret_access_key.as_str(), PROVIDER_NAME)
-            .maybe_session_token(session_token.as_ref().map(|t| t.to_string()))
-            .maybe_expiry(expiry)
-            .maybe_account_id(account_id)
-            .build(),
-    )
+    Credentials::builder(access_key_id, secret_access_key.as_str(), PROVIDER_NAME)
+        .maybe_session_token(session_token.as_ref().map(|t| t.to_string()))
+        .maybe_expiry(expiry)
+        .maybe_account_id(account_id)
+        .build()
+        .validated()
 }
 
 /// `Version` must be the number 1 (`1` or `1.0`, as Python's `version != 1` allows).

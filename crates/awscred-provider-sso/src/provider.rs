@@ -433,7 +433,7 @@ impl SsoProvider {
             })?;
         let c = &parsed.role_credentials;
         let millis = u64::try_from(c.expiration).unwrap_or(0);
-        Ok(Credentials::builder(
+        Credentials::builder(
             &c.access_key_id,
             c.secret_access_key.as_str(),
             PROVIDER_NAME,
@@ -441,7 +441,9 @@ impl SsoProvider {
         .session_token(c.session_token.as_str())
         .expiry(UNIX_EPOCH + Duration::from_millis(millis))
         .account_id(&s.account_id)
-        .build())
+        .build()
+        .validated()
+        .map_err(|e| e.with("profile", &s.profile).with("url", &url))
     }
 }
 

@@ -206,10 +206,10 @@ impl StsClient {
                 Some(&request.role_arn),
             )
             .await?;
-        TemporaryCredentials::parse(&body, provider_name).map_err(|e| {
-            self.unreadable("AssumeRole", e)
-                .with("role_arn", &request.role_arn)
-        })
+        TemporaryCredentials::parse(&body, provider_name)
+            .map_err(|e| self.unreadable("AssumeRole", e))
+            .and_then(|t| self.validated(t))
+            .map_err(|e| e.with("role_arn", &request.role_arn))
     }
 
     /// `AssumeRoleWithWebIdentity`, sent unsigned (as botocore does).
@@ -226,10 +226,10 @@ impl StsClient {
                 Some(&request.role_arn),
             )
             .await?;
-        TemporaryCredentials::parse(&body, provider_name).map_err(|e| {
-            self.unreadable("AssumeRoleWithWebIdentity", e)
-                .with("role_arn", &request.role_arn)
-        })
+        TemporaryCredentials::parse(&body, provider_name)
+            .map_err(|e| self.unreadable("AssumeRoleWithWebIdentity", e))
+            .and_then(|t| self.validated(t))
+            .map_err(|e| e.with("role_arn", &request.role_arn))
     }
 
     /// `GetSessionToken`, signed with `source` (long-term keys, typically with MFA).
@@ -244,6 +244,7 @@ impl StsClient {
             .await?;
         TemporaryCredentials::parse(&body, provider_name)
             .map_err(|e| self.unreadable("GetSessionToken", e))
+            .and_then(|t| self.validated(t))
     }
 
     /// `GetCallerIdentity`, signed with `credentials`: who these credentials are.
@@ -260,6 +261,15 @@ impl StsClient {
             )
             .await?;
         CallerIdentity::parse(&body).map_err(|e| self.unreadable("GetCallerIdentity", e))
+    }
+
+    /// The answer, unless its credentials hold characters no AWS credential contains.
+    fn validated(&self, t: TemporaryCredentials) -> Result<TemporaryCredentials, CredentialsError> {
+        let credentials = t
+            .credentials
+            .validated()
+            .map_err(|e| e.with("url", &self.endpoint.url))?;
+        Ok(TemporaryCredentials { credentials, ..t })
     }
 
     fn unreadable(&self, action: &str, e: crate::XmlError) -> CredentialsError {

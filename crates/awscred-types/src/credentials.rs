@@ -4,6 +4,8 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
+use crate::CredentialsError;
+
 /// AWS credentials: what every provider returns.
 ///
 /// Secrets (the secret access key and the session token) are held in [`Zeroizing`] buffers, wiped
@@ -97,6 +99,48 @@ impl Credentials {
         self.rebuild(|inner| inner.provider_name = provider_name)
     }
 
+    /// These credentials, unless the key id, secret or session token holds a character no AWS
+    /// credential contains.
+    ///
+    /// AWS key ids are letters and digits, secrets and session tokens base64; awscred accepts
+    /// ASCII letters, digits and `+ / = - _ .` and nothing else. Providers call this on every
+    /// credential that comes from outside (a `credential_process`, the container endpoint,
+    /// IMDS, STS, the SSO portal), so a value such as `AKIA$(touch x)` or one holding a quote or
+    /// a newline is refused where it enters, before anything prints it for a shell. The error
+    /// (`ProviderError`) names the provider and the field, never the value.
+    pub fn validated(self) -> Result<Self, CredentialsError> {
+        let inner = &*self.0;
+        let fields = [
+            ("AccessKeyId", Some(inner.access_key_id.as_str())),
+            ("SecretAccessKey", Some(inner.secret_access_key.as_str())),
+            (
+                "SessionToken",
+                inner.session_token.as_deref().map(String::as_str),
+            ),
+        ];
+        for (field, value) in fields {
+            if let Some(bad) = value.and_then(|v| v.chars().find(|&c| !credential_char(c))) {
+                let class = if bad.is_control() {
+                    "a control character"
+                } else if bad.is_whitespace() {
+                    "whitespace"
+                } else if !bad.is_ascii() {
+                    "a non-ASCII character"
+                } else {
+                    "a quote, shell or other punctuation character"
+                };
+                return Err(CredentialsError::provider_error(format!(
+                    "the {} provider returned credentials whose {field} holds {class}, which no \
+                     AWS credential contains; refused",
+                    inner.provider_name
+                ))
+                .with("provider", inner.provider_name)
+                .with("field", field));
+            }
+        }
+        Ok(self)
+    }
+
     fn rebuild(&self, change: impl FnOnce(&mut Inner)) -> Self {
         let mut inner = Inner {
             access_key_id: self.0.access_key_id.clone(),
@@ -142,6 +186,11 @@ impl fmt::Debug for Credentials {
         }
         d.finish()
     }
+}
+
+/// A character an AWS key id, secret or session token may hold.
+fn credential_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_' | '.')
 }
 
 /// Builds [`Credentials`] with the optional fields; see [`Credentials::builder`].
@@ -217,6 +266,69 @@ mod tests {
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
         assert!(!shown.contains("t0ken-value"), "{shown}");
         assert!(shown.contains("redacted"));
+    }
+
+    #[test]
+    fn validated_refuses_what_no_aws_credential_holds_without_showing_it() {
+        let ok = Credentials::builder("ASIA0123456789AB", "abc+/=XYZ09", "sso")
+            .session_token("IQoJb3JpZ2luX2VjE-_.+/=")
+            .build();
+        assert_eq!(ok.clone().validated().unwrap(), ok);
+        assert!(
+            Credentials::new("AKIDX", "s3cr3t-value", "x")
+                .validated()
+                .is_ok()
+        );
+        let hostile = [
+            "AKIA$(touch /tmp/PWNED)X",
+            "a`id`",
+            "it's",
+            "say \"hi\"",
+            "line\nbreak",
+            "tab\tx",
+            "a;b",
+            "a&b",
+            "a|b",
+            "a<b",
+            "a>b",
+            "%PATH%",
+            "a^b",
+            "a\\b",
+            "caf\u{e9}",
+            "\u{1b}[31m",
+            "a b",
+        ];
+        for value in hostile {
+            for (field, creds) in [
+                (
+                    "AccessKeyId",
+                    Credentials::new(value, "S", "custom-process"),
+                ),
+                (
+                    "SecretAccessKey",
+                    Credentials::new("AKID", value, "custom-process"),
+                ),
+                (
+                    "SessionToken",
+                    Credentials::builder("AKID", "S", "custom-process")
+                        .session_token(value)
+                        .build(),
+                ),
+            ] {
+                let err = creds.validated().unwrap_err();
+                let shown = err.to_string();
+                assert_eq!(
+                    err.kind(),
+                    crate::ErrorKind::ProviderError,
+                    "{value:?}: {shown}"
+                );
+                assert!(
+                    shown.contains("custom-process") && shown.contains(field),
+                    "{value:?}: {shown}"
+                );
+                assert!(!shown.contains(value), "{value:?}: {shown}");
+            }
+        }
     }
 
     #[test]

@@ -37,6 +37,6 @@ pub(crate) fn run(
         b.process_env(EXPORT_STACK, next.join(","))
     })?;
     let creds = runtime()?.block_on(resolve_once(&chain))?;
-    print!("{}", render(&creds, format));
+    print!("{}", render(&creds, format)?);
     Ok(ExitCode::SUCCESS)
 }
