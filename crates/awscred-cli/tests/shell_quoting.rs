@@ -11,7 +11,10 @@
     clippy::disallowed_methods,
     reason = "the test sets up files and runs the binary and shells"
 )]
-#![allow(clippy::print_stdout, reason = "the test says what it skipped and counted")]
+#![allow(
+    clippy::print_stdout,
+    reason = "the test says what it skipped and counted"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -247,10 +250,10 @@ async fn hostile_values_from_every_source_are_refused_in_every_format() {
         "Admin",
         Some("corp".into()),
     );
-    let tokens = awscred_provider_sso::TokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
+    let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
     std::fs::create_dir_all(&sso_dir).unwrap();
     std::fs::write(
-        tokens.path(&settings),
+        tokens.path(settings.token_name()),
         json!({"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
                "accessToken": "SSOACCESSTOKEN", "expiresAt": "2035-01-01T00:00:00Z"})
         .to_string(),
