@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use awscred_chain::{ChainProvider, Step};
-use awscred_types::{Credentials, CredentialsError, ErrorKind, ProvideCredentials, SharedProvider};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedProvider};
 
 #[derive(Debug)]
 struct Fixed(Result<Credentials, CredentialsError>, AtomicUsize);
@@ -54,7 +54,7 @@ async fn a_configured_but_broken_provider_stops_the_chain() {
         .with("env", broken)
         .with("imds", later.clone());
     let err = chain.provide_credentials().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.is_invalid_configuration());
     assert_eq!(err.field("provider"), Some("env"));
     assert_eq!(later.1.load(Ordering::SeqCst), 0);
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use awscred_chain::DefaultChain;
-use awscred_types::{Credentials, CredentialsError, ErrorKind, FakeEnv, MemFs, ProvideCredentials};
+use awscred_types::{Credentials, CredentialsError, FakeEnv, MemFs, ProvideCredentials};
 
 const HOME: &str = "/home/me";
 
@@ -79,7 +79,7 @@ async fn an_unknown_profile_is_an_error_before_any_provider_runs() {
     let err = resolve(env(&keys), files("", CREDS), None)
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.is_invalid_configuration());
     assert!(
         err.to_string()
             .contains("the config profile (nope) could not be found"),
@@ -107,7 +107,7 @@ async fn partial_environment_keys_stop_the_chain_even_when_files_have_keys() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.is_invalid_configuration());
     assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "{err}");
     assert_eq!(err.field("provider"), Some("env"));
 }

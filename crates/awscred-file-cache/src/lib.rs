@@ -62,12 +62,14 @@ pub mod fuzz {
     use std::sync::Arc;
     use std::time::{Duration, UNIX_EPOCH};
 
+    use awscred_types::fuzz::OneFile;
+
     /// Reads `bytes` as an AWS CLI cache entry (load and list); the results are dropped.
     pub fn cli_cache_entry(bytes: &[u8]) {
-        let fs = Arc::new(awscred_types::MemFs::new());
-        let cache = crate::FileCache::new("/c", fs.clone());
         let key = crate::CacheKey::sso("1", "r", None, "u");
-        let _ = awscred_types::Fs::write_atomic(&*fs, &cache.path(&key), bytes, 0o600);
+        let path =
+            crate::FileCache::new("/c", Arc::new(OneFile("/".into(), Vec::new()))).path(&key);
+        let cache = crate::FileCache::new("/c", Arc::new(OneFile(path, bytes.to_vec())));
         let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let _ = cache.load(&key, now, Duration::from_secs(900), "fuzz");
         let _ = cache.entries();
@@ -78,10 +80,10 @@ pub mod fuzz {
 
     /// Reads `bytes` as a cached SSO token; the result is dropped.
     pub fn sso_token_file(bytes: &[u8]) {
-        let fs = Arc::new(awscred_types::MemFs::new());
-        let cache = crate::SsoTokenCache::new("/t", fs.clone());
         let name = "https://d.awsapps.com/start";
-        fs.insert(cache.path(name), bytes.to_vec());
+        let path =
+            crate::SsoTokenCache::new("/t", Arc::new(OneFile("/".into(), Vec::new()))).path(name);
+        let cache = crate::SsoTokenCache::new("/t", Arc::new(OneFile(path, bytes.to_vec())));
         if let Ok(token) = cache.load(name) {
             let _ = token.expires_at();
         }

@@ -412,20 +412,17 @@ mod tests {
         );
         assert!(err.is_before_response());
         let cred = err.into_credentials_error();
-        assert_eq!(cred.kind(), awscred_types::ErrorKind::TimedOut);
+        assert!(cred.is_timed_out());
         assert_eq!(cred.field("url"), Some("http://127.0.0.1:9/x"));
         assert_eq!(cred.field("attempts"), Some("3"));
         assert!(cred.to_string().ends_with(": deadline"), "{cred}");
 
         let err = HttpError::new(HttpErrorKind::BodyTooLarge, "too big").with_field("limit", 10);
         let cred = err.into_credentials_error();
-        assert_eq!(cred.kind(), awscred_types::ErrorKind::ProviderError);
+        assert!(cred.is_provider_error());
         assert_eq!(cred.field("limit"), Some("10"));
         let err = HttpError::new(HttpErrorKind::InvalidConfiguration, "bad bundle");
-        assert_eq!(
-            err.into_credentials_error().kind(),
-            awscred_types::ErrorKind::InvalidConfiguration
-        );
+        assert!(err.into_credentials_error().is_invalid_configuration());
     }
 
     #[test]

@@ -149,7 +149,7 @@ mod tests {
         let err = CaBundle::from_file(&fs, "/etc/empty.pem").unwrap_err();
         assert!(err.to_string().contains("no PEM certificates"), "{err}");
         let cred = err.into_credentials_error();
-        assert_eq!(cred.kind(), awscred_types::ErrorKind::InvalidConfiguration);
+        assert!(cred.is_invalid_configuration());
         assert_eq!(cred.field("file"), Some("/etc/empty.pem"));
     }
 

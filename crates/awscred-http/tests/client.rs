@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use awscred_http::{HttpClient, HttpErrorKind, RequestTimeouts, TimeoutPhase};
-use awscred_types::ErrorKind;
 use bytes::Bytes;
 use support::{closed_port, drip, get, read_request, response, serve, serve_raw};
 use tokio::io::AsyncWriteExt;
@@ -85,7 +84,7 @@ async fn connection_refused_is_fast_and_names_the_url_without_query() {
         Some(format!("http://{addr}/v2/credentials").as_str())
     );
     let cred = err.into_credentials_error();
-    assert_eq!(cred.kind(), ErrorKind::ProviderError);
+    assert!(cred.is_provider_error());
     let shown = cred.to_string();
     assert!(
         shown.contains(&format!("url: http://{addr}/v2/credentials")),
@@ -112,7 +111,7 @@ async fn silent_server_times_out_waiting_for_the_head() {
     assert!(elapsed >= read && elapsed < read * 5, "{elapsed:?}");
     assert!(err.is_before_response());
     assert!(err.to_string().contains("read timeout"), "{err}");
-    assert_eq!(err.into_credentials_error().kind(), ErrorKind::TimedOut);
+    assert!(err.into_credentials_error().is_timed_out());
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use awscred_profile::{FileKind, Platform, ProfileSet, SectionKind, Source, WarningKind};
 use awscred_test::{FakeEnv, MemFs};
-use awscred_types::{ErrorKind, Fs, FsLock, ReadCap};
+use awscred_types::{Fs, FsLock, ReadCap};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -199,7 +199,7 @@ fn syntax_errors_name_file_and_line_never_text() {
     for (config, line, problem) in cases {
         let err = ProfileSet::parse(Some(Source::new("/h/.aws/config", config.as_str())), None)
             .expect_err(&config);
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+        assert!(err.is_invalid_configuration());
         assert_eq!(err.field("file"), Some("/h/.aws/config"));
         assert_eq!(err.field("line"), Some(line.to_string().as_str()), "{err}");
         let shown = format!("{err} {err:?}");
@@ -289,7 +289,7 @@ fn unreadable_file_is_invalid_configuration_naming_it() {
         io::ErrorKind::PermissionDenied,
     );
     let err = ProfileSet::load_for(&home(), &fs, Platform::Linux).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.is_invalid_configuration());
     assert_eq!(err.field("file"), Some("/h/.aws/credentials"));
     assert!(
         err.to_string()
@@ -317,7 +317,7 @@ fn non_utf8_file_is_invalid_configuration_with_line() {
     bytes.extend([0xff, 0xfe]);
     let fs = MemFs::new().with_file("/h/.aws/credentials", bytes);
     let err = ProfileSet::load_for(&home(), &fs, Platform::Linux).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.is_invalid_configuration());
     assert_eq!(
         (err.field("file"), err.field("line")),
         (Some("/h/.aws/credentials"), Some("3"))

@@ -114,7 +114,7 @@ fn check_credentials(want: &ExpectedCredentials, got: &Credentials) -> Result<()
 }
 
 fn check_error(want: &ExpectedError, got: &CredentialsError) -> Result<(), String> {
-    let kind = format!("{:?}", got.kind());
+    let kind = got.kind_name();
     if kind != want.kind {
         return Err(format!("expected {}, got {kind}: {got}", want.kind));
     }

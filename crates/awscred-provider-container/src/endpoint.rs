@@ -143,7 +143,7 @@ pub(crate) fn display_uri(uri: &Uri) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_types::{ErrorKind, FakeEnv};
+    use awscred_types::FakeEnv;
 
     fn resolve(vars: &[(&str, &str)]) -> Result<String, CredentialsError> {
         let env: FakeEnv = vars.iter().copied().collect();
@@ -184,11 +184,11 @@ mod tests {
             "http://example.com/",
         ] {
             let err = resolve(&[(RELATIVE_URI_VAR, bad)]).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration, "{bad}: {err}");
+            assert!(err.is_invalid_configuration(), "{bad}: {err}");
             assert_eq!(err.field("key"), Some(RELATIVE_URI_VAR));
         }
         let err = resolve(&[(RELATIVE_URI_VAR, "/a b")]).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration, "{err}");
+        assert!(err.is_invalid_configuration(), "{err}");
     }
 
     #[test]
@@ -236,7 +236,7 @@ mod tests {
             "http://0x7f000001/c",
         ] {
             let err = resolve(&[(FULL_URI_VAR, bad)]).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration, "{bad}: {err}");
+            assert!(err.is_invalid_configuration(), "{bad}: {err}");
             assert_eq!(err.field("key"), Some(FULL_URI_VAR));
             assert!(err.field("uri").is_some(), "{err}");
             assert!(err.to_string().contains("not allowed"), "{err}");
@@ -273,11 +273,11 @@ mod tests {
         assert_eq!(err.field("uri"), Some("/credentials"));
 
         let err = resolve(&[(FULL_URI_VAR, "ftp://localhost/c")]).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+        assert!(err.is_invalid_configuration());
         assert!(err.to_string().contains("`ftp`"), "{err}");
 
         let err = resolve(&[(FULL_URI_VAR, "http://exa mple/sec ret")]).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+        assert!(err.is_invalid_configuration());
         assert!(!err.to_string().contains("sec ret"), "{err}");
     }
 }

@@ -307,7 +307,7 @@ impl StdError for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_types::{ErrorKind, FakeEnv, MemFs};
+    use awscred_types::{FakeEnv, MemFs};
 
     fn provider(env: FakeEnv, fs: MemFs) -> ContainerProvider {
         ContainerProvider::builder()
@@ -375,7 +375,7 @@ mod tests {
         ];
         for (env, fs, part) in cases {
             let err = provider(env, fs).authorization().err().unwrap();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+            assert!(err.is_invalid_configuration());
             let shown = format!("{err} {err:?}");
             assert!(shown.contains(part), "{shown}");
             assert!(!shown.contains("hunter2"), "{shown}");
@@ -409,7 +409,7 @@ mod tests {
             detail: Some("code: Busy".into()),
         }
         .into_error("http://127.0.0.1:1/c".into(), 3);
-        assert_eq!(err.kind(), ErrorKind::ProviderError);
+        assert!(err.is_provider_error());
         assert_eq!(
             err.to_string(),
             "could not load credentials from the container endpoint \

@@ -165,7 +165,6 @@ fn type_name(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_types::ErrorKind;
     use serde_json::json;
     use std::time::Duration;
 
@@ -232,7 +231,7 @@ mod tests {
         ];
         for (body, field, part) in cases {
             let err = credentials(body).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::ProviderError);
+            assert!(err.is_provider_error());
             assert_eq!(err.field("field"), Some(field), "{err}");
             let shown = format!("{err} {err:?}");
             assert!(shown.contains(part), "{shown}");

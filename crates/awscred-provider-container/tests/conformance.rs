@@ -232,7 +232,7 @@ fn check_error(
     got: &CredentialsError,
     fill: &dyn Fn(&str) -> String,
 ) -> Result<(), String> {
-    let kind = format!("{:?}", got.kind());
+    let kind = got.kind_name();
     if kind != want.kind {
         return Err(format!("expected {}, got {kind}: {got}", want.kind));
     }

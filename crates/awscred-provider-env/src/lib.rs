@@ -154,7 +154,7 @@ impl ProvideCredentials for EnvProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_types::{Env, ErrorKind, FakeEnv};
+    use awscred_types::{Env, FakeEnv};
     use std::sync::Mutex;
     use std::time::Duration;
 
@@ -201,7 +201,7 @@ mod tests {
             vec![(ACCESS_KEY_ID, " \t\n"), (SECRET_ACCESS_KEY, SECRET)],
         ] {
             let err = provider(&vars).load().unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::NotLoaded, "{vars:?}");
+            assert!(err.is_not_loaded(), "{vars:?}");
             assert!(
                 err.to_string().contains("AWS_ACCESS_KEY_ID is not set"),
                 "{err}"
@@ -218,7 +218,7 @@ mod tests {
                 vars.push((SECRET_ACCESS_KEY, s));
             }
             let err = provider(&vars).load().unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration, "{secret:?}");
+            assert!(err.is_invalid_configuration(), "{secret:?}");
             assert_eq!(
                 err.message(),
                 "partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY"
@@ -271,7 +271,7 @@ mod tests {
         ] {
             let p = with(&[(CREDENTIAL_EXPIRATION, bad), (SESSION_TOKEN, TOKEN)]);
             let err = p.load().unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration, "{bad}");
+            assert!(err.is_invalid_configuration(), "{bad}");
             assert_eq!(err.field("key"), Some("AWS_CREDENTIAL_EXPIRATION"));
             assert!(err.to_string().contains("RFC 3339"), "{err}");
             assert_no_secrets(&err);

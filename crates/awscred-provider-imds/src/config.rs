@@ -363,7 +363,7 @@ fn parse_attempts(value: &str) -> Result<u32, CredentialsError> {
 mod tests {
     use super::*;
     use awscred_profile::{ProfileSet, Source};
-    use awscred_types::{ErrorKind, FakeEnv};
+    use awscred_types::FakeEnv;
 
     fn profile(body: &str) -> ProfileSet {
         ProfileSet::parse(Some(Source::new("config", body)), None).unwrap()
@@ -395,7 +395,7 @@ mod tests {
         assert!(s.v1_disabled);
 
         let err = ImdsSettings::resolve(&FakeEnv::new(), p, &Overrides::default()).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+        assert!(err.is_invalid_configuration());
         assert_eq!(err.field("key"), Some(ATTEMPTS_KEY));
         assert_eq!(err.field("profile"), Some("default"));
 
@@ -441,7 +441,7 @@ mod tests {
             "not a uri",
         ] {
             let err = Endpoint::parse(bad).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration, "{bad}");
+            assert!(err.is_invalid_configuration(), "{bad}");
         }
     }
 

@@ -151,7 +151,6 @@ fn field_error(field: &'static str, problem: &str) -> CredentialsError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_types::ErrorKind;
 
     const NOW: Duration = Duration::from_secs(1_717_200_000); // 2024-06-01T00:00:00Z
 
@@ -204,14 +203,14 @@ mod tests {
         ];
         for (body, field) in cases {
             let err = parse(body.as_bytes(), now, Duration::ZERO).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::ProviderError);
+            assert!(err.is_provider_error());
             assert_eq!(err.field("field"), Some(field), "{err}");
             assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
         }
         let err = parse(b"{\"Token\": \"hunter2", now, Duration::ZERO).unwrap_err();
         assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
         let err = parse(b"[]", now, Duration::ZERO).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ProviderError);
+        assert!(err.is_provider_error());
     }
 
     #[test]
@@ -220,7 +219,7 @@ mod tests {
         let body =
             r#"{"Code":"AssumeRoleUnauthorizedAccess","Message":"EC2 cannot assume the role"}"#;
         let err = parse(body.as_bytes(), now, Duration::ZERO).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+        assert!(err.is_invalid_configuration());
         assert!(
             err.to_string().contains("EC2 cannot assume the role"),
             "{err}"
@@ -230,7 +229,7 @@ mod tests {
             "x".repeat(1000)
         );
         let err = parse(body.as_bytes(), now, Duration::ZERO).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ProviderError);
+        assert!(err.is_provider_error());
         assert_eq!(err.field("code"), Some("InternalError"));
         assert!(err.to_string().len() < 500);
     }

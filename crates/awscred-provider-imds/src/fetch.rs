@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use awscred_http::http::header::CONTENT_LENGTH;
 use awscred_http::http::{HeaderValue, Method, Request, Response};
 use awscred_http::{Bytes, HttpClient, HttpError, HttpErrorKind, RequestTimeouts, TimeoutPhase};
-use awscred_types::{Clock, CredentialsError, ErrorKind};
+use awscred_types::{Clock, CredentialsError};
 use tokio::time::{Instant, sleep_until};
 
 use crate::config::ImdsSettings;
@@ -537,7 +537,7 @@ impl Lookup<'_> {
                     err.message()
                 );
                 Fetch::Unreachable(
-                    err.into_kind(ErrorKind::NotLoaded)
+                    awscred_types::CredentialsError::NotLoaded(err.into_context())
                         .with_message(message)
                         .with("attempts", tried),
                 )

@@ -315,9 +315,9 @@ impl ProvideCredentials for ImdsProvider {
             }
             // First silence means "not on EC2" (botocore's NotLoaded); after IMDS has answered,
             // silence is an outage, which a static-stability layer may ride out.
-            Err(e) if e.is_not_loaded() && self.inner.answered.load(Ordering::Relaxed) => {
-                Err(e.into_kind(awscred_types::ErrorKind::ProviderError))
-            }
+            Err(e) if e.is_not_loaded() && self.inner.answered.load(Ordering::Relaxed) => Err(
+                awscred_types::CredentialsError::ProviderError(e.into_context()),
+            ),
             Err(e) => Err(e),
         }
     }
@@ -420,7 +420,7 @@ impl fmt::Debug for ImdsProviderBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_types::{ErrorKind, FakeEnv};
+    use awscred_types::FakeEnv;
 
     fn block_on<F: std::future::Future>(fut: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
@@ -439,7 +439,7 @@ mod tests {
         assert!(p.is_disabled());
         assert!(p.settings().is_err());
         let err = block_on(p.provide_credentials()).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::NotLoaded);
+        assert!(err.is_not_loaded());
         assert_eq!(err.field("key"), Some(DISABLED_VAR));
     }
 
@@ -449,7 +449,7 @@ mod tests {
         let p = ImdsProvider::builder().env(Arc::new(env)).build();
         for _ in 0..2 {
             let err = block_on(p.provide_credentials()).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+            assert!(err.is_invalid_configuration());
             assert_eq!(err.field("key"), Some(ATTEMPTS_VAR));
         }
         let shown = format!("{p:?}");

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use awscred_provider_process::{MAX_OUTPUT_BYTES, ProcessGroup, ProcessProvider};
-use awscred_types::{CredentialsError, ErrorKind, ProvideCredentials};
+use awscred_types::{CredentialsError, ProvideCredentials};
 
 const JSON: &str = r#"{"Version":1,"AccessKeyId":"AKIDEXAMPLE","SecretAccessKey":"SECRETKEY"}"#;
 
@@ -146,7 +146,7 @@ async fn every_call_runs_the_command_again() {
 #[tokio::test]
 async fn non_zero_exit_is_a_provider_error_with_the_status() {
     let err = run_err(&format!("{}; exit 3", printing(JSON))).await;
-    assert_eq!(err.kind(), ErrorKind::ProviderError);
+    assert!(err.is_provider_error());
     assert_eq!(err.message(), "credential_process exited with status 3");
     let err = run_err("echo 'helper: MFA required' >&2; exit 1").await;
     assert_eq!(err.message(), "credential_process exited with status 1");
@@ -168,7 +168,7 @@ async fn output_up_to_the_limit_is_read_and_beyond_it_is_an_error() {
         pad + 1
     );
     let err = run_err(&over).await;
-    assert_eq!(err.kind(), ErrorKind::ProviderError);
+    assert!(err.is_provider_error());
     assert!(err.message().contains("more than 1048576 bytes"), "{err}");
 }
 
@@ -212,7 +212,7 @@ async fn grandchild_survives_timeout(group: ProcessGroup) -> (CredentialsError, 
 #[tokio::test]
 async fn timeout_kills_the_whole_process_group_and_names_the_profile() {
     let (err, marker_written, took) = grandchild_survives_timeout(ProcessGroup::Separate).await;
-    assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
+    assert!(err.is_timed_out(), "{err}");
     assert_eq!(err.field("profile"), Some("dev"));
     assert!(
         err.message().contains("did not finish within 300ms"),
@@ -231,7 +231,7 @@ async fn timeout_kills_the_whole_process_group_and_names_the_profile() {
 async fn in_the_shared_group_a_grandchild_outlives_the_timeout() {
     // The control for the test above: the marker check does detect a surviving grandchild.
     let (err, marker_written, took) = grandchild_survives_timeout(ProcessGroup::Shared).await;
-    assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
+    assert!(err.is_timed_out(), "{err}");
     assert!(took < Duration::from_millis(900), "returned after {took:?}");
     assert!(
         marker_written,
@@ -280,7 +280,7 @@ async fn the_command_line_never_appears_in_errors() {
 #[tokio::test]
 async fn an_empty_command_is_invalid_configuration() {
     let err = run_err("").await;
-    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.is_invalid_configuration());
     assert_eq!(err.field("key"), Some("credential_process"));
 }
 

@@ -77,7 +77,6 @@ pub fn static_keys(
 mod tests {
     use super::*;
     use awscred_profile::{ProfileSet, Source};
-    use awscred_types::ErrorKind;
 
     const SECRET: &str = "hunter2-secret-access-key";
     const TOKEN: &str = "hunter2-session-token";
@@ -108,7 +107,7 @@ mod tests {
             "aws_access_key_id = AKID\naws_secret_access_key =\n",
         ] {
             let err = keys_of(body).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+            assert!(err.is_invalid_configuration());
             assert_eq!(
                 err.message(),
                 "partial credentials found in test-provider, missing: aws_secret_access_key"

@@ -12,7 +12,7 @@ use awscred_provider_web_identity::{PROVIDER_NAME, WebIdentityProvider, WebIdent
 use awscred_sts::{Endpoint, StsClient};
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_test::{MemFs, Outcome, Suite};
-use awscred_types::{ErrorKind, Fs, ProvideCredentials};
+use awscred_types::{Fs, ProvideCredentials};
 
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl";
 
@@ -59,9 +59,7 @@ fn web_identity() {
                 // The file is read on every call: once it is gone, the next call says so.
                 fs.remove(Path::new("/var/run/token")).unwrap();
                 let err = p.provide_credentials().await.unwrap_err();
-                if err.field("file") != Some("/var/run/token")
-                    || err.kind() != ErrorKind::InvalidConfiguration
-                {
+                if err.field("file") != Some("/var/run/token") || !err.is_invalid_configuration() {
                     return Err(format!("after removing the token: {err}"));
                 }
                 Ok(())

@@ -14,7 +14,7 @@ use awscred_sts::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Endpoint, StsClient, StsServiceError,
 };
 use awscred_test::{Outcome, Suite};
-use awscred_types::{Credentials, CredentialsError, ErrorKind};
+use awscred_types::{Credentials, CredentialsError};
 
 struct Moto {
     enforced: String,
@@ -154,7 +154,7 @@ fn sts_against_moto() {
                 .await
                 .unwrap_err();
             check(
-                code(&err) == "SignatureDoesNotMatch" && err.kind() == ErrorKind::ProviderError,
+                code(&err) == "SignatureDoesNotMatch" && err.is_provider_error(),
                 || err.to_string(),
             )?;
             check(err.to_string().contains(&moto.enforced), || {

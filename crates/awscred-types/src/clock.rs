@@ -1,6 +1,6 @@
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 /// Wall-clock time, as a seam. Expiry decisions read the time only through this trait.
 pub trait Clock: Send + Sync + fmt::Debug {
@@ -22,41 +22,52 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that moves only when told to; clones share the same time.
-#[derive(Clone, Debug)]
-pub struct ManualClock {
-    now: Arc<Mutex<SystemTime>>,
-}
+#[cfg(any(test, feature = "test-util"))]
+pub use fake::ManualClock;
 
-impl ManualClock {
-    /// A clock stopped at `now`.
-    pub fn new(now: SystemTime) -> Self {
-        Self {
-            now: Arc::new(Mutex::new(now)),
+#[cfg(any(test, feature = "test-util"))]
+mod fake {
+    use super::*;
+    use std::sync::{Mutex, PoisonError};
+    use std::time::Duration;
+
+    /// A clock that moves only when told to; clones share the same time.
+    #[derive(Clone, Debug)]
+    pub struct ManualClock {
+        now: Arc<Mutex<SystemTime>>,
+    }
+
+    impl ManualClock {
+        /// A clock stopped at `now`.
+        pub fn new(now: SystemTime) -> Self {
+            Self {
+                now: Arc::new(Mutex::new(now)),
+            }
+        }
+
+        /// Sets the time.
+        pub fn set(&self, now: SystemTime) {
+            *self.now.lock().unwrap_or_else(PoisonError::into_inner) = now;
+        }
+
+        /// Moves the time forward by `by`.
+        pub fn advance(&self, by: Duration) {
+            let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
+            *now += by;
         }
     }
 
-    /// Sets the time.
-    pub fn set(&self, now: SystemTime) {
-        *self.now.lock().unwrap_or_else(PoisonError::into_inner) = now;
-    }
-
-    /// Moves the time forward by `by`.
-    pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        *now += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+    impl Clock for ManualClock {
+        fn now(&self) -> SystemTime {
+            *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn manual_clock_clones_share_time() {

@@ -317,11 +317,7 @@ mod tests {
             ] {
                 let err = creds.validated().unwrap_err();
                 let shown = err.to_string();
-                assert_eq!(
-                    err.kind(),
-                    crate::ErrorKind::ProviderError,
-                    "{value:?}: {shown}"
-                );
+                assert!(err.is_provider_error(), "{value:?}: {shown}");
                 assert!(
                     shown.contains("custom-process") && shown.contains(field),
                     "{value:?}: {shown}"

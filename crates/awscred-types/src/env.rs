@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -33,48 +32,57 @@ impl Env for SystemEnv {
     }
 }
 
-/// A fixed environment for tests: only the variables it was given exist.
-#[derive(Clone, Default)]
-pub struct FakeEnv {
-    vars: HashMap<String, String>,
-}
+#[cfg(any(test, feature = "test-util"))]
+pub use fake::FakeEnv;
 
-impl FakeEnv {
-    /// An empty environment.
-    pub fn new() -> Self {
-        Self::default()
+#[cfg(any(test, feature = "test-util"))]
+mod fake {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// A fixed environment for tests: only the variables it was given exist.
+    #[derive(Clone, Default)]
+    pub struct FakeEnv {
+        vars: HashMap<String, String>,
     }
 
-    /// Adds or replaces a variable.
-    pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.vars.insert(name.into(), value.into());
-        self
-    }
-}
+    impl FakeEnv {
+        /// An empty environment.
+        pub fn new() -> Self {
+            Self::default()
+        }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for FakeEnv {
-    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self {
-            vars: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+        /// Adds or replaces a variable.
+        pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.vars.insert(name.into(), value.into());
+            self
         }
     }
-}
 
-impl Env for FakeEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        self.vars.get(name).cloned()
+    impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for FakeEnv {
+        fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+            Self {
+                vars: iter
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
+            }
+        }
     }
-}
 
-impl fmt::Debug for FakeEnv {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Values may be secrets (AWS_SECRET_ACCESS_KEY): show names only.
-        let mut names: Vec<_> = self.vars.keys().collect();
-        names.sort();
-        f.debug_struct("FakeEnv").field("names", &names).finish()
+    impl Env for FakeEnv {
+        fn var(&self, name: &str) -> Option<String> {
+            self.vars.get(name).cloned()
+        }
+    }
+
+    impl fmt::Debug for FakeEnv {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            // Values may be secrets (AWS_SECRET_ACCESS_KEY): show names only.
+            let mut names: Vec<_> = self.vars.keys().collect();
+            names.sort();
+            f.debug_struct("FakeEnv").field("names", &names).finish()
+        }
     }
 }
 

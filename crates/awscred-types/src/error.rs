@@ -34,20 +34,6 @@ pub enum CredentialsError {
     TimedOut(ErrorContext),
 }
 
-/// The variant of a [`CredentialsError`] without its context, for matching and counting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// See [`CredentialsError::NotLoaded`].
-    NotLoaded,
-    /// See [`CredentialsError::InvalidConfiguration`].
-    InvalidConfiguration,
-    /// See [`CredentialsError::ProviderError`].
-    ProviderError,
-    /// See [`CredentialsError::TimedOut`].
-    TimedOut,
-}
-
 /// What went wrong and where: a message, labelled fields (`profile`, `key`, `file`, `url`, …) and
 /// an optional cause. Never holds a secret.
 #[derive(Clone)]
@@ -60,50 +46,35 @@ struct Inner {
     source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
 }
 
-impl CredentialsError {
-    fn with_kind(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
-        let ctx = ErrorContext(Box::new(Inner {
+impl ErrorContext {
+    fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        Self(Box::new(Inner {
             message: message.into(),
             fields: Vec::new(),
             source: None,
-        }));
-        match kind {
-            ErrorKind::NotLoaded => Self::NotLoaded(ctx),
-            ErrorKind::InvalidConfiguration => Self::InvalidConfiguration(ctx),
-            ErrorKind::ProviderError => Self::ProviderError(ctx),
-            ErrorKind::TimedOut => Self::TimedOut(ctx),
-        }
+        }))
     }
+}
 
+impl CredentialsError {
     /// Nothing is configured for this provider (the chain moves on).
     pub fn not_loaded(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_kind(ErrorKind::NotLoaded, message)
+        Self::NotLoaded(ErrorContext::new(message))
     }
 
     /// The configuration is wrong (the chain stops).
     pub fn invalid_configuration(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_kind(ErrorKind::InvalidConfiguration, message)
+        Self::InvalidConfiguration(ErrorContext::new(message))
     }
 
     /// A run-time failure (the chain stops).
     pub fn provider_error(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_kind(ErrorKind::ProviderError, message)
+        Self::ProviderError(ErrorContext::new(message))
     }
 
     /// No answer within the deadline (the chain stops).
     pub fn timed_out(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_kind(ErrorKind::TimedOut, message)
-    }
-
-    /// The same error as another kind, keeping message, fields and cause.
-    pub fn into_kind(self, kind: ErrorKind) -> Self {
-        let ctx = self.into_context();
-        match kind {
-            ErrorKind::NotLoaded => Self::NotLoaded(ctx),
-            ErrorKind::InvalidConfiguration => Self::InvalidConfiguration(ctx),
-            ErrorKind::ProviderError => Self::ProviderError(ctx),
-            ErrorKind::TimedOut => Self::TimedOut(ctx),
-        }
+        Self::TimedOut(ErrorContext::new(message))
     }
 
     /// Adds a labelled field (`"profile"`, `"key"`, `"file"`, `"url"`, …). Never pass a secret.
@@ -130,19 +101,35 @@ impl CredentialsError {
         self
     }
 
-    /// The kind of this error.
-    pub fn kind(&self) -> ErrorKind {
+    /// The variant's name (`"NotLoaded"`, `"InvalidConfiguration"`, `"ProviderError"`,
+    /// `"TimedOut"`), for logs, counts and test expectations.
+    pub fn kind_name(&self) -> &'static str {
         match self {
-            Self::NotLoaded(_) => ErrorKind::NotLoaded,
-            Self::InvalidConfiguration(_) => ErrorKind::InvalidConfiguration,
-            Self::ProviderError(_) => ErrorKind::ProviderError,
-            Self::TimedOut(_) => ErrorKind::TimedOut,
+            Self::NotLoaded(_) => "NotLoaded",
+            Self::InvalidConfiguration(_) => "InvalidConfiguration",
+            Self::ProviderError(_) => "ProviderError",
+            Self::TimedOut(_) => "TimedOut",
         }
     }
 
     /// `true` for [`NotLoaded`](Self::NotLoaded): a chain moves on to its next provider.
     pub fn is_not_loaded(&self) -> bool {
         matches!(self, Self::NotLoaded(_))
+    }
+
+    /// `true` for [`InvalidConfiguration`](Self::InvalidConfiguration).
+    pub fn is_invalid_configuration(&self) -> bool {
+        matches!(self, Self::InvalidConfiguration(_))
+    }
+
+    /// `true` for [`ProviderError`](Self::ProviderError).
+    pub fn is_provider_error(&self) -> bool {
+        matches!(self, Self::ProviderError(_))
+    }
+
+    /// `true` for [`TimedOut`](Self::TimedOut).
+    pub fn is_timed_out(&self) -> bool {
+        matches!(self, Self::TimedOut(_))
     }
 
     /// The message, without fields or cause.
@@ -187,7 +174,9 @@ impl CredentialsError {
         }
     }
 
-    fn into_context(self) -> ErrorContext {
+    /// The context, to rebuild the error as another variant
+    /// (`CredentialsError::ProviderError(err.into_context())`).
+    pub fn into_context(self) -> ErrorContext {
         match self {
             Self::NotLoaded(c)
             | Self::InvalidConfiguration(c)
@@ -246,14 +235,9 @@ impl fmt::Display for CredentialsError {
 
 impl fmt::Debug for CredentialsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple(match self.kind() {
-            ErrorKind::NotLoaded => "NotLoaded",
-            ErrorKind::InvalidConfiguration => "InvalidConfiguration",
-            ErrorKind::ProviderError => "ProviderError",
-            ErrorKind::TimedOut => "TimedOut",
-        })
-        .field(self.context())
-        .finish()
+        f.debug_tuple(self.kind_name())
+            .field(self.context())
+            .finish()
     }
 }
 
@@ -302,7 +286,7 @@ mod tests {
              reading the token file: no such file"
         );
         assert!(!shown.contains('\n'));
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+        assert!(err.is_invalid_configuration());
         assert_eq!(err.field("profile"), Some("prod"));
         assert!(format!("{err:?}").starts_with("InvalidConfiguration("));
     }
@@ -315,7 +299,7 @@ mod tests {
         assert_eq!(err.fields().count(), 1);
         assert_eq!(err.field("profile"), Some("b"));
         assert!(err.is_not_loaded());
-        let stopped = err.clone().into_kind(ErrorKind::ProviderError);
+        let stopped = CredentialsError::ProviderError(err.clone().into_context());
         assert!(!stopped.is_not_loaded());
         assert_eq!(stopped.to_string(), err.to_string());
     }

@@ -1,9 +1,8 @@
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 /// What a file read through [`Fs::read`] is for, which sets the most it may hold.
 ///
@@ -309,133 +308,143 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// An in-memory file system for tests. Clones share the same files.
-#[derive(Clone, Default)]
-pub struct MemFs {
-    state: Arc<MemState>,
-}
+#[cfg(any(test, feature = "test-util"))]
+pub use fake::MemFs;
 
-#[derive(Default)]
-struct MemState {
-    files: Mutex<HashMap<PathBuf, (Vec<u8>, u32)>>,
-    locked: Mutex<HashSet<PathBuf>>,
-    unlocked: Condvar,
-}
+#[cfg(any(test, feature = "test-util"))]
+mod fake {
+    use super::*;
+    use std::collections::{HashMap, HashSet};
+    use std::sync::{Condvar, Mutex, PoisonError};
 
-impl MemFs {
-    /// An empty file system.
-    pub fn new() -> Self {
-        Self::default()
+    /// An in-memory file system for tests. Clones share the same files.
+    #[derive(Clone, Default)]
+    pub struct MemFs {
+        state: Arc<MemState>,
     }
 
-    /// Adds a file with mode `0o644` (builder form).
-    pub fn with_file(self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Self {
-        self.insert(path, contents);
-        self
+    #[derive(Default)]
+    struct MemState {
+        files: Mutex<HashMap<PathBuf, (Vec<u8>, u32)>>,
+        locked: Mutex<HashSet<PathBuf>>,
+        unlocked: Condvar,
     }
 
-    /// Adds or replaces a file with mode `0o644`.
-    pub fn insert(&self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
-        self.files().insert(path.into(), (contents.into(), 0o644));
-    }
-
-    /// The contents of a file, if present.
-    pub fn get(&self, path: impl AsRef<Path>) -> Option<Vec<u8>> {
-        self.files().get(path.as_ref()).map(|(c, _)| c.clone())
-    }
-
-    fn files(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Vec<u8>, u32)>> {
-        self.state
-            .files
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-fn not_found(path: &Path) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("{}: no such file", path.display()),
-    )
-}
-
-impl Fs for MemFs {
-    fn read(&self, path: &Path, kind: ReadCap) -> io::Result<Vec<u8>> {
-        let contents = self.get(path).ok_or_else(|| not_found(path))?;
-        if contents.len() as u64 > kind.limit() {
-            return Err(Refused::TooLarge(kind).into_io());
+    impl MemFs {
+        /// An empty file system.
+        pub fn new() -> Self {
+            Self::default()
         }
-        Ok(contents)
-    }
 
-    fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-        self.files()
-            .insert(path.to_path_buf(), (contents.to_vec(), mode));
-        Ok(())
-    }
-
-    fn remove(&self, path: &Path) -> io::Result<()> {
-        self.files()
-            .remove(path)
-            .map(|_| ())
-            .ok_or_else(|| not_found(path))
-    }
-
-    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
-        let mut out: Vec<_> = self
-            .files()
-            .keys()
-            .filter(|p| p.parent() == Some(dir))
-            .cloned()
-            .collect();
-        if out.is_empty() {
-            return Err(not_found(dir));
+        /// Adds a file with mode `0o644` (builder form).
+        pub fn with_file(self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Self {
+            self.insert(path, contents);
+            self
         }
-        out.sort();
-        Ok(out)
+
+        /// Adds or replaces a file with mode `0o644`.
+        pub fn insert(&self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+            self.files().insert(path.into(), (contents.into(), 0o644));
+        }
+
+        /// The contents of a file, if present.
+        pub fn get(&self, path: impl AsRef<Path>) -> Option<Vec<u8>> {
+            self.files().get(path.as_ref()).map(|(c, _)| c.clone())
+        }
+
+        fn files(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (Vec<u8>, u32)>> {
+            self.state
+                .files
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        }
     }
 
-    fn mode(&self, path: &Path) -> io::Result<Option<u32>> {
-        self.files()
-            .get(path)
-            .map(|(_, m)| Some(*m))
-            .ok_or_else(|| not_found(path))
+    fn not_found(path: &Path) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{}: no such file", path.display()),
+        )
     }
 
-    fn lock(&self, path: &Path) -> io::Result<FsLock> {
-        struct Release(Arc<MemState>, PathBuf);
-        impl Drop for Release {
-            fn drop(&mut self) {
-                self.0
-                    .locked
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .remove(&self.1);
-                self.0.unlocked.notify_all();
+    impl Fs for MemFs {
+        fn read(&self, path: &Path, kind: ReadCap) -> io::Result<Vec<u8>> {
+            let contents = self.get(path).ok_or_else(|| not_found(path))?;
+            if contents.len() as u64 > kind.limit() {
+                return Err(Refused::TooLarge(kind).into_io());
             }
+            Ok(contents)
         }
-        let mut locked = self
-            .state
-            .locked
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        while locked.contains(path) {
-            locked = self
-                .state
-                .unlocked
-                .wait(locked)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        locked.insert(path.to_path_buf());
-        Ok(FsLock::new(Release(self.state.clone(), path.to_path_buf())))
-    }
-}
 
-impl fmt::Debug for MemFs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut paths: Vec<_> = self.files().keys().cloned().collect();
-        paths.sort();
-        f.debug_struct("MemFs").field("paths", &paths).finish()
+        fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+            self.files()
+                .insert(path.to_path_buf(), (contents.to_vec(), mode));
+            Ok(())
+        }
+
+        fn remove(&self, path: &Path) -> io::Result<()> {
+            self.files()
+                .remove(path)
+                .map(|_| ())
+                .ok_or_else(|| not_found(path))
+        }
+
+        fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+            let mut out: Vec<_> = self
+                .files()
+                .keys()
+                .filter(|p| p.parent() == Some(dir))
+                .cloned()
+                .collect();
+            if out.is_empty() {
+                return Err(not_found(dir));
+            }
+            out.sort();
+            Ok(out)
+        }
+
+        fn mode(&self, path: &Path) -> io::Result<Option<u32>> {
+            self.files()
+                .get(path)
+                .map(|(_, m)| Some(*m))
+                .ok_or_else(|| not_found(path))
+        }
+
+        fn lock(&self, path: &Path) -> io::Result<FsLock> {
+            struct Release(Arc<MemState>, PathBuf);
+            impl Drop for Release {
+                fn drop(&mut self) {
+                    self.0
+                        .locked
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .remove(&self.1);
+                    self.0.unlocked.notify_all();
+                }
+            }
+            let mut locked = self
+                .state
+                .locked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            while locked.contains(path) {
+                locked = self
+                    .state
+                    .unlocked
+                    .wait(locked)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            locked.insert(path.to_path_buf());
+            Ok(FsLock::new(Release(self.state.clone(), path.to_path_buf())))
+        }
+    }
+
+    impl fmt::Debug for MemFs {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let mut paths: Vec<_> = self.files().keys().cloned().collect();
+            paths.sort();
+            f.debug_struct("MemFs").field("paths", &paths).finish()
+        }
     }
 }
 

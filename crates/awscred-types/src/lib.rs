@@ -7,11 +7,17 @@
 //!   through `async-trait`, and [`SharedProvider`], its shared form for chains.
 //! - [`CredentialsError`]: the error whose *variant* is the contract (`NotLoaded` moves a chain on;
 //!   every other variant stops it) and whose `Display` shows the whole cause chain on one line.
-//! - The seams [`Env`], [`Fs`] and [`Clock`], with real ([`SystemEnv`], [`OsFs`], [`SystemClock`])
-//!   and fake ([`FakeEnv`], [`MemFs`], [`ManualClock`]) implementations. Provider code reaches the
-//!   process environment, the file system and the wall clock only through these, so tests run
-//!   hermetically and in parallel (the workspace `clippy.toml` enforces it). [`Fs::read`] reads
-//!   regular files only, never waits on a FIFO, and caps each kind of file ([`ReadCap`]).
+//! - The seams [`Env`], [`Fs`] and [`Clock`], with real implementations ([`SystemEnv`], [`OsFs`],
+//!   [`SystemClock`]), and [`Sources`], the three together: what every provider is built from.
+//!   Provider code reaches the process environment, the file system and the wall clock only
+//!   through these, so tests run hermetically and in parallel (the workspace `clippy.toml`
+//!   enforces it). [`Fs::read`] reads regular files only, never waits on a FIFO, and caps each
+//!   kind of file ([`ReadCap`]).
+//!
+//! # Features
+//!
+//! `test-util`: the fakes `FakeEnv`, `MemFs` and `ManualClock`, for tests. Off by default; they
+//! are not part of the stable API.
 //!
 //! # Where this crate sits
 //!
@@ -29,10 +35,59 @@ mod env;
 mod error;
 mod fs;
 mod provider;
+mod sources;
 
-pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use clock::{Clock, SharedClock, SystemClock};
 pub use credentials::{Credentials, CredentialsBuilder};
-pub use env::{Env, FakeEnv, SharedEnv, SystemEnv};
-pub use error::{CredentialsError, ErrorKind};
-pub use fs::{Fs, FsLock, MemFs, OsFs, ReadCap, Refused, SharedFs};
+pub use env::{Env, SharedEnv, SystemEnv};
+pub use error::{CredentialsError, ErrorContext};
+pub use fs::{Fs, FsLock, OsFs, ReadCap, Refused, SharedFs};
 pub use provider::{ProvideCredentials, SharedProvider, StaticProvider};
+pub use sources::Sources;
+
+#[cfg(any(test, feature = "test-util"))]
+pub use clock::ManualClock;
+#[cfg(any(test, feature = "test-util"))]
+pub use env::FakeEnv;
+#[cfg(any(test, feature = "test-util"))]
+pub use fs::MemFs;
+
+/// A helper for the fuzz entry points of other awscred crates (the fakes are test-only). Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    use std::io;
+    use std::path::{Path, PathBuf};
+
+    /// A read-only file system holding one file: `OneFile(path, contents)`. Its folder lists
+    /// that file, its mode is `0o600`, and writes, removals and locks fail.
+    #[derive(Debug)]
+    pub struct OneFile(pub PathBuf, pub Vec<u8>);
+
+    impl crate::Fs for OneFile {
+        fn read(&self, path: &Path, _: crate::ReadCap) -> io::Result<Vec<u8>> {
+            if path == self.0 {
+                Ok(self.1.clone())
+            } else {
+                Err(io::ErrorKind::NotFound.into())
+            }
+        }
+        fn write_atomic(&self, _: &Path, _: &[u8], _: u32) -> io::Result<()> {
+            Err(io::ErrorKind::PermissionDenied.into())
+        }
+        fn remove(&self, _: &Path) -> io::Result<()> {
+            Err(io::ErrorKind::PermissionDenied.into())
+        }
+        fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+            Ok(Some(self.0.clone())
+                .filter(|p| p.parent() == Some(dir))
+                .into_iter()
+                .collect())
+        }
+        fn mode(&self, _: &Path) -> io::Result<Option<u32>> {
+            Ok(Some(0o600))
+        }
+        fn lock(&self, _: &Path) -> io::Result<crate::FsLock> {
+            Err(io::ErrorKind::PermissionDenied.into())
+        }
+    }
+}

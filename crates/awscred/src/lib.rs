@@ -86,9 +86,13 @@ pub use awscred_layer::{
     Timeout, TimeoutLayer, Trace, TraceLayer, TraceLog,
 };
 pub use awscred_types::{
-    Clock, Credentials, CredentialsError, Env, ErrorKind, Fs, OsFs, ProvideCredentials,
-    SharedClock, SharedEnv, SharedFs, SharedProvider, StaticProvider, SystemClock, SystemEnv,
+    Clock, Credentials, CredentialsError, Env, ErrorContext, Fs, OsFs, ProvideCredentials,
+    SharedClock, SharedEnv, SharedFs, SharedProvider, Sources, StaticProvider, SystemClock,
+    SystemEnv,
 };
+/// The fakes of the seams, for tests (feature `test-util`).
+#[cfg(feature = "test-util")]
+pub use awscred_types::{FakeEnv, ManualClock, MemFs};
 
 /// The default chain for the selected profile, cached and refreshing.
 ///

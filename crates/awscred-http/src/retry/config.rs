@@ -240,7 +240,7 @@ fn parse_attempts(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_types::{ErrorKind, FakeEnv};
+    use awscred_types::FakeEnv;
 
     #[test]
     fn defaults_per_mode() {
@@ -273,7 +273,7 @@ mod tests {
     fn invalid_values_name_their_source() {
         let env = FakeEnv::new().with("AWS_MAX_ATTEMPTS", "zero");
         let err = RetryConfig::from_env(&env, None, None).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+        assert!(err.is_invalid_configuration());
         assert_eq!(err.field("env"), Some("AWS_MAX_ATTEMPTS"));
         assert_eq!(err.field("value"), Some("zero"));
         let err = RetryConfig::from_env(&FakeEnv::new(), Some("fast"), None).unwrap_err();

@@ -14,7 +14,7 @@ pub use self::layer::{
 
 use std::time::Duration;
 
-use awscred_types::{Credentials, CredentialsError, ErrorKind, ProvideCredentials};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials};
 
 use crate::notes;
 
@@ -27,7 +27,7 @@ pub struct ProviderRetry<P> {
 
 /// Whether `err` is worth another attempt.
 pub fn is_transient(err: &CredentialsError) -> bool {
-    matches!(err.kind(), ErrorKind::ProviderError | ErrorKind::TimedOut)
+    err.is_provider_error() || err.is_timed_out()
 }
 
 // ===== impl ProviderRetry =====

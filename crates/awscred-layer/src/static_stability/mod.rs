@@ -20,7 +20,7 @@ pub use self::layer::StaticStabilityLayer;
 use std::fmt;
 
 use arc_swap::ArcSwapOption;
-use awscred_types::{Credentials, CredentialsError, ErrorKind, ProvideCredentials, SharedClock};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedClock};
 
 use crate::notes::{self, mask_access_key_id, rfc3339};
 
@@ -74,7 +74,7 @@ impl<P: ProvideCredentials> ProvideCredentials for StaticStability<P> {
                     .store(Some(std::sync::Arc::new(credentials.clone())));
                 Ok(credentials)
             }
-            Err(err) if matches!(err.kind(), ErrorKind::ProviderError | ErrorKind::TimedOut) => {
+            Err(err) if (err.is_provider_error() || err.is_timed_out()) => {
                 let now = self.clock.now();
                 match self.last_good() {
                     Some(last) if !last.is_expired_at(now) => {

@@ -3,8 +3,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use awscred_types::ErrorKind;
-
 use crate::notes::rfc3339;
 
 /// A shared, cloneable record of traced calls, in the order they finished, for a program to
@@ -50,15 +48,15 @@ pub enum TraceOutcome {
         /// (botocore's method name).
         method: &'static str,
     },
-    /// The provider is not configured here ([`ErrorKind::NotLoaded`]).
+    /// The provider is not configured here ([`CredentialsError::NotLoaded`](awscred_types::CredentialsError::NotLoaded)).
     NotLoaded {
         /// The error's `Display`.
         reason: String,
     },
     /// The provider failed (any other error kind).
     Failed {
-        /// The error's kind.
-        kind: ErrorKind,
+        /// The error's variant ([`CredentialsError::kind_name`](awscred_types::CredentialsError::kind_name)).
+        kind: &'static str,
         /// The error's `Display`.
         error: String,
     },

@@ -17,7 +17,7 @@ pub use self::log::{TraceEvent, TraceLog, TraceOutcome};
 use std::borrow::Cow;
 use std::time::Instant;
 
-use awscred_types::{Credentials, CredentialsError, ErrorKind, ProvideCredentials};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials};
 
 use crate::notes::{self, mask_access_key_id};
 
@@ -70,11 +70,11 @@ impl<P: ProvideCredentials> ProvideCredentials for Trace<P> {
                 expiry: c.expiry(),
                 method: c.provider_name(),
             },
-            Err(e) if e.kind() == ErrorKind::NotLoaded => TraceOutcome::NotLoaded {
+            Err(e) if e.is_not_loaded() => TraceOutcome::NotLoaded {
                 reason: e.to_string(),
             },
             Err(e) => TraceOutcome::Failed {
-                kind: e.kind(),
+                kind: e.kind_name(),
                 error: e.to_string(),
             },
         };

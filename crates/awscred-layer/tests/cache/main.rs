@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use awscred_layer::{Cache, CacheLayer, TraceLayer, TraceLog};
-use awscred_types::{CredentialsError, ErrorKind, ManualClock, ProvideCredentials};
+use awscred_types::{CredentialsError, ManualClock, ProvideCredentials};
 use support::{Fake, clock, creds, expiring, t0};
 use tower_layer::Layer;
 
@@ -192,7 +192,7 @@ async fn failed_mandatory_refresh_is_an_error() {
     cache.provide_credentials().await.unwrap();
     clock.set(expiry - 9 * MIN);
     let err = cache.provide_credentials().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ProviderError);
+    assert!(err.is_provider_error());
     assert_eq!(err.message(), "STS said 503");
     assert_eq!(fake.calls(), 2);
     cache.provide_credentials().await.unwrap_err();
@@ -270,7 +270,7 @@ async fn refresh_storm_shares_one_error() {
     assert_eq!(calls, 1);
     for r in &results {
         let err = r.as_ref().unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::ProviderError);
+        assert!(err.is_provider_error());
         assert_eq!(
             err.to_string(),
             "IMDS is down (url: http://169.254.169.254)"

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use awscred_layer::ProviderRetryLayer;
 use awscred_layer::retry::is_transient;
-use awscred_types::{CredentialsError, ErrorKind, ProvideCredentials};
+use awscred_types::{CredentialsError, ProvideCredentials};
 use support::{Fake, creds};
 use tower_layer::Layer;
 
@@ -54,7 +54,7 @@ async fn attempts_are_capped_and_counted() {
         .await
         .unwrap_err();
     assert_eq!(fake.calls(), 4);
-    assert_eq!(err.kind(), ErrorKind::ProviderError);
+    assert!(err.is_provider_error());
     assert_eq!(err.field("attempts"), Some("4"));
     // Backoffs capped: 100 + 200 + 250 at most.
     assert!(
@@ -83,7 +83,7 @@ async fn not_loaded_and_invalid_configuration_are_not_retried() {
         .provide_credentials()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidConfiguration);
+    assert!(err.is_invalid_configuration());
     assert_eq!(err.field("attempts"), None);
     assert_eq!(fake.calls(), 1);
 }

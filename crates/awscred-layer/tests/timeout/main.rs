@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use awscred_layer::timeout::error::Elapsed;
 use awscred_layer::{Timeout, TimeoutLayer};
-use awscred_types::{ErrorKind, ProvideCredentials};
+use awscred_types::ProvideCredentials;
 use support::{Fake, creds};
 use tower_layer::Layer;
 
@@ -17,7 +17,7 @@ async fn slow_provider_times_out() {
     let fake = Fake::new([Ok(creds("AKIDA"))]).with_delay(Duration::from_secs(5));
     let provider = TimeoutLayer::new(Duration::from_millis(1500)).layer(fake.clone());
     let err = provider.provide_credentials().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::TimedOut);
+    assert!(err.is_timed_out());
     assert!(err.to_string().contains("1.5s"), "{err}");
     assert!(err.source().unwrap().is::<Elapsed>());
     assert_eq!(fake.calls(), 1);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awscred_layer::{CacheLayer, ProviderRetryLayer, TraceLayer, TraceLog, TraceOutcome};
-use awscred_types::{CredentialsError, ErrorKind, ProvideCredentials};
+use awscred_types::{CredentialsError, ProvideCredentials};
 use support::{Fake, clock, expiring, t0};
 use tower_layer::Layer;
 
@@ -40,7 +40,7 @@ async fn records_outcomes_durations_and_cache_hits() {
     assert_eq!(
         events[1].outcome,
         TraceOutcome::Failed {
-            kind: ErrorKind::ProviderError,
+            kind: "ProviderError",
             error: "STS said AccessDenied (profile: prod)".into()
         }
     );
