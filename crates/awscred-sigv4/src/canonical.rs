@@ -6,9 +6,7 @@
 
 use std::borrow::Cow;
 
-use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
-use sha2::{Digest, Sha256};
 
 /// RFC 3986 unreserved characters stay as they are; every other byte becomes `%XX` (uppercase).
 pub(crate) const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -35,15 +33,15 @@ impl Sink for Vec<u8> {
     }
 }
 
-impl Sink for Sha256 {
+impl Sink for ring::digest::Context {
     fn put(&mut self, bytes: &[u8]) {
-        Digest::update(self, bytes);
+        self.update(bytes);
     }
 }
 
-impl Sink for Hmac<Sha256> {
+impl Sink for ring::hmac::Context {
     fn put(&mut self, bytes: &[u8]) {
-        Mac::update(self, bytes);
+        self.update(bytes);
     }
 }
 

@@ -4,8 +4,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use ring::{digest, hmac};
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
@@ -36,28 +35,28 @@ pub(crate) fn amz_date(time: SystemTime) -> Result<[u8; 16], SigningError> {
     }
 }
 
-/// HMAC-SHA256 keyed with `key`. HMAC takes keys of any length (RFC 2104 hashes long keys and
-/// pads short ones), so `new_from_slice` cannot fail for it.
-fn hmac_with(key: &[u8]) -> Hmac<Sha256> {
-    <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length")
+/// HMAC-SHA256 state keyed with `key` (any length: RFC 2104 hashes long keys, pads short ones).
+fn hmac_with(key: &[u8]) -> hmac::Context {
+    hmac::Context::with_key(&hmac::Key::new(hmac::HMAC_SHA256, key))
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = hmac_with(key);
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
 }
 
 /// A SigV4 signing key: `HMAC("AWS4" + secret, date)`, then region, service and
 /// `aws4_request`, ready to sign strings to sign for that day, region and service.
 ///
 /// Deriving it costs four HMACs; a key is valid for every signature with the same secret, UTC
-/// date, region and service, which is what [`Signer`] relies on. The key material is zeroized on
-/// drop and never printed by `Debug`.
+/// date, region and service, which is what [`Signer`] relies on. The key bytes are zeroized on
+/// drop and never printed by `Debug`; each signature keys a short-lived HMAC state from them.
 #[derive(Clone)]
 pub struct SigningKey {
-    /// HMAC state with the key already absorbed (cloning it skips the key setup).
-    mac: Hmac<Sha256>,
+    /// `kSigning`.
+    key: Zeroizing<[u8; 32]>,
     date: [u8; 8],
     region: Box<str>,
     service: Box<str>,
@@ -93,14 +92,12 @@ impl SigningKey {
         let mut k_date = hmac(&seed, &date);
         let mut k_region = hmac(&k_date, region.as_bytes());
         let mut k_service = hmac(&k_region, service.as_bytes());
-        let mut k_signing = hmac(&k_service, b"aws4_request");
-        let mac = hmac_with(&k_signing);
+        let key = Zeroizing::new(hmac(&k_service, b"aws4_request"));
         k_date.zeroize();
         k_region.zeroize();
         k_service.zeroize();
-        k_signing.zeroize();
         Self {
-            mac,
+            key,
             date,
             region: region.into(),
             service: service.into(),
@@ -124,8 +121,8 @@ impl SigningKey {
         Signature::from_mac(mac)
     }
 
-    pub(crate) fn keyed_mac(&self) -> Hmac<Sha256> {
-        self.mac.clone()
+    pub(crate) fn keyed_mac(&self) -> hmac::Context {
+        hmac_with(&*self.key)
     }
 }
 
@@ -178,7 +175,7 @@ impl Signer {
         date: [u8; 8],
         region: &str,
         service: &str,
-    ) -> Hmac<Sha256> {
+    ) -> hmac::Context {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(cached) = cache.as_ref()
             && cached.secret.as_str() == secret
@@ -213,9 +210,9 @@ impl fmt::Debug for Signer {
 pub struct Signature([u8; 64]);
 
 impl Signature {
-    pub(crate) fn from_mac(mac: Hmac<Sha256>) -> Self {
+    pub(crate) fn from_mac(mac: hmac::Context) -> Self {
         let mut hex = [0u8; 64];
-        hex_into(&mac.finalize().into_bytes(), &mut hex);
+        hex_into(mac.sign().as_ref(), &mut hex);
         Self(hex)
     }
 
@@ -251,10 +248,22 @@ pub(crate) fn hex_into(digest: &[u8], out: &mut [u8; 64]) {
     }
 }
 
-/// The hex SHA-256 a hasher fed by [`Sink`] ends with.
-pub(crate) fn sha256_hex(hasher: Sha256) -> [u8; 64] {
+/// A SHA-256 state, to feed through [`Sink`](crate::canonical::Sink).
+pub(crate) fn sha256() -> digest::Context {
+    digest::Context::new(&digest::SHA256)
+}
+
+/// The hex SHA-256 a hasher fed by [`Sink`](crate::canonical::Sink) ends with.
+pub(crate) fn sha256_hex(hasher: digest::Context) -> [u8; 64] {
     let mut out = [0u8; 64];
-    hex_into(&sha2::Digest::finalize(hasher), &mut out);
+    hex_into(hasher.finish().as_ref(), &mut out);
+    out
+}
+
+/// The hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex_of(bytes: &[u8]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    hex_into(digest::digest(&digest::SHA256, bytes).as_ref(), &mut out);
     out
 }
 

@@ -6,7 +6,7 @@
 //!   written, without building it.
 //! - [`sign_request`]: the same computation on a [`SignableRequest`], returning a
 //!   [`SigningOutput`] with the canonical request, the string to sign and the signature, for tests
-//!   and `awscred explain`; [`SigningOutput::apply_to`] then changes the request.
+//!   and for debugging a signature; [`SigningOutput::apply_to`] then changes the request.
 //! - [`Signer`]: a cache of the derived [`SigningKey`], so repeated signatures on the same UTC day
 //!   (same secret, region and service) skip the four-HMAC key derivation.
 //! - [`SigningParams`] and [`SigningSettings`]: identity, scope, time (a parameter: this crate
@@ -22,9 +22,9 @@
 //!
 //! # What is written by hand, and what comes from libraries
 //!
-//! HMAC-SHA256 and SHA-256 come from RustCrypto's `hmac` and `sha2`, hex from `hex`,
-//! percent-encoding from `percent-encoding`, the `YYYYMMDDTHHMMSSZ` date from `time`, and the
-//! request types from `http`. The canonicalisation is written here because the AWS format fixes it
+//! HMAC-SHA256 and SHA-256 come from `ring` (the TLS stack's crypto, so there is one), hex from
+//! `hex`, percent-encoding from `percent-encoding`, the `YYYYMMDDTHHMMSSZ` date from `time`, and
+//! the request types from `http`. The canonicalisation is written here because the AWS format fixes it
 //! byte for byte and no general URL or HTTP library produces it: removing dot segments and merging
 //! slashes the aws-c-auth way, encoding the path a second time, decoding and re-encoding query
 //! parameters with only RFC 3986 unreserved characters left literal and sorting them by encoded
@@ -34,9 +34,9 @@
 //!
 //! # Where this crate sits
 //!
-//! `awscred-sts` signs its `AssumeRole`-family form POSTs with this crate; the CLI's `explain`
-//! shows [`SigningOutput`]. It sits beside `awscred-http`, above `awscred-types`, and depends on
-//! no other awscred crate: it is pure (no I/O, no async, no clock).
+//! `awscred-sts` signs its `AssumeRole`-family form POSTs with this crate. It sits beside
+//! `awscred-http`, above `awscred-types`, and depends on no other awscred crate: it is pure (no
+//! I/O, no async, no clock).
 //!
 //! # Compiler support
 //!

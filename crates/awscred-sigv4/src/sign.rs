@@ -3,19 +3,17 @@
 use std::fmt;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use http::header::{AUTHORIZATION, HOST, HeaderName, HeaderValue};
 use http::uri::PathAndQuery;
 use http::{Request, Uri};
 use percent_encoding::percent_encode;
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::canonical::{
     Sink, UNRESERVED, canonical_param, decoded_param, is_never_signed, query_pairs, write_path,
     write_trimmed,
 };
-use crate::key::{Signature, SigningKey, amz_date, date_part, sha256_hex};
+use crate::key::{Signature, SigningKey, amz_date, date_part, sha256, sha256_hex, sha256_hex_of};
 use crate::{
     PayloadHash, SessionTokenMode, SignableRequest, SignatureLocation, Signer, SigningError,
     SigningParams,
@@ -107,7 +105,7 @@ enum Keys<'s> {
 }
 
 impl Keys<'_> {
-    fn keyed_mac(self, params: &SigningParams<'_>, date: [u8; 8]) -> Hmac<Sha256> {
+    fn keyed_mac(self, params: &SigningParams<'_>, date: [u8; 8]) -> ring::hmac::Context {
         match self {
             Keys::Derive => SigningKey::derive_for_date(
                 params.secret_access_key,
@@ -134,7 +132,7 @@ fn sign_http<B>(
 ) -> Result<Signature, SigningError> {
     let (plan, signature) = {
         let prepared = Prepared::new(SignableRequest::from_http(request, body), *params)?;
-        let mut hasher = Sha256::new();
+        let mut hasher = sha256();
         prepared.write_canonical_request(&mut hasher);
         let creq_hash = sha256_hex(hasher);
         let mut mac = keys.keyed_mac(params, prepared.date());
@@ -154,7 +152,7 @@ fn sign_explained(
     let prepared = Prepared::new(*request, *params)?;
     let mut creq = Vec::with_capacity(512);
     prepared.write_canonical_request(&mut creq);
-    let creq_hash = sha256_hex(Sha256::new_with_prefix(&creq));
+    let creq_hash = sha256_hex_of(&creq);
     let mut sts = Vec::with_capacity(128);
     prepared.write_string_to_sign(&mut sts, &creq_hash);
     let mut mac = keys.keyed_mac(params, prepared.date());
@@ -223,7 +221,7 @@ impl<'a> Prepared<'a> {
         let amz_date = amz_date(params.time)?;
         let settings = params.settings;
         let payload = match settings.payload {
-            PayloadHash::Body => Payload::Hash(sha256_hex(Sha256::new_with_prefix(req.body))),
+            PayloadHash::Body => Payload::Hash(sha256_hex_of(req.body)),
             PayloadHash::Unsigned => Payload::Unsigned,
         };
         let expires_in = match settings.location {
