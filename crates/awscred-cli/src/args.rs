@@ -29,6 +29,7 @@ pub(crate) struct SessionArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub(crate) enum Command {
     /// Resolve credentials with the default chain and print them (`process` JSON by default,
     /// so `awscred export-credentials` is itself a valid `credential_process`).
@@ -102,6 +103,7 @@ pub(crate) enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub(crate) enum SsoAction {
     /// Log in (authorization code with PKCE by default, or `--use-device-code`); the token is
     /// cached for awscred, the AWS CLI and boto3 alike.
@@ -126,6 +128,7 @@ pub(crate) enum SsoAction {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub(crate) enum CacheAction {
     /// The entries awscred can read: role, key (masked), expiry and time left.
     List,
