@@ -103,15 +103,27 @@ impl fmt::Display for CacheKey {
 /// An entry is reused while it expires at least the given window after now (botocore:
 /// 15 minutes). A missing, unreadable, half-written or otherwise invalid entry is a miss, never
 /// an error; writes are atomic (temporary file + rename), 0600, in a 0700 folder.
+///
+/// Writers take the entry's cross-process lock ([`FileCache::lock`]) around the fetch, waiting
+/// at most [`LOCK_WAIT`] (or [`FileCache::lock_wait`]) for another process's.
 #[derive(Clone)]
 pub struct FileCache {
     dir: PathBuf,
     fs: SharedFs,
+    lock_wait: Option<Duration>,
 }
+
+/// How long [`FileCache::lock`] waits by default for another process to release an entry's
+/// lock: one STS call's time budget (`awscred-http`'s 30 s per attempt) and 5 s more. After it,
+/// the caller goes on without the lock (botocore has no lock at all).
+pub const LOCK_WAIT: Duration = Duration::from_secs(35);
 
 impl fmt::Debug for FileCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileCache").field("dir", &self.dir).finish()
+        f.debug_struct("FileCache")
+            .field("dir", &self.dir)
+            .field("lock_wait", &self.lock_wait)
+            .finish()
     }
 }
 
@@ -121,7 +133,16 @@ impl FileCache {
         Self {
             dir: dir.into(),
             fs,
+            lock_wait: Some(LOCK_WAIT),
         }
+    }
+
+    /// How long [`FileCache::lock`] waits for another process's lock (default [`LOCK_WAIT`]);
+    /// `None` never takes the lock, for users that must not wait on other processes (`awscred
+    /// explain`).
+    pub fn lock_wait(mut self, wait: Option<Duration>) -> Self {
+        self.lock_wait = wait;
+        self
     }
 
     /// The AWS CLI's cache, `~/.aws/cli/cache` (home as the profile files find it); `None` when
@@ -339,16 +360,31 @@ impl FileCache {
         })
     }
 
-    /// Takes the cross-process lock of `key`'s entry (`<key>.lock` beside it), blocking until
-    /// it is free, so concurrent processes with an empty cache make one STS call: the first
-    /// fetches and writes, the others then find the entry. Released when the guard drops.
-    pub fn lock(&self, key: &CacheKey) -> Result<awscred_types::FsLock, CredentialsError> {
+    /// Takes the cross-process lock of `key`'s entry (`<key>.lock` beside it), so concurrent
+    /// processes with an empty cache make one STS call: the first fetches and writes, the others
+    /// then find the entry. Released when the guard drops. Blocks for at most the cache's lock
+    /// wait; a lock still held after it is an error (callers go on without it). `Ok(None)` when
+    /// this cache takes no locks ([`FileCache::lock_wait`] `None`).
+    pub fn lock(&self, key: &CacheKey) -> Result<Option<awscred_types::FsLock>, CredentialsError> {
+        let Some(wait) = self.lock_wait else {
+            return Ok(None);
+        };
         let path = self.dir.join(format!("{}.lock", key.0));
-        self.fs.lock(&path).map_err(|e| {
-            CredentialsError::provider_error("could not lock the credential cache entry")
-                .with("file", path.display())
-                .with_source(e)
-        })
+        match self.fs.lock(&path, wait) {
+            Ok(guard) => Ok(Some(guard)),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                Err(CredentialsError::timed_out(format!(
+                    "another process has held the credential cache lock for {} s",
+                    wait.as_secs()
+                ))
+                .with("file", path.display()))
+            }
+            Err(e) => Err(CredentialsError::provider_error(
+                "could not lock the credential cache entry",
+            )
+            .with("file", path.display())
+            .with_source(e)),
+        }
     }
 
     /// Removes the entry of `key` (a missing entry is fine).
@@ -643,6 +679,25 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_wait_is_bounded_and_can_be_off() {
+        let fs = Arc::new(MemFs::new());
+        let key = CacheKey::assume_role(&request(|_| {}), true);
+        let holder = FileCache::new("/c", fs.clone());
+        let held = holder.lock(&key).unwrap();
+        assert!(held.is_some());
+        let waiter = FileCache::new("/c", fs.clone()).lock_wait(Some(Duration::from_millis(50)));
+        let err = waiter.lock(&key).unwrap_err();
+        assert!(err.is_timed_out(), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains(&format!("/c/{key}.lock")), "{text}");
+        // No lock at all: nothing to wait for.
+        let reader = FileCache::new("/c", fs.clone()).lock_wait(None);
+        assert!(reader.lock(&key).unwrap().is_none());
+        drop(held);
+        assert!(waiter.lock(&key).unwrap().is_some());
+    }
+
+    #[test]
     fn a_world_readable_entry_is_refused() {
         let fs = Arc::new(MemFs::new());
         let cache = FileCache::new("/c", fs.clone());
@@ -678,7 +733,7 @@ mod tests {
             fn mode(&self, _: &Path) -> io::Result<Option<u32>> {
                 Ok(None)
             }
-            fn lock(&self, _: &Path) -> io::Result<awscred_types::FsLock> {
+            fn lock(&self, _: &Path, _: Duration) -> io::Result<awscred_types::FsLock> {
                 Err(io::ErrorKind::PermissionDenied.into())
             }
         }

@@ -4,7 +4,8 @@
 //! - [`cli`]: `~/.aws/cli/cache/<key>.json`, the assume-role / web identity / SSO role
 //!   credential cache. [`CacheKey`] is botocore's key (the SHA-1 of Python's
 //!   `json.dumps(args, sort_keys=True)`, written by [`json`]), [`FileCache`] reads and writes
-//!   entries (a world-readable entry is refused), takes the cross-process `<key>.lock`, and lists
+//!   entries (a world-readable entry is refused), takes the cross-process `<key>.lock` (waiting
+//!   at most [`LOCK_WAIT`]), and lists
 //!   them ([`CacheEntry`], no secrets). Tested against botocore's own `JSONFileCache` in
 //!   `tests/botocore_cache_interop.rs`.
 //! - [`sso`]: `~/.aws/sso/cache/<sha1>.json`, the token files `aws sso login` writes
@@ -43,7 +44,7 @@ pub mod json;
 pub mod sso;
 pub mod timestamp;
 
-pub use cli::{CacheEntry, CacheKey, FileCache};
+pub use cli::{CacheEntry, CacheKey, FileCache, LOCK_WAIT};
 pub use sso::{SsoToken, SsoTokenCache, SsoTokenError};
 pub use timestamp::{format_utc_z, parse_timestamp};
 

@@ -276,8 +276,8 @@ impl Fs for Failing {
     fn mode(&self, path: &Path) -> io::Result<Option<u32>> {
         self.0.mode(path)
     }
-    fn lock(&self, path: &Path) -> io::Result<FsLock> {
-        self.0.lock(path)
+    fn lock(&self, path: &Path, wait: std::time::Duration) -> io::Result<FsLock> {
+        self.0.lock(path, wait)
     }
 }
 

@@ -280,7 +280,26 @@ impl AssumeRoleProvider {
         }
         let now = inner.clock.now();
         let (mut request, generated) = request_for(hop, now);
-        // Another process may be fetching this very session: wait for it, then look again.
+        // The MFA code first: a process waiting at the prompt (or stopped there) holds no lock,
+        // so it blocks no other run.
+        if let Some(serial) = &hop.mfa_serial {
+            if state.served && !inner.mfa.can_refresh() {
+                return Err(CredentialsError::invalid_configuration(format!(
+                    "MFA code required: the session for role {} (profile {:?}) has run out and \
+                     needs a new code from {serial}, but this run may not prompt again; run the \
+                     command again interactively (or give the process an MFA provider that can \
+                     refresh)",
+                    hop.role_arn, hop.profile
+                ))
+                .with("profile", &hop.profile)
+                .with("mfa_serial", serial));
+            }
+            let code = inner.mfa.token_code(serial).await?;
+            request.serial_number = Some(serial.clone());
+            request.token_code = Some(code.as_str().to_owned());
+        }
+        // Another process may be fetching this very session: wait for it (for a bounded time),
+        // then look again.
         let _guard = match &inner.file_cache {
             Some(cache) => {
                 let key = CacheKey::assume_role(&request, generated);
@@ -302,26 +321,10 @@ impl AssumeRoleProvider {
                     );
                     return Ok(c);
                 }
-                guard.ok()
+                guard.ok().flatten()
             }
             None => None,
         };
-        if let Some(serial) = &hop.mfa_serial {
-            if state.served && !inner.mfa.can_refresh() {
-                return Err(CredentialsError::invalid_configuration(format!(
-                    "MFA code required: the session for role {} (profile {:?}) has run out and \
-                     needs a new code from {serial}, but this run may not prompt again; run the \
-                     command again interactively (or give the process an MFA provider that can \
-                     refresh)",
-                    hop.role_arn, hop.profile
-                ))
-                .with("profile", &hop.profile)
-                .with("mfa_serial", serial));
-            }
-            let code = inner.mfa.token_code(serial).await?;
-            request.serial_number = Some(serial.clone());
-            request.token_code = Some(code.as_str().to_owned());
-        }
         let result = inner
             .sts
             .assume_role(source, &request, PROVIDER_NAME)

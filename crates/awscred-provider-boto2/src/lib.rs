@@ -445,7 +445,7 @@ mod tests {
         fn mode(&self, _: &Path) -> io::Result<Option<u32>> {
             unreachable!("the provider never asks for modes")
         }
-        fn lock(&self, _: &Path) -> io::Result<awscred_types::FsLock> {
+        fn lock(&self, _: &Path, _: std::time::Duration) -> io::Result<awscred_types::FsLock> {
             unreachable!("the provider never locks")
         }
     }

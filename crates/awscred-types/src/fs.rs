@@ -3,6 +3,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// What a file read through [`Fs::read`] is for, which sets the most it may hold.
 ///
@@ -125,10 +126,11 @@ pub trait Fs: Send + Sync + fmt::Debug {
     /// The Unix permission bits of `path` (`None` where the platform has none).
     fn mode(&self, path: &Path) -> io::Result<Option<u32>>;
 
-    /// Takes an exclusive lock on `path` (created, with its folders, if missing), blocking until
-    /// it is free. The lock is released when the returned guard is dropped. On [`OsFs`] this is
-    /// an advisory lock shared with other processes.
-    fn lock(&self, path: &Path) -> io::Result<FsLock>;
+    /// Takes an exclusive lock on `path` (created, with its folders, if missing), waiting at most
+    /// `wait` for it to be free; a lock still held then is an [`io::ErrorKind::TimedOut`] error.
+    /// The lock is released when the returned guard is dropped. On [`OsFs`] this is an advisory
+    /// lock shared with other processes.
+    fn lock(&self, path: &Path, wait: Duration) -> io::Result<FsLock>;
 }
 
 /// A shared file-system seam.
@@ -252,7 +254,7 @@ impl Fs for OsFs {
         }
     }
 
-    fn lock(&self, path: &Path) -> io::Result<FsLock> {
+    fn lock(&self, path: &Path, wait: Duration) -> io::Result<FsLock> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir)?;
         }
@@ -261,9 +263,36 @@ impl Fs for OsFs {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(path)?;
-        file.lock()?;
-        Ok(FsLock::new(file))
+        // `flock` has no time limit of its own: try, then sleep a little longer each time (10 ms
+        // up to 100 ms) until the deadline.
+        let deadline = Instant::now() + wait;
+        let mut pause = Duration::from_millis(10);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(FsLock::new(file)),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(lock_timed_out(path, wait));
+            }
+            std::thread::sleep(pause.min(deadline - now));
+            pause = (pause * 2).min(Duration::from_millis(100));
+        }
     }
+}
+
+/// The error of a lock still held by someone else after `wait`.
+fn lock_timed_out(path: &Path, wait: Duration) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!(
+            "{} is still locked by another process after {} s",
+            path.display(),
+            wait.as_secs_f32()
+        ),
+    )
 }
 
 /// `Ok` for a regular file, else the [`Refused::NotAFile`] error naming what it is.
@@ -410,7 +439,7 @@ mod fake {
                 .ok_or_else(|| not_found(path))
         }
 
-        fn lock(&self, path: &Path) -> io::Result<FsLock> {
+        fn lock(&self, path: &Path, wait: Duration) -> io::Result<FsLock> {
             struct Release(Arc<MemState>, PathBuf);
             impl Drop for Release {
                 fn drop(&mut self) {
@@ -427,12 +456,18 @@ mod fake {
                 .locked
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
+            let deadline = Instant::now() + wait;
             while locked.contains(path) {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(lock_timed_out(path, wait));
+                }
                 locked = self
                     .state
                     .unlocked
-                    .wait(locked)
-                    .unwrap_or_else(PoisonError::into_inner);
+                    .wait_timeout(locked, deadline - now)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
             }
             locked.insert(path.to_path_buf());
             Ok(FsLock::new(Release(self.state.clone(), path.to_path_buf())))
@@ -473,13 +508,20 @@ mod tests {
     }
 
     #[test]
-    fn memfs_lock_is_exclusive() {
+    fn memfs_lock_is_exclusive_and_its_wait_is_bounded() {
         let fs = MemFs::new();
-        let guard = fs.lock(Path::new("/l")).unwrap();
+        let long = Duration::from_secs(60);
+        let guard = fs.lock(Path::new("/l"), long).unwrap();
+        let started = Instant::now();
+        let err = fs
+            .lock(Path::new("/l"), Duration::from_millis(100))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(5));
         let fs2 = fs.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let t = std::thread::spawn(move || {
-            let _g = fs2.lock(Path::new("/l")).unwrap();
+            let _g = fs2.lock(Path::new("/l"), long).unwrap();
             tx.send(()).unwrap();
         });
         assert!(
@@ -574,8 +616,23 @@ mod tests {
             OsFs.list(path.parent().unwrap()).unwrap(),
             vec![path.clone()]
         );
-        let lock = OsFs.lock(&dir.join("sub/cache.lock")).unwrap();
+        let lock_path = dir.join("sub/cache.lock");
+        let lock = OsFs.lock(&lock_path, Duration::from_secs(60)).unwrap();
+        // A second open file description is another holder, as another process would be: it
+        // waits at most its bound, and gets the lock once the first is gone.
+        let started = Instant::now();
+        let err = OsFs
+            .lock(&lock_path, Duration::from_millis(200))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(err.to_string().contains("cache.lock"), "{err}");
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(200) && waited < Duration::from_secs(5),
+            "{waited:?}"
+        );
         drop(lock);
+        drop(OsFs.lock(&lock_path, Duration::ZERO).unwrap());
         #[allow(clippy::disallowed_methods, reason = "test clean-up")]
         std::fs::remove_dir_all(&dir).unwrap();
     }

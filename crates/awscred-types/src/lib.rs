@@ -86,7 +86,7 @@ pub mod fuzz {
         fn mode(&self, _: &Path) -> io::Result<Option<u32>> {
             Ok(Some(0o600))
         }
-        fn lock(&self, _: &Path) -> io::Result<crate::FsLock> {
+        fn lock(&self, _: &Path, _: std::time::Duration) -> io::Result<crate::FsLock> {
             Err(io::ErrorKind::PermissionDenied.into())
         }
     }

@@ -10,7 +10,7 @@ use awscred_provider_assume_role::plan;
 use awscred_types::{Clock, CredentialsError, OsFs, SystemClock, SystemEnv};
 
 use crate::args::SessionArgs;
-use crate::chain::{aws_cli_cache, chain, runtime};
+use crate::chain::{aws_cli_cache, chain_with, runtime};
 use crate::render::{kind, kind_name, mask_key_id, remaining, rfc3339, shown};
 
 pub(crate) fn run(
@@ -101,7 +101,12 @@ pub(crate) fn run(
         println!();
     }
     println!("providers, in order:");
-    match chain(profile, session) {
+    // Never the cache's cross-process lock: explain must not wait on another run.
+    let unlocked = (!session.no_cache)
+        .then(aws_cli_cache)
+        .flatten()
+        .map(|c| c.lock_wait(None));
+    match chain_with(profile, session, |b| b.credential_cache(unlocked)) {
         Err(e) => println!("  chain not built: {e}"),
         Ok(chain) => {
             let (result, steps) = runtime()?.block_on(chain.chain().resolve_traced());
