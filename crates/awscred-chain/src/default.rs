@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use awscred_profile::{ProfileSet, SelectedProfile, SelectionReason, select_profile};
 use awscred_types::{
-    Credentials, CredentialsError, OsFs, ProvideCredentials, SharedClock, SharedEnv, SharedFs,
-    StaticProvider, SystemClock, SystemEnv,
+    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedEnv, SharedFs, Sources,
+    StaticProvider,
 };
 
 use crate::ChainProvider;
-use crate::slots::{self, Sources, not_configured};
+use crate::slots::{self, Ctx, not_configured};
 
 /// A provider that is not configured here, and says why (a chain moves on).
 #[derive(Debug, Clone)]
@@ -46,9 +46,7 @@ pub struct DefaultChain {
 /// Builds a [`DefaultChain`]; every setting can be changed in code.
 #[derive(Debug, Default)]
 pub struct DefaultChainBuilder {
-    env: Option<SharedEnv>,
-    fs: Option<SharedFs>,
-    clock: Option<SharedClock>,
+    sources: Sources,
     profile: Option<String>,
     explicit: Option<Credentials>,
     profiles: Option<Arc<ProfileSet>>,
@@ -57,21 +55,28 @@ pub struct DefaultChainBuilder {
 }
 
 impl DefaultChainBuilder {
+    /// The environment, file system and clock every provider is built from (default:
+    /// [`Sources::system`]).
+    pub fn sources(mut self, sources: &Sources) -> Self {
+        self.sources = sources.clone();
+        self
+    }
+
     /// The environment (default: the process environment).
     pub fn env(mut self, env: SharedEnv) -> Self {
-        self.env = Some(env);
+        self.sources = self.sources.with_env(env);
         self
     }
 
     /// The file system (default: the real one).
     pub fn fs(mut self, fs: SharedFs) -> Self {
-        self.fs = Some(fs);
+        self.sources = self.sources.with_fs(fs);
         self
     }
 
     /// The clock (default: the system clock).
     pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = Some(clock);
+        self.sources = self.sources.with_clock(clock);
         self
     }
 
@@ -122,14 +127,13 @@ impl DefaultChainBuilder {
     /// A profile named in code or by `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` that exists in
     /// neither file is an error here, before any provider runs (botocore's `ProfileNotFound`).
     pub fn build(self) -> Result<DefaultChain, CredentialsError> {
-        let env: SharedEnv = self.env.unwrap_or_else(|| Arc::new(SystemEnv));
-        let fs: SharedFs = self.fs.unwrap_or_else(|| Arc::new(OsFs));
-        let clock: SharedClock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let sources = self.sources;
+        let (env, fs) = (&sources.env, &sources.fs);
         let profiles = match self.profiles {
             Some(p) => p,
-            None => Arc::new(ProfileSet::load(&*env, &*fs)?),
+            None => Arc::new(ProfileSet::load(&**env, &**fs)?),
         };
-        let selected = select_profile(self.profile.as_deref(), &*env);
+        let selected = select_profile(self.profile.as_deref(), &**env);
         let name = selected.name().to_owned();
         if selected.reason() != SelectionReason::Default && profiles.profile(&name).is_none() {
             let files: Vec<&str> = profiles
@@ -151,45 +155,41 @@ impl DefaultChainBuilder {
                 .is_some_and(|v| !v.trim().is_empty())
         };
         let use_env = !selected.is_explicit();
+        let ctx = Ctx {
+            sources: &sources,
+            profiles: &profiles,
+            name: &name,
+            use_env,
+            process_env: &self.process_env,
+            assume_role: &self.assume_role,
+        };
+        let shared = ctx.shared();
         let mut chain = ChainProvider::new();
 
         if let Some(creds) = self.explicit {
             chain.push("explicit", Arc::new(StaticProvider::new(creds)));
         }
         if use_env {
-            chain.push(
-                "env",
-                Arc::new(awscred_provider_env::EnvProvider::new(env.clone())),
-            );
+            chain.push("env", shared.env.clone());
         }
-
-        let ctx = Sources {
-            env: &env,
-            fs: &fs,
-            clock: &clock,
-            profiles: &profiles,
-            name: &name,
-            use_env,
-            process_env: &self.process_env,
-        };
         // botocore's AssumeRoleProvider: a `role_arn` profile (without a web identity token
         // file). A plan error stops the chain here, never falling through to a provider that
         // would return a different identity (for example static keys in the same profile).
         chain.push(
             "assume-role",
             if has("role_arn") && !has("web_identity_token_file") {
-                slots::assume_role(&ctx, self.assume_role.clone())
+                ctx.assume_role(&shared)
             } else {
                 not_configured(format!("profile {name:?} has no role_arn"))
             },
         );
         // Profile providers (botocore's ProfileProviderBuilder order, after assume-role).
-        chain.push("web-identity", slots::web_identity(&ctx));
+        chain.push("web-identity", ctx.web_identity());
         // botocore's SSOProvider applies when the profile names a role or an account.
         chain.push(
             "sso",
             if has("sso_account_id") || has("sso_role_name") {
-                slots::sso(&ctx, &self.assume_role)
+                ctx.sso()
             } else {
                 not_configured(format!(
                     "profile {name:?} has no sso_account_id or sso_role_name"
@@ -206,7 +206,7 @@ impl DefaultChainBuilder {
         chain.push(
             "process",
             match section.and_then(|s| s.get("credential_process")) {
-                Some(cmd) if !cmd.trim().is_empty() => slots::process(&ctx, cmd),
+                Some(cmd) if !cmd.trim().is_empty() => ctx.process(cmd),
                 _ => not_configured(format!("profile {name:?} has no credential_process")),
             },
         );
@@ -217,9 +217,9 @@ impl DefaultChainBuilder {
                 &name,
             )),
         );
-        chain.push("boto2", slots::boto2(&ctx));
-        chain.push("container", slots::container(&ctx));
-        chain.push("imds", slots::imds(&ctx));
+        chain.push("boto2", ctx.boto2());
+        chain.push("container", shared.container);
+        chain.push("imds", shared.imds);
         Ok(DefaultChain {
             chain,
             profiles,

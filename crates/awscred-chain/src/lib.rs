@@ -25,6 +25,18 @@
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
+/// `$on` (a `Result<SharedProvider, _>`) when `$feature` is compiled in, else `$off`.
+macro_rules! feature {
+    ($feature:literal, $on:expr, $off:expr) => {{
+        #[cfg(feature = $feature)]
+        let built: Result<SharedProvider, CredentialsError> = $on;
+        #[cfg(not(feature = $feature))]
+        let built: Result<SharedProvider, CredentialsError> = $off;
+        built
+    }};
+}
+
+mod base;
 mod chain;
 mod default;
 mod slots;

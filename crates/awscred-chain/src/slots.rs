@@ -1,67 +1,32 @@
-//! One constructor per provider slot of the default chain, each behind its crate's feature.
+//! The provider slots of the default chain, each built once from one [`Ctx`].
 //!
-//! A provider whose feature is off is `NotConfigured` when nothing asks for it, and
-//! `Misconfigured` (stopping the chain with a clear error) when the selected profile or the
-//! environment configures it: a build without `process` must not skip a profile's
-//! `credential_process` and answer with some other identity.
+//! An optional provider whose feature is off is `NotConfigured` when nothing asks for it, and
+//! `Misconfigured` (stopping the chain with an error naming the feature) when the selected
+//! profile or the environment configures it: a build without `process` must not skip a
+//! profile's `credential_process` and answer with some other identity.
+#![allow(
+    unused_variables,
+    dead_code,
+    reason = "builds without some provider features leave inputs and helpers unused"
+)]
 
 use std::sync::Arc;
 
 use awscred_profile::ProfileSet;
-use awscred_types::{CredentialsError, SharedClock, SharedEnv, SharedFs, SharedProvider};
+use awscred_types::{CredentialsError, SharedProvider, Sources};
 
 use crate::default::{Misconfigured, NotConfigured};
 
-/// What a provider built from the selected profile may need.
-#[allow(
-    dead_code,
-    reason = "builds without some provider features leave fields unread"
-)]
-pub(crate) struct Sources<'a> {
-    pub(crate) env: &'a SharedEnv,
-    pub(crate) fs: &'a SharedFs,
-    pub(crate) clock: &'a SharedClock,
+/// Everything a slot is built from.
+pub(crate) struct Ctx<'a> {
+    pub(crate) sources: &'a Sources,
     pub(crate) profiles: &'a Arc<ProfileSet>,
     pub(crate) name: &'a str,
     /// The environment applies (no profile named in code).
     pub(crate) use_env: bool,
     /// Extra variables for `credential_process` commands.
     pub(crate) process_env: &'a [(String, String)],
-}
-
-impl Sources<'_> {
-    /// STS as botocore configures it for the selected profile: endpoint, region, proxies, CA
-    /// bundle, retries.
-    #[cfg(any(feature = "assume-role", feature = "web-identity"))]
-    fn sts(&self) -> Result<awscred_sts::StsClient, CredentialsError> {
-        let values = awscred_sts::SelectedProfileValues::new(self.profiles, self.name);
-        awscred_sts::StsClientBuilder::from_sources(&**self.env, &**self.fs, &values)
-            .and_then(|b| b.clock(self.clock.clone()).build())
-            .map_err(|e| e.with("profile", self.name))
-    }
-
-    #[cfg(feature = "imds")]
-    fn section(&self) -> Option<awscred_profile::Section> {
-        self.profiles.profile(self.name).cloned()
-    }
-}
-
-pub(crate) fn not_configured(reason: String) -> SharedProvider {
-    Arc::new(NotConfigured(reason))
-}
-
-/// The selected profile (or environment) asks for `what`, which this build left out.
-#[allow(
-    dead_code,
-    reason = "used only by builds without some provider features"
-)]
-fn feature_off(feature: &str, what: &str, profile: &str) -> SharedProvider {
-    Arc::new(Misconfigured(
-        CredentialsError::invalid_configuration(format!(
-            "profile {profile:?} uses {what}, but awscred was built without its `{feature}` feature"
-        ))
-        .with("profile", profile),
-    ))
+    pub(crate) assume_role: &'a AssumeRoleSettings,
 }
 
 /// Assume-role settings given to the chain builder.
@@ -73,365 +38,208 @@ pub(crate) struct AssumeRoleSettings {
     pub(crate) cache: Option<awscred_file_cache::FileCache>,
 }
 
-/// The assume-role slot for a profile with `role_arn`.
-pub(crate) fn assume_role(ctx: &Sources<'_>, settings: AssumeRoleSettings) -> SharedProvider {
-    #[cfg(feature = "assume-role")]
-    {
-        match assume_role_provider(ctx, settings) {
-            Ok(p) => Arc::new(p),
-            Err(e) => Arc::new(Misconfigured(e)),
-        }
-    }
-    #[cfg(not(feature = "assume-role"))]
-    {
-        let _ = settings;
-        feature_off("assume-role", "role_arn", ctx.name)
-    }
+/// The providers a role chain may start from that are also slots: built once, used twice.
+pub(crate) struct Shared {
+    pub(crate) env: SharedProvider,
+    pub(crate) container: SharedProvider,
+    pub(crate) imds: SharedProvider,
 }
 
-#[cfg(feature = "assume-role")]
-fn assume_role_provider(
-    ctx: &Sources<'_>,
-    settings: AssumeRoleSettings,
-) -> Result<awscred_provider_assume_role::AssumeRoleProvider, CredentialsError> {
-    use awscred_provider_assume_role::AssumeRoleProvider;
-    let plan = awscred_provider_assume_role::plan(ctx.profiles, ctx.name)?;
-    let sts = ctx.sts()?;
-    // The profile the base comes from: the innermost hop's source_profile (for messages such
-    // as an SSO login hint).
-    let source_profile = plan
-        .roles
-        .first()
-        .and_then(|hop| ctx.profiles.profile(&hop.profile))
-        .and_then(|p| p.get("source_profile"))
-        .unwrap_or(ctx.name)
-        .to_owned();
-    let source = source_provider(ctx, &plan.base, &sts, &source_profile, &settings)?;
-    let mut builder = AssumeRoleProvider::builder(plan)
-        .source(source)
-        .sts(sts)
-        .file_cache(settings.cache)
-        .clock(ctx.clock.clone());
-    if let Some(mfa) = settings.mfa {
-        builder = builder.mfa(mfa);
+pub(crate) fn not_configured(reason: impl Into<String>) -> SharedProvider {
+    Arc::new(NotConfigured(reason.into()))
+}
+
+/// The provider, or its error reported at its place in the chain.
+pub(crate) fn slot(built: Result<SharedProvider, CredentialsError>) -> SharedProvider {
+    built.unwrap_or_else(|e| Arc::new(Misconfigured(e)))
+}
+
+/// The selected profile (or environment) asks for `what`, which this build left out.
+fn off(feature: &str, what: &str, profile: &str) -> Result<SharedProvider, CredentialsError> {
+    Err(CredentialsError::invalid_configuration(format!(
+        "profile {profile:?} uses {what}, but awscred was built without its `{feature}` feature"
+    ))
+    .with("profile", profile))
+}
+
+impl Ctx<'_> {
+    fn value(&self, key: &str) -> Option<&str> {
+        let section = self.profiles.profile(self.name)?;
+        section.get(key).filter(|v| !v.trim().is_empty())
     }
-    builder.build()
-}
 
-/// The provider for an assume-role chain's base credentials.
-#[cfg(feature = "assume-role")]
-fn source_provider(
-    ctx: &Sources<'_>,
-    base: &awscred_provider_assume_role::BaseProvider,
-    sts: &awscred_sts::StsClient,
-    source_profile: &str,
-    shared: &AssumeRoleSettings,
-) -> Result<SharedProvider, CredentialsError> {
-    use awscred_provider_assume_role::{BaseProvider, CredentialSource};
-    let off = |feature: &str, what: &str| -> Result<SharedProvider, CredentialsError> {
-        Err(CredentialsError::invalid_configuration(format!(
-            "this role chain starts from {what}, but awscred was built without its `{feature}` \
-             feature"
-        ))
-        .with("profile", ctx.name))
-    };
-    let _ = (&off, sts);
-    Ok(match base {
-        BaseProvider::AccessKey(c) => Arc::new(awscred_types::StaticProvider::new(c.clone())),
-        BaseProvider::NamedSource(CredentialSource::Environment) => {
-            Arc::new(awscred_provider_env::EnvProvider::new(ctx.env.clone()))
+    /// A build without `feature`: an error when the profile or environment configures it,
+    /// else `NotConfigured` for `reason`.
+    fn off_if(&self, configured: bool, feature: &str, what: &str, reason: &str) -> SharedProvider {
+        match configured {
+            true => slot(off(feature, what, self.name)),
+            false => not_configured(reason),
         }
-        BaseProvider::NamedSource(CredentialSource::Ec2InstanceMetadata) => {
-            #[cfg(feature = "imds")]
-            {
-                Arc::new(
-                    awscred_provider_imds::ImdsProvider::builder()
-                        .env(ctx.env.clone())
-                        .profile(ctx.section())
-                        .clock(ctx.clock.clone())
-                        .build(),
-                )
-            }
-            #[cfg(not(feature = "imds"))]
-            return off("imds", "credential_source = Ec2InstanceMetadata");
-        }
-        BaseProvider::NamedSource(CredentialSource::EcsContainer) => {
-            #[cfg(feature = "container")]
-            {
-                Arc::new(
-                    awscred_provider_container::ContainerProvider::builder()
-                        .env(ctx.env.clone())
-                        .fs(ctx.fs.clone())
-                        .build(),
-                )
-            }
-            #[cfg(not(feature = "container"))]
-            return off("container", "credential_source = EcsContainer");
-        }
-        BaseProvider::WebIdentity {
-            role_arn,
-            token_file,
-            role_session_name,
-        } => {
-            #[cfg(feature = "web-identity")]
-            {
-                let mut settings =
-                    awscred_provider_web_identity::WebIdentitySettings::new(token_file, role_arn);
-                settings.role_session_name = role_session_name.clone();
-                Arc::new(
-                    awscred_provider_web_identity::WebIdentityProvider::new(
-                        settings,
-                        sts.clone(),
-                        ctx.fs.clone(),
-                    )
-                    .with_clock(ctx.clock.clone()),
-                )
-            }
-            #[cfg(not(feature = "web-identity"))]
-            {
-                let _ = (role_arn, token_file, role_session_name);
-                return off("web-identity", "a web identity token file");
-            }
-        }
-        BaseProvider::CredentialProcess {
-            command,
-            account_id,
-        } => {
-            #[cfg(feature = "process")]
-            {
-                let builder = awscred_provider_process::ProcessProvider::builder(command)
-                    .profile_name(ctx.name)
-                    .account_id_fallback(account_id.clone());
-                Arc::new(
-                    ctx.process_env
-                        .iter()
-                        .fold(builder, |b, (k, v)| b.env(k, v))
-                        .build(),
-                )
-            }
-            #[cfg(not(feature = "process"))]
-            {
-                let _ = (command, account_id);
-                return off("process", "credential_process");
-            }
-        }
-        BaseProvider::Sso {
-            sso_session,
-            sso_region,
-            sso_start_url,
-            sso_account_id,
-            sso_role_name,
-        } => {
-            #[cfg(feature = "sso")]
-            {
-                let (Some(account), Some(role)) = (sso_account_id, sso_role_name) else {
-                    return Err(CredentialsError::invalid_configuration(
-                        "this role chain's source profile uses IAM Identity Center without \
-                         sso_account_id and sso_role_name, so it has no role credentials to \
-                         start from",
-                    )
-                    .with("profile", ctx.name));
-                };
-                let settings = awscred_provider_sso::SsoSettings::new(
-                    source_profile,
-                    sso_start_url,
-                    sso_region,
-                    account,
-                    role,
-                    sso_session.clone(),
-                );
-                sso_provider(ctx, settings, shared)?
-            }
-            #[cfg(not(feature = "sso"))]
-            {
-                let _ = (
-                    sso_session,
-                    sso_region,
-                    sso_start_url,
-                    sso_account_id,
-                    sso_role_name,
-                );
-                let _ = (source_profile, shared);
-                return off("sso", "an IAM Identity Center profile");
-            }
-        }
-        _ => {
-            return Err(CredentialsError::invalid_configuration(
-                "this role chain's base provider is not known to this version of awscred-chain",
-            )
-            .with("profile", ctx.name));
-        }
-    })
-}
+    }
 
-/// The IAM Identity Center slot (botocore's `SSOProvider`).
-pub(crate) fn sso(ctx: &Sources<'_>, settings: &AssumeRoleSettings) -> SharedProvider {
-    #[cfg(feature = "sso")]
-    {
-        let resolved = awscred_provider_sso::SsoSettings::resolve(ctx.profiles, ctx.name);
-        match resolved.and_then(|s| s.map(|s| sso_provider(ctx, s, settings)).transpose()) {
-            Ok(Some(p)) => p,
-            Ok(None) => not_configured(format!(
-                "profile {:?} has no sso_account_id or sso_role_name",
-                ctx.name
+    fn env_has(&self, var: &str) -> bool {
+        self.sources.env.get(var).is_some()
+    }
+
+    /// STS as botocore configures it for the selected profile (endpoint, region, proxies, CA
+    /// bundle, retries).
+    #[cfg(any(feature = "assume-role", feature = "web-identity"))]
+    pub(crate) fn sts(&self) -> Result<awscred_sts::StsClient, CredentialsError> {
+        let values = awscred_sts::SelectedProfileValues::new(self.profiles, self.name);
+        let s = self.sources;
+        awscred_sts::StsClientBuilder::from_sources(&*s.env, &*s.fs, &values)
+            .and_then(|b| b.clock(s.clock.clone()).build())
+            .map_err(|e| e.with("profile", self.name))
+    }
+
+    /// The slots that are also role-chain bases.
+    pub(crate) fn shared(&self) -> Shared {
+        let s = self.sources;
+        let env = Arc::new(awscred_provider_env::EnvProvider::builder(s).build());
+        let container = feature!(
+            "container",
+            Ok(Arc::new(
+                awscred_provider_container::ContainerProvider::builder(s).build()
             )),
-            Err(e) => Arc::new(Misconfigured(e)),
+            Ok(self.off_if(
+                CONTAINER_VARS.iter().any(|v| self.env_has(v)),
+                "container",
+                "the container credentials endpoint",
+                "built without the `container` feature"
+            ))
+        );
+        let imds = feature!(
+            "imds",
+            Ok(Arc::new(
+                awscred_provider_imds::ImdsProvider::builder(s)
+                    .profile(self.profiles.profile(self.name).cloned())
+                    .build()
+            )),
+            Ok(not_configured("built without the `imds` feature"))
+        );
+        Shared {
+            env,
+            container: slot(container),
+            imds: slot(imds),
         }
     }
-    #[cfg(not(feature = "sso"))]
-    {
-        let _ = settings;
-        feature_off(
+
+    /// The assume-role slot for a profile with `role_arn` (built in `base.rs`).
+    pub(crate) fn assume_role(&self, shared: &Shared) -> SharedProvider {
+        slot(feature!(
+            "assume-role",
+            self.assume_role_provider(shared),
+            off("assume-role", "role_arn", self.name)
+        ))
+    }
+
+    /// The IAM Identity Center slot (botocore's `SSOProvider`).
+    pub(crate) fn sso(&self) -> SharedProvider {
+        slot(feature!(
             "sso",
-            "IAM Identity Center (sso_account_id / sso_role_name)",
-            ctx.name,
+            awscred_provider_sso::SsoSettings::resolve(self.profiles, self.name).and_then(|s| {
+                match s {
+                    Some(settings) => self.sso_provider(settings),
+                    None => Ok(not_configured(format!(
+                        "profile {:?} has no sso_account_id or sso_role_name",
+                        self.name
+                    ))),
+                }
+            }),
+            off(
+                "sso",
+                "IAM Identity Center (sso_account_id / sso_role_name)",
+                self.name
+            )
+        ))
+    }
+
+    #[cfg(feature = "sso")]
+    pub(crate) fn sso_provider(
+        &self,
+        settings: awscred_provider_sso::SsoSettings,
+    ) -> Result<SharedProvider, CredentialsError> {
+        let s = self.sources;
+        let builder = awscred_provider_sso::SsoProvider::builder(settings)
+            .from_sources(&*s.env, s.fs.clone(), self.profiles)?
+            .clock(s.clock.clone());
+        #[cfg(feature = "assume-role")]
+        let builder = builder.role_cache(self.assume_role.cache.clone());
+        Ok(Arc::new(builder.build()?))
+    }
+
+    /// The web identity slot: `AWS_WEB_IDENTITY_TOKEN_FILE` & co., or the profile's
+    /// `web_identity_token_file` with `role_arn`.
+    pub(crate) fn web_identity(&self) -> SharedProvider {
+        let (env, profile) = (&*self.sources.env, self.profiles.profile(self.name));
+        slot(feature!(
+            "web-identity",
+            awscred_provider_web_identity::WebIdentitySettings::resolve(env, profile, self.use_env)
+                .and_then(|s| match s {
+                    Some(s) => self.sts().map(|sts| self.web_identity_provider(s, sts)),
+                    None => Ok(not_configured(NO_TOKEN_FILE)),
+                }),
+            Ok(self.off_if(
+                (self.use_env && self.env_has("AWS_WEB_IDENTITY_TOKEN_FILE"))
+                    || self.value("web_identity_token_file").is_some(),
+                "web-identity",
+                "a web identity token file",
+                NO_TOKEN_FILE
+            ))
+        ))
+    }
+
+    #[cfg(feature = "web-identity")]
+    pub(crate) fn web_identity_provider(
+        &self,
+        settings: awscred_provider_web_identity::WebIdentitySettings,
+        sts: awscred_sts::StsClient,
+    ) -> SharedProvider {
+        let s = self.sources;
+        Arc::new(
+            awscred_provider_web_identity::WebIdentityProvider::new(settings, sts, s.fs.clone())
+                .with_clock(s.clock.clone()),
         )
     }
-}
 
-#[cfg(feature = "sso")]
-fn sso_provider(
-    ctx: &Sources<'_>,
-    settings: awscred_provider_sso::SsoSettings,
-    shared: &AssumeRoleSettings,
-) -> Result<SharedProvider, CredentialsError> {
-    let builder = awscred_provider_sso::SsoProvider::builder(settings)
-        .from_sources(&**ctx.env, ctx.fs.clone(), ctx.profiles)?
-        .clock(ctx.clock.clone());
-    #[cfg(feature = "assume-role")]
-    let builder = builder.role_cache(shared.cache.clone());
-    #[cfg(not(feature = "assume-role"))]
-    let _ = shared;
-    Ok(Arc::new(builder.build()?))
-}
-
-/// The web identity slot: `AWS_WEB_IDENTITY_TOKEN_FILE` & co., or the profile's
-/// `web_identity_token_file` with `role_arn`.
-pub(crate) fn web_identity(ctx: &Sources<'_>) -> SharedProvider {
-    #[cfg(feature = "web-identity")]
-    {
-        use awscred_provider_web_identity::{WebIdentityProvider, WebIdentitySettings};
-        let settings = match WebIdentitySettings::resolve(
-            &**ctx.env,
-            ctx.profiles.profile(ctx.name),
-            ctx.use_env,
-        ) {
-            Ok(Some(s)) => s,
-            Ok(None) => return not_configured(NO_TOKEN_FILE.into()),
-            Err(e) => return Arc::new(Misconfigured(e)),
-        };
-        match ctx.sts() {
-            Ok(sts) => Arc::new(
-                WebIdentityProvider::new(settings, sts, ctx.fs.clone())
-                    .with_clock(ctx.clock.clone()),
-            ),
-            Err(e) => Arc::new(Misconfigured(e)),
-        }
+    /// The `credential_process` slot for a profile that has one.
+    pub(crate) fn process(&self, command: &str) -> SharedProvider {
+        let account_id = self.value("aws_account_id").map(str::to_owned);
+        slot(feature!(
+            "process",
+            Ok(self.process_provider(command, account_id)),
+            off("process", "credential_process", self.name)
+        ))
     }
-    #[cfg(not(feature = "web-identity"))]
-    {
-        let in_profile = ctx
-            .profiles
-            .profile(ctx.name)
-            .and_then(|s| s.get("web_identity_token_file"))
-            .is_some_and(|v| !v.trim().is_empty());
-        let in_env = ctx.use_env
-            && awscred_types::Env::get(&**ctx.env, "AWS_WEB_IDENTITY_TOKEN_FILE").is_some();
-        if in_profile || in_env {
-            feature_off("web-identity", "a web identity token file", ctx.name)
-        } else {
-            not_configured(NO_TOKEN_FILE.into())
-        }
+
+    #[cfg(feature = "process")]
+    pub(crate) fn process_provider(&self, command: &str, account_id: Option<String>) -> SharedProvider {
+        let builder = awscred_provider_process::ProcessProvider::builder(command)
+            .profile_name(self.name)
+            .account_id_fallback(account_id);
+        let builder = self
+            .process_env
+            .iter()
+            .fold(builder, |b, (k, v)| b.env(k, v));
+        Arc::new(builder.build())
+    }
+
+    /// The boto2 config slot.
+    pub(crate) fn boto2(&self) -> SharedProvider {
+        slot(feature!(
+            "boto2",
+            Ok(Arc::new(
+                awscred_provider_boto2::BotoProvider::builder(self.sources).build()
+            )),
+            Ok(not_configured("built without the `boto2` feature"))
+        ))
     }
 }
+
+const CONTAINER_VARS: &[&str] = &[
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+];
 
 const NO_TOKEN_FILE: &str =
     "no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE or web_identity_token_file)";
-
-/// The `credential_process` slot for a profile that has one.
-pub(crate) fn process(ctx: &Sources<'_>, command: &str) -> SharedProvider {
-    #[cfg(feature = "process")]
-    {
-        let account_id = ctx
-            .profiles
-            .profile(ctx.name)
-            .and_then(|s| s.get("aws_account_id"))
-            .map(str::to_owned);
-        let builder = awscred_provider_process::ProcessProvider::builder(command)
-            .profile_name(ctx.name)
-            .account_id_fallback(account_id);
-        Arc::new(
-            ctx.process_env
-                .iter()
-                .fold(builder, |b, (k, v)| b.env(k, v))
-                .build(),
-        )
-    }
-    #[cfg(not(feature = "process"))]
-    {
-        let _ = command;
-        feature_off("process", "credential_process", ctx.name)
-    }
-}
-
-/// The boto2 config slot.
-pub(crate) fn boto2(ctx: &Sources<'_>) -> SharedProvider {
-    #[cfg(feature = "boto2")]
-    {
-        Arc::new(awscred_provider_boto2::BotoProvider::new(
-            ctx.env.clone(),
-            ctx.fs.clone(),
-        ))
-    }
-    #[cfg(not(feature = "boto2"))]
-    {
-        let _ = ctx;
-        not_configured("built without the `boto2` feature".into())
-    }
-}
-
-/// The container (ECS / EKS Pod Identity) slot.
-pub(crate) fn container(ctx: &Sources<'_>) -> SharedProvider {
-    #[cfg(feature = "container")]
-    {
-        Arc::new(
-            awscred_provider_container::ContainerProvider::builder()
-                .env(ctx.env.clone())
-                .fs(ctx.fs.clone())
-                .build(),
-        )
-    }
-    #[cfg(not(feature = "container"))]
-    {
-        let configured = [
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        ]
-        .iter()
-        .any(|k| awscred_types::Env::get(&**ctx.env, k).is_some());
-        if configured {
-            feature_off("container", "the container credentials endpoint", ctx.name)
-        } else {
-            not_configured("built without the `container` feature".into())
-        }
-    }
-}
-
-/// The EC2 instance metadata slot.
-pub(crate) fn imds(ctx: &Sources<'_>) -> SharedProvider {
-    #[cfg(feature = "imds")]
-    {
-        Arc::new(
-            awscred_provider_imds::ImdsProvider::builder()
-                .env(ctx.env.clone())
-                .profile(ctx.section())
-                .clock(ctx.clock.clone())
-                .build(),
-        )
-    }
-    #[cfg(not(feature = "imds"))]
-    {
-        let _ = ctx;
-        not_configured("built without the `imds` feature".into())
-    }
-}

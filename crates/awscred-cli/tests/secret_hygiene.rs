@@ -373,14 +373,14 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         "refreshToken": "SSOREFRESHTOKEN", "clientId": "cid", "clientSecret": "SSOCLIENTSECRET",
         "registrationExpiresAt": "2035-01-01T00:00:00Z"});
     // The AWS CLI's file name for the `corp` sso-session's token, as the SSO crate derives it.
-    let settings = awscred_provider_sso::SsoSettings::new(
-        "sso",
-        "https://corp.awsapps.com/start",
-        "eu-west-1",
-        "123456789012",
-        "Admin",
-        Some("corp".into()),
-    );
+    let settings = awscred_provider_sso::SsoSettings {
+        profile: "sso".into(),
+        start_url: "https://corp.awsapps.com/start".into(),
+        region: "eu-west-1".into(),
+        account_id: "123456789012".into(),
+        role_name: "Admin".into(),
+        session_name: Some("corp".into()),
+    };
     let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
     std::fs::write(tokens.path(settings.token_name()), token.to_string()).unwrap();
     let portal = support::fixture(serde_json::json!([{

@@ -242,14 +242,14 @@ async fn hostile_values_from_every_source_are_refused_in_every_format() {
          [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
     );
     let sso_dir = h.join(".aws/sso/cache");
-    let settings = awscred_provider_sso::SsoSettings::new(
-        "sso",
-        "https://corp.awsapps.com/start",
-        "eu-west-1",
-        "123456789012",
-        "Admin",
-        Some("corp".into()),
-    );
+    let settings = awscred_provider_sso::SsoSettings {
+        profile: "sso".into(),
+        start_url: "https://corp.awsapps.com/start".into(),
+        region: "eu-west-1".into(),
+        account_id: "123456789012".into(),
+        role_name: "Admin".into(),
+        session_name: Some("corp".into()),
+    };
     let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
     std::fs::create_dir_all(&sso_dir).unwrap();
     std::fs::write(

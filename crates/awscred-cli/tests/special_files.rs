@@ -280,14 +280,14 @@ fn sso_token() {
                   sso_role_name = Admin\nregion = eu-west-1\n\
                   [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
                   sso_region = eu-west-1\n";
-    let settings = awscred_provider_sso::SsoSettings::new(
-        "sso",
-        "https://corp.awsapps.com/start",
-        "eu-west-1",
-        "123456789012",
-        "Admin",
-        Some("corp".into()),
-    );
+    let settings = awscred_provider_sso::SsoSettings {
+        profile: "sso".into(),
+        start_url: "https://corp.awsapps.com/start".into(),
+        region: "eu-west-1".into(),
+        account_id: "123456789012".into(),
+        role_name: "Admin".into(),
+        session_name: Some("corp".into()),
+    };
     for special in ALL(ReadCap::CacheEntry) {
         let h = support::home("special", &format!("sso-{special:?}"), "", config);
         let dir = h.join(".aws/sso/cache");

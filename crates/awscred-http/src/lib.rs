@@ -8,6 +8,7 @@
 //!   gap between body chunks) and a total deadline; bodies are bounded (1 MiB by default) and an
 //!   oversize body is an error, never an allocation. Configured by [`HttpClientBuilder`], with
 //!   presets for STS/SSO ([`HttpClient::builder`]), IMDS and container endpoints.
+//!   [`LazyClient`] builds one on first use, so providers that are never asked set up no TLS.
 //! - [`RetryLayer`] / [`Retry`]: capped exponential backoff with full jitter on tokio's timer,
 //!   retrying only what is safe (connect failures, timeouts before any response, 5xx, 429) unless
 //!   a provider plugs in its own [`ClassifyRetry`]. [`RetryConfig`] reads `AWS_RETRY_MODE` /
@@ -75,6 +76,7 @@
 mod client;
 mod connector;
 mod error;
+mod lazy;
 mod proxy;
 pub mod retry;
 mod tls;
@@ -84,6 +86,7 @@ pub use client::{
     HttpClient, HttpClientBuilder, RequestTimeouts,
 };
 pub use error::{HttpError, HttpErrorKind, TimeoutPhase};
+pub use lazy::LazyClient;
 pub use proxy::ProxySettings;
 pub use retry::{
     Attempts, ClassifyRetry, DefaultClassifier, Retry, RetryConfig, RetryKind, RetryLayer,

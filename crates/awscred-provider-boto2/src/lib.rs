@@ -24,7 +24,7 @@
 //! Paths get botocore's `raw_config_parse` treatment: `$VAR` / `${VAR}` (and `%VAR%` on Windows)
 //! are expanded, then a leading `~` becomes the home folder, exactly as `awscred-profile`
 //! expands `AWS_CONFIG_FILE` (home from [`awscred_profile::home_dir`] on the host
-//! [`Platform`], or the one given to [`BotoProvider::with_platform`]). With no home folder known,
+//! [`Platform`], or the one given to [`BotoProviderBuilder::platform`]). With no home folder known,
 //! `~/.boto` is left as written and is not found.
 //!
 //! # boto2 files are Python `configparser` files
@@ -51,15 +51,17 @@
 //! ```
 //! use std::sync::Arc;
 //! use awscred_provider_boto2::BotoProvider;
-//! use awscred_types::{FakeEnv, MemFs};
+//! use awscred_types::{FakeEnv, MemFs, Sources};
 //!
 //! let fs = MemFs::new().with_file(
 //!     "/home/me/.boto",
 //!     "[Credentials]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wJalrEXAMPLE\n",
 //! );
 //! let env = FakeEnv::new().with("HOME", "/home/me");
-//! let provider = BotoProvider::new(Arc::new(env), Arc::new(fs))
-//!     .with_platform(awscred_profile::Platform::Linux);
+//! let sources = Sources::default().with_env(Arc::new(env)).with_fs(Arc::new(fs));
+//! let provider = BotoProvider::builder(&sources)
+//!     .platform(awscred_profile::Platform::Linux)
+//!     .build();
 //! let credentials = provider.load()?;
 //! assert_eq!(credentials.access_key_id(), "AKIDEXAMPLE");
 //! assert_eq!(credentials.provider_name(), "boto-config");
@@ -81,15 +83,13 @@
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
-use std::fmt;
-use std::io;
-use std::sync::Arc;
-
 use awscred_profile::{FileKind, Platform, ProfileSet, Source, locate};
 use awscred_types::{
-    Credentials, CredentialsError, Env, OsFs, ProvideCredentials, ReadCap, Refused, SharedEnv,
-    SharedFs, SystemEnv,
+    Credentials, CredentialsError, Env, ProvideCredentials, ReadCap, Refused, SharedEnv, SharedFs,
+    Sources,
 };
+use std::fmt;
+use std::io;
 
 /// The provider name the credentials carry (botocore's `BotoProvider.METHOD`).
 pub const PROVIDER_NAME: &str = "boto-config";
@@ -135,21 +135,36 @@ impl fmt::Display for Skip {
     }
 }
 
-impl BotoProvider {
-    /// A provider reading the environment `env` and the files of `fs`, with the host's path
-    /// rules ([`Platform::host`]).
-    pub fn new(env: SharedEnv, fs: SharedFs) -> Self {
-        Self {
-            env,
-            fs,
-            platform: Platform::host(),
-        }
+/// Configures a [`BotoProvider`]; see [`BotoProvider::builder`].
+#[derive(Clone, Debug)]
+pub struct BotoProviderBuilder {
+    provider: BotoProvider,
+}
+
+impl BotoProviderBuilder {
+    /// Another platform's path rules (default: the host's; for tests of the Windows rules).
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.provider.platform = platform;
+        self
     }
 
-    /// The same provider with another platform's path rules (for tests of the Windows rules).
-    pub fn with_platform(mut self, platform: Platform) -> Self {
-        self.platform = platform;
-        self
+    /// Builds the provider.
+    pub fn build(self) -> BotoProvider {
+        self.provider
+    }
+}
+
+impl BotoProvider {
+    /// A builder reading the environment and the files of `sources`, with the host's path
+    /// rules ([`Platform::host`]).
+    pub fn builder(sources: &Sources) -> BotoProviderBuilder {
+        BotoProviderBuilder {
+            provider: Self {
+                env: sources.env.clone(),
+                fs: sources.fs.clone(),
+                platform: Platform::host(),
+            },
+        }
     }
 
     /// The paths that will be tried, in order, after `$VAR` and `~` expansion.
@@ -285,9 +300,9 @@ impl fmt::Debug for PathAsConfigFile<'_> {
 }
 
 impl Default for BotoProvider {
-    /// A provider reading the real environment and file system ([`SystemEnv`], [`OsFs`]).
+    /// A provider reading the real environment and file system ([`Sources::system`]).
     fn default() -> Self {
-        Self::new(Arc::new(SystemEnv), Arc::new(OsFs))
+        Self::builder(&Sources::system()).build()
     }
 }
 
@@ -311,6 +326,13 @@ impl ProvideCredentials for BotoProvider {
 mod tests {
     use super::*;
     use awscred_types::{FakeEnv, Fs, MemFs};
+    use std::sync::Arc;
+
+    fn boto(env: SharedEnv, fs: SharedFs, platform: Platform) -> BotoProvider {
+        BotoProvider::builder(&awscred_types::Sources::default().with_env(env).with_fs(fs))
+            .platform(platform)
+            .build()
+    }
     use std::path::Path;
 
     const SECRET: &str = "hunter2-secret-access-key";
@@ -320,11 +342,11 @@ mod tests {
         for (path, contents) in files {
             fs.insert(*path, *contents);
         }
-        BotoProvider::new(
+        boto(
             Arc::new(env.iter().copied().collect::<FakeEnv>()),
             Arc::new(fs),
+            Platform::Linux,
         )
-        .with_platform(Platform::Linux)
     }
 
     fn keys(id: &str) -> String {
@@ -343,11 +365,11 @@ mod tests {
         assert_eq!(provider(&custom, &[]).paths(), ["/srv/b"]);
         let tilde = [("HOME", "/home/me"), ("BOTO_CONFIG", "~/cfg")];
         assert_eq!(provider(&tilde, &[]).paths(), ["/home/me/cfg"]);
-        let windows = BotoProvider::new(
+        let windows = boto(
             Arc::new(FakeEnv::new().with("USERPROFILE", r"C:\Users\me")),
             Arc::new(MemFs::new()),
-        )
-        .with_platform(Platform::Windows);
+            Platform::Windows,
+        );
         assert_eq!(windows.paths(), ["/etc/boto.cfg", r"C:\Users\me\.boto"]);
     }
 
@@ -401,11 +423,11 @@ mod tests {
         ];
         for (path, contents, kind, message) in cases {
             let fs = MemFs::new().with_file(path, contents.to_vec());
-            let p = BotoProvider::new(
+            let p = boto(
                 Arc::new(FakeEnv::new().with("HOME", "/home/me")),
                 Arc::new(fs),
-            )
-            .with_platform(Platform::Linux);
+                Platform::Linux,
+            );
             let err = p.load().unwrap_err();
             assert_eq!(err.kind_name(), kind, "{err}");
             assert!(err.message().starts_with(message), "{err}");
@@ -453,16 +475,20 @@ mod tests {
     #[test]
     fn an_unreadable_file_stops_and_a_folder_is_skipped() {
         let env: SharedEnv = Arc::new(FakeEnv::new().with("HOME", "/home/me"));
-        let denied = BotoProvider::new(
+        let denied = boto(
             env.clone(),
             Arc::new(FailingFs(io::ErrorKind::PermissionDenied)),
+            Platform::host(),
         );
         let err = denied.load().unwrap_err();
         assert!(err.is_invalid_configuration());
         assert_eq!(err.field("file"), Some("/etc/boto.cfg"));
         assert!(err.to_string().ends_with("/etc/boto.cfg: refused"), "{err}");
-        let folder = BotoProvider::new(env, Arc::new(FailingFs(io::ErrorKind::IsADirectory)))
-            .with_platform(Platform::Linux);
+        let folder = boto(
+            env,
+            Arc::new(FailingFs(io::ErrorKind::IsADirectory)),
+            Platform::Linux,
+        );
         assert!(folder.load().unwrap_err().is_not_loaded());
     }
 

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use awscred_profile::Platform;
 use awscred_provider_boto2::{BotoProvider, PROVIDER_NAME};
 use awscred_test::{Outcome, Suite, fixtures_dir};
-use awscred_types::{Credentials, CredentialsError, FakeEnv, MemFs};
+use awscred_types::{Credentials, CredentialsError, FakeEnv, MemFs, Sources};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -84,8 +84,13 @@ fn run_case(dir: &Path) -> Result<(), String> {
         return Err("case.json has no docs".into());
     }
     let env: FakeEnv = case.env.iter().collect();
-    let provider =
-        BotoProvider::new(Arc::new(env), Arc::new(mount(dir)?)).with_platform(Platform::Linux);
+    let provider = BotoProvider::builder(
+        &Sources::default()
+            .with_env(Arc::new(env))
+            .with_fs(Arc::new(mount(dir)?)),
+    )
+    .platform(Platform::Linux)
+    .build();
     match (&case.expect, provider.load()) {
         (Expect::Credentials(want), Ok(got)) => check_credentials(want, &got),
         (Expect::Error(want), Err(got)) => check_error(want, &got),

@@ -48,12 +48,11 @@
 //! cached; a cache layer in front of this provider calls it again before `Expiration`.
 //!
 //! ```no_run
-//! use std::sync::Arc;
 //! use awscred_provider_container::ContainerProvider;
-//! use awscred_types::{ProvideCredentials, SystemEnv};
+//! use awscred_types::{ProvideCredentials, Sources};
 //!
 //! # async fn run() -> Result<(), awscred_types::CredentialsError> {
-//! let provider = ContainerProvider::builder().env(Arc::new(SystemEnv)).build();
+//! let provider = ContainerProvider::builder(&Sources::system()).build();
 //! let credentials = provider.provide_credentials().await?;
 //! # let _ = credentials;
 //! # Ok(())

@@ -3,15 +3,13 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use awscred_http::http::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use awscred_http::http::{Request, StatusCode, Uri};
-use awscred_http::{Bytes, HttpClient, HttpClientBuilder, HttpError};
+use awscred_http::{Bytes, HttpClient, HttpClientBuilder, HttpError, LazyClient};
 use awscred_types::{
-    Credentials, CredentialsError, OsFs, ProvideCredentials, ReadCap, SharedEnv, SharedFs,
-    SystemEnv,
+    Credentials, CredentialsError, ProvideCredentials, ReadCap, SharedEnv, SharedFs, Sources,
 };
 use zeroize::Zeroizing;
 
@@ -33,17 +31,16 @@ pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(1);
 pub struct ContainerProvider {
     env: SharedEnv,
     fs: SharedFs,
-    /// An error here is a client that could not be built; every call reports it.
-    http: Result<HttpClient, CredentialsError>,
+    /// Built on the first call (an error is a client that could not be built).
+    http: LazyClient,
     attempts: u32,
     retry_delay: Duration,
 }
 
 /// Configures a [`ContainerProvider`]; see [`ContainerProvider::builder`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ContainerProviderBuilder {
-    env: Option<SharedEnv>,
-    fs: Option<SharedFs>,
+    sources: Sources,
     http: Option<HttpClient>,
     attempts: Option<u32>,
     retry_delay: Option<Duration>,
@@ -52,18 +49,6 @@ pub struct ContainerProviderBuilder {
 // ===== impl ContainerProviderBuilder =====
 
 impl ContainerProviderBuilder {
-    /// The environment to read the variables from (default: the process environment).
-    pub fn env(mut self, env: SharedEnv) -> Self {
-        self.env = Some(env);
-        self
-    }
-
-    /// The file system to read the token file from (default: the real one).
-    pub fn fs(mut self, fs: SharedFs) -> Self {
-        self.fs = Some(fs);
-        self
-    }
-
     /// The HTTP client (default: [`HttpClientBuilder::container`], 2 s connect and read
     /// timeouts, no proxy). Give it no proxy: botocore never sends these requests through one.
     pub fn http(mut self, client: HttpClient) -> Self {
@@ -83,17 +68,16 @@ impl ContainerProviderBuilder {
         self
     }
 
-    /// Builds the provider. Needs no runtime; calls do (tokio, with the time driver).
+    /// Builds the provider. Needs no runtime; calls do (tokio, with the time driver). The
+    /// HTTP client is built on the first call.
     pub fn build(self) -> ContainerProvider {
         let http = match self.http {
-            Some(client) => Ok(client),
-            None => HttpClientBuilder::container()
-                .build()
-                .map_err(HttpError::into_credentials_error),
+            Some(client) => LazyClient::ready(client),
+            None => LazyClient::new(HttpClientBuilder::container()),
         };
         ContainerProvider {
-            env: self.env.unwrap_or_else(|| Arc::new(SystemEnv)),
-            fs: self.fs.unwrap_or_else(|| Arc::new(OsFs)),
+            env: self.sources.env,
+            fs: self.sources.fs,
             http,
             attempts: self.attempts.unwrap_or(DEFAULT_ATTEMPTS).max(1),
             retry_delay: self.retry_delay.unwrap_or(DEFAULT_RETRY_DELAY),
@@ -104,15 +88,15 @@ impl ContainerProviderBuilder {
 // ===== impl ContainerProvider =====
 
 impl ContainerProvider {
-    /// A provider reading the process environment and the real file system, with botocore's
-    /// timeouts and retries.
-    pub fn new() -> Self {
-        Self::builder().build()
-    }
-
-    /// A builder with botocore's defaults.
-    pub fn builder() -> ContainerProviderBuilder {
-        ContainerProviderBuilder::default()
+    /// A builder reading the environment and the token file through `sources`, with
+    /// botocore's timeouts and retries.
+    pub fn builder(sources: &Sources) -> ContainerProviderBuilder {
+        ContainerProviderBuilder {
+            sources: sources.clone(),
+            http: None,
+            attempts: None,
+            retry_delay: None,
+        }
     }
 
     /// The `Authorization` header value: the token file's contents, else the token variable.
@@ -190,8 +174,9 @@ impl ContainerProvider {
 }
 
 impl Default for ContainerProvider {
+    /// A provider over the real environment and file system ([`Sources::system`]).
     fn default() -> Self {
-        Self::new()
+        Self::builder(&Sources::system()).build()
     }
 }
 
@@ -200,7 +185,7 @@ impl ProvideCredentials for ContainerProvider {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         let uri = resolve_uri(&*self.env)?;
         let auth = self.authorization()?;
-        let http = self.http.as_ref().map_err(Clone::clone)?;
+        let http = self.http.get()?;
         self.fetch(http, &uri, auth.as_ref()).await
     }
 }
@@ -308,12 +293,15 @@ impl StdError for Failure {
 mod tests {
     use super::*;
     use awscred_types::{FakeEnv, MemFs};
+    use std::sync::Arc;
 
     fn provider(env: FakeEnv, fs: MemFs) -> ContainerProvider {
-        ContainerProvider::builder()
-            .env(Arc::new(env))
-            .fs(Arc::new(fs))
-            .build()
+        ContainerProvider::builder(
+            &Sources::default()
+                .with_env(Arc::new(env))
+                .with_fs(Arc::new(fs)),
+        )
+        .build()
     }
 
     #[test]
@@ -395,11 +383,18 @@ mod tests {
 
     #[test]
     fn builder_defaults_and_zero_attempts() {
-        let p = ContainerProvider::new();
+        let p = ContainerProvider::default();
         assert_eq!(p.attempts, DEFAULT_ATTEMPTS);
         assert_eq!(p.retry_delay, DEFAULT_RETRY_DELAY);
-        assert!(p.http.is_ok());
-        assert_eq!(ContainerProvider::builder().attempts(0).build().attempts, 1);
+        assert!(!p.http.is_built(), "the client is built on the first call");
+        assert!(p.http.get().is_ok());
+        assert_eq!(
+            ContainerProvider::builder(&Sources::default())
+                .attempts(0)
+                .build()
+                .attempts,
+            1
+        );
     }
 
     #[test]

@@ -157,11 +157,13 @@ fn run_case(dir: &Path, rt: &tokio::runtime::Runtime) -> Result<(), String> {
             .read_timeout(Duration::from_millis(case.read_timeout_ms.unwrap_or(1000)))
             .build()
             .map_err(|e| e.to_string())?;
-        let mut builder = ContainerProvider::builder()
-            .env(Arc::new(env))
-            .fs(Arc::new(fs.clone()))
-            .http(http)
-            .retry_delay(Duration::from_millis(case.retry_delay_ms.unwrap_or(20)));
+        let mut builder = ContainerProvider::builder(
+            &awscred_types::Sources::default()
+                .with_env(Arc::new(env))
+                .with_fs(Arc::new(fs.clone())),
+        )
+        .http(http)
+        .retry_delay(Duration::from_millis(case.retry_delay_ms.unwrap_or(20)));
         if let Some(attempts) = case.attempts {
             builder = builder.attempts(attempts);
         }

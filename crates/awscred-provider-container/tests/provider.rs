@@ -33,10 +33,10 @@ async fn default_client_connects_directly_whatever_the_proxy_variables() {
         .with("HTTP_PROXY", "http://127.0.0.1:9")
         .with("http_proxy", "http://127.0.0.1:9")
         .with("NO_PROXY", "");
-    let provider = ContainerProvider::builder()
-        .env(Arc::new(env))
-        .retry_delay(Duration::ZERO)
-        .build();
+    let provider =
+        ContainerProvider::builder(&awscred_types::Sources::default().with_env(Arc::new(env)))
+            .retry_delay(Duration::ZERO)
+            .build();
     let creds = provider.provide_credentials().await.expect("credentials");
     assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
     assert_eq!(creds.provider_name(), "container-role");
@@ -49,8 +49,10 @@ async fn default_client_connects_directly_whatever_the_proxy_variables() {
 async fn shared_provider_serves_concurrent_calls() {
     let server = FixtureServer::start(recording(4)).await;
     let env = FakeEnv::new().with(FULL_URI_VAR, format!("{}/creds", server.url()));
-    let provider: SharedProvider =
-        Arc::new(ContainerProvider::builder().env(Arc::new(env)).build());
+    let provider: SharedProvider = Arc::new(
+        ContainerProvider::builder(&awscred_types::Sources::default().with_env(Arc::new(env)))
+            .build(),
+    );
     let (a, b, c, d) = tokio::join!(
         provider.provide_credentials(),
         provider.provide_credentials(),

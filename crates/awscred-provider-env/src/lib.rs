@@ -27,12 +27,12 @@
 //! ```
 //! use std::sync::Arc;
 //! use awscred_provider_env::EnvProvider;
-//! use awscred_types::FakeEnv;
+//! use awscred_types::{FakeEnv, Sources};
 //!
 //! let env = FakeEnv::new()
 //!     .with("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 //!     .with("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-//! let credentials = EnvProvider::new(Arc::new(env)).load()?;
+//! let credentials = EnvProvider::builder(&Sources::default().with_env(Arc::new(env))).build().load()?;
 //! assert_eq!(credentials.access_key_id(), "AKIDEXAMPLE");
 //! assert_eq!(credentials.provider_name(), "env");
 //! # Ok::<(), awscred_types::CredentialsError>(())
@@ -49,10 +49,9 @@
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::SystemTime;
 
-use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedEnv, SystemEnv};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedEnv, Sources};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -79,11 +78,31 @@ pub struct EnvProvider {
     env: SharedEnv,
 }
 
+/// Configures an [`EnvProvider`]; see [`EnvProvider::builder`].
+#[derive(Clone)]
+pub struct EnvProviderBuilder {
+    env: SharedEnv,
+}
+
+impl EnvProviderBuilder {
+    /// Builds the provider.
+    pub fn build(self) -> EnvProvider {
+        EnvProvider { env: self.env }
+    }
+}
+
+impl fmt::Debug for EnvProviderBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvProviderBuilder").finish_non_exhaustive()
+    }
+}
+
 impl EnvProvider {
-    /// A provider reading `env` (use [`SystemEnv`] for the real process environment, or
-    /// [`EnvProvider::default`]).
-    pub fn new(env: SharedEnv) -> Self {
-        Self { env }
+    /// A builder reading the environment of `sources`.
+    pub fn builder(sources: &Sources) -> EnvProviderBuilder {
+        EnvProviderBuilder {
+            env: sources.env.clone(),
+        }
     }
 
     /// Reads the environment now and builds credentials, or says why not; the synchronous form
@@ -131,9 +150,9 @@ fn parse_expiration(value: &str) -> Result<SystemTime, CredentialsError> {
 }
 
 impl Default for EnvProvider {
-    /// A provider reading the real process environment ([`SystemEnv`]).
+    /// A provider reading the real process environment ([`Sources::system`]).
     fn default() -> Self {
-        Self::new(Arc::new(SystemEnv))
+        Self::builder(&Sources::system()).build()
     }
 }
 
@@ -155,14 +174,17 @@ impl ProvideCredentials for EnvProvider {
 mod tests {
     use super::*;
     use awscred_types::{Env, FakeEnv};
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
     const TOKEN: &str = "FQoGZXIvYXdzEXAMPLETOKEN";
 
     fn provider(vars: &[(&str, &str)]) -> EnvProvider {
-        EnvProvider::new(Arc::new(vars.iter().copied().collect::<FakeEnv>()))
+        EnvProvider::builder(
+            &Sources::default().with_env(Arc::new(vars.iter().copied().collect::<FakeEnv>())),
+        )
+        .build()
     }
 
     fn keys() -> Vec<(&'static str, &'static str)> {
@@ -316,7 +338,7 @@ mod tests {
     #[test]
     fn the_environment_is_read_again_on_every_call() {
         let env = Arc::new(MutableEnv::default());
-        let p = EnvProvider::new(env.clone());
+        let p = EnvProvider::builder(&Sources::default().with_env(env.clone())).build();
         assert!(p.load().unwrap_err().is_not_loaded());
         env.set(ACCESS_KEY_ID, "AKID1");
         env.set(SECRET_ACCESS_KEY, SECRET);
@@ -340,7 +362,7 @@ mod tests {
             format!("{env:?}").contains(SECRET),
             "the test env does leak"
         );
-        let p = EnvProvider::new(env);
+        let p = EnvProvider::builder(&Sources::default().with_env(env)).build();
         let shown = format!("{p:?} {p:#?}");
         assert!(shown.starts_with("EnvProvider"), "{shown}");
         assert!(!shown.contains(SECRET) && !shown.contains(TOKEN), "{shown}");

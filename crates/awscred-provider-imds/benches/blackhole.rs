@@ -41,10 +41,11 @@ fn runtime() -> tokio::runtime::Runtime {
 fn bench_blackhole(c: &mut Criterion) {
     let rt = runtime();
     let url = rt.block_on(blackhole());
-    let provider = ImdsProvider::builder()
-        .env(Arc::new(FakeEnv::new()))
-        .endpoint_override(url)
-        .build();
+    let provider = ImdsProvider::builder(
+        &awscred_types::Sources::default().with_env(Arc::new(FakeEnv::new())),
+    )
+    .endpoint_override(url)
+    .build();
 
     // One plain measurement first, so the figure is visible even without criterion's report.
     let started = Instant::now();
@@ -67,11 +68,10 @@ fn bench_blackhole(c: &mut Criterion) {
 
 fn bench_disabled(c: &mut Criterion) {
     let rt = runtime();
-    let provider = ImdsProvider::builder()
-        .env(Arc::new(
-            FakeEnv::new().with("AWS_EC2_METADATA_DISABLED", "true"),
-        ))
-        .build();
+    let provider = ImdsProvider::builder(&awscred_types::Sources::default().with_env(Arc::new(
+        FakeEnv::new().with("AWS_EC2_METADATA_DISABLED", "true"),
+    )))
+    .build();
     c.benchmark_group("imds").bench_function("disabled", |b| {
         b.iter(|| rt.block_on(provider.provide_credentials()))
     });

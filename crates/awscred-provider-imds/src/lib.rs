@@ -91,12 +91,11 @@
 //! logged and kept for [`ImdsProvider::last_warning`].
 //!
 //! ```no_run
-//! use std::sync::Arc;
 //! use awscred_provider_imds::ImdsProvider;
-//! use awscred_types::{ProvideCredentials, SystemEnv};
+//! use awscred_types::{ProvideCredentials, Sources};
 //!
 //! # async fn run() -> Result<(), awscred_types::CredentialsError> {
-//! let provider = ImdsProvider::builder().env(Arc::new(SystemEnv)).build();
+//! let provider = ImdsProvider::builder(&Sources::system()).build();
 //! let credentials = provider.provide_credentials().await?;
 //! assert_eq!(credentials.provider_name(), "iam-role");
 //! # Ok(())
@@ -133,11 +132,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use awscred_http::{HttpClient, HttpClientBuilder};
-use awscred_types::{
-    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedEnv, SystemClock,
-    SystemEnv,
-};
+use awscred_http::{HttpClient, HttpClientBuilder, LazyClient};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedClock, Sources};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::time::{Instant, timeout_at};
@@ -171,7 +167,7 @@ pub struct ImdsProvider {
 struct Inner {
     disabled: bool,
     settings: Result<ImdsSettings, CredentialsError>,
-    http: Result<HttpClient, CredentialsError>,
+    http: LazyClient,
     clock: SharedClock,
     tokens: TokenCache,
     last_warning: Mutex<Option<String>>,
@@ -180,11 +176,10 @@ struct Inner {
 }
 
 /// Configures an [`ImdsProvider`]; see [`ImdsProvider::builder`].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ImdsProviderBuilder {
-    env: Option<SharedEnv>,
+    sources: Sources,
     profile: Option<Section>,
-    clock: Option<SharedClock>,
     http: Option<HttpClient>,
     overrides: Overrides,
 }
@@ -192,15 +187,15 @@ pub struct ImdsProviderBuilder {
 // ===== impl ImdsProvider =====
 
 impl ImdsProvider {
-    /// Starts configuring a provider (by default: the process environment, no profile, the
-    /// system clock, and `awscred-http`'s IMDS client).
-    pub fn builder() -> ImdsProviderBuilder {
-        ImdsProviderBuilder::default()
-    }
-
-    /// A provider configured from the process environment only.
-    pub fn new() -> Self {
-        Self::builder().build()
+    /// Starts configuring a provider reading the environment and the clock of `sources` (by
+    /// default: no profile, and `awscred-http`'s IMDS client, built on the first call).
+    pub fn builder(sources: &Sources) -> ImdsProviderBuilder {
+        ImdsProviderBuilder {
+            sources: sources.clone(),
+            profile: None,
+            http: None,
+            overrides: Overrides::default(),
+        }
     }
 
     /// The settings read at build time, or the configuration error every call returns.
@@ -238,7 +233,7 @@ impl ImdsProvider {
             .with("key", DISABLED_VAR));
         }
         let settings = inner.settings.as_ref().map_err(Clone::clone)?;
-        let http = inner.http.as_ref().map_err(Clone::clone)?;
+        let http = inner.http.get()?;
         let start = Instant::now();
         let deadline = start + settings.budget();
         let lookup = Lookup {
@@ -284,8 +279,9 @@ impl ImdsProvider {
 }
 
 impl Default for ImdsProvider {
+    /// A provider over the real environment and clock ([`Sources::system`]), no profile.
     fn default() -> Self {
-        Self::new()
+        Self::builder(&Sources::system()).build()
     }
 }
 
@@ -326,22 +322,10 @@ impl ProvideCredentials for ImdsProvider {
 // ===== impl ImdsProviderBuilder =====
 
 impl ImdsProviderBuilder {
-    /// The environment to read (default: the process environment).
-    pub fn env(mut self, env: SharedEnv) -> Self {
-        self.env = Some(env);
-        self
-    }
-
     /// The selected profile, whose keys are read after the environment (default: none). Pass
     /// `set.profile(name).cloned()` for a profile that may not exist.
     pub fn profile(mut self, profile: impl Into<Option<Section>>) -> Self {
         self.profile = profile.into();
-        self
-    }
-
-    /// The clock for token lifetimes and static stability (default: the system clock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = Some(clock);
         self
     }
 
@@ -382,21 +366,19 @@ impl ImdsProviderBuilder {
     /// Reads the configuration and finishes the provider. Never fails: a configuration error is
     /// returned by each call instead (see [`ImdsProvider::settings`]).
     pub fn build(self) -> ImdsProvider {
-        let env = self.env.unwrap_or_else(|| Arc::new(SystemEnv));
+        let env = self.sources.env;
         let disabled = is_disabled(&*env);
         let settings = ImdsSettings::resolve(&*env, self.profile.as_ref(), &self.overrides);
         let http = match self.http {
-            Some(client) => Ok(client),
-            None => HttpClientBuilder::imds()
-                .build()
-                .map_err(|e| e.into_credentials_error()),
+            Some(client) => LazyClient::ready(client),
+            None => LazyClient::new(HttpClientBuilder::imds()),
         };
         ImdsProvider {
             inner: Arc::new(Inner {
                 disabled,
                 settings,
                 http,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                clock: self.sources.clock,
                 tokens: TokenCache::default(),
                 last_warning: Mutex::new(None),
                 answered: std::sync::atomic::AtomicBool::new(false),
@@ -408,9 +390,8 @@ impl ImdsProviderBuilder {
 impl fmt::Debug for ImdsProviderBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ImdsProviderBuilder")
-            .field("env", &self.env)
+            .field("sources", &self.sources)
             .field("profile", &self.profile.as_ref().map(Section::name))
-            .field("clock", &self.clock)
             .field("http", &self.http)
             .field("overrides", &self.overrides)
             .finish()
@@ -435,7 +416,7 @@ mod tests {
         let env = FakeEnv::new()
             .with(DISABLED_VAR, "True")
             .with(ENDPOINT_MODE_VAR, "IPv7");
-        let p = ImdsProvider::builder().env(Arc::new(env)).build();
+        let p = ImdsProvider::builder(&Sources::default().with_env(Arc::new(env))).build();
         assert!(p.is_disabled());
         assert!(p.settings().is_err());
         let err = block_on(p.provide_credentials()).unwrap_err();
@@ -446,7 +427,7 @@ mod tests {
     #[test]
     fn configuration_errors_surface_on_each_call() {
         let env = FakeEnv::new().with(ATTEMPTS_VAR, "zero");
-        let p = ImdsProvider::builder().env(Arc::new(env)).build();
+        let p = ImdsProvider::builder(&Sources::default().with_env(Arc::new(env))).build();
         for _ in 0..2 {
             let err = block_on(p.provide_credentials()).unwrap_err();
             assert!(err.is_invalid_configuration());
@@ -461,8 +442,7 @@ mod tests {
         let env = FakeEnv::new()
             .with(TIMEOUT_VAR, "5")
             .with(ENDPOINT_VAR, "http://env:1");
-        let p = ImdsProvider::builder()
-            .env(Arc::new(env))
+        let p = ImdsProvider::builder(&Sources::default().with_env(Arc::new(env)))
             .timeout(Duration::from_millis(300))
             .attempts(3)
             .endpoint_override("http://127.0.0.1:9")

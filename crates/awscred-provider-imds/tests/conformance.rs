@@ -146,10 +146,12 @@ async fn run_case(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("profile in case.json: {e}"))?;
     let now = time_of(case.now.as_deref().unwrap_or(DEFAULT_NOW))?;
 
-    let mut builder = ImdsProvider::builder()
-        .env(Arc::new(env.iter().collect::<FakeEnv>()))
-        .profile(set.profile("default").cloned())
-        .clock(Arc::new(ManualClock::new(now)));
+    let mut builder = ImdsProvider::builder(
+        &awscred_types::Sources::default()
+            .with_env(Arc::new(env.iter().collect::<FakeEnv>()))
+            .with_clock(Arc::new(ManualClock::new(now))),
+    )
+    .profile(set.profile("default").cloned());
     if matches!(
         case.endpoint,
         EndpointFrom::Override | EndpointFrom::Refused

@@ -45,8 +45,7 @@ async fn server(exchanges: Vec<Value>) -> FixtureServer {
 }
 
 fn provider(server: &FixtureServer, env: FakeEnv) -> awscred_provider_imds::ImdsProviderBuilder {
-    ImdsProvider::builder()
-        .env(Arc::new(env))
+    ImdsProvider::builder(&awscred_types::Sources::default().with_env(Arc::new(env)))
         .endpoint_override(server.url())
 }
 

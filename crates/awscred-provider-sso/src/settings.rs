@@ -3,9 +3,10 @@
 use awscred_profile::ProfileSet;
 use awscred_types::{CredentialsError, Env};
 
-/// The settings of an IAM Identity Center profile, after `sso_session` is resolved.
+/// The settings of an IAM Identity Center profile, after `sso_session` is resolved: read from
+/// the profile files ([`SsoSettings::resolve`]) or written as a struct literal (a legacy
+/// profile when `session_name` is `None`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct SsoSettings {
     /// The profile (for error messages and the login hint).
     pub profile: String,
@@ -34,25 +35,6 @@ fn invalid(message: String, profile: &str) -> CredentialsError {
 }
 
 impl SsoSettings {
-    /// Settings given in code (a legacy profile when `session_name` is `None`).
-    pub fn new(
-        profile: impl Into<String>,
-        start_url: impl Into<String>,
-        region: impl Into<String>,
-        account_id: impl Into<String>,
-        role_name: impl Into<String>,
-        session_name: Option<String>,
-    ) -> Self {
-        Self {
-            profile: profile.into(),
-            start_url: start_url.into(),
-            region: region.into(),
-            account_id: account_id.into(),
-            role_name: role_name.into(),
-            session_name,
-        }
-    }
-
     /// `Ok(None)` when `profile` has neither `sso_role_name` nor `sso_account_id` (botocore's
     /// trigger). Otherwise the profile merged with its `[sso-session]`: an unknown session, a
     /// key whose value differs between the two, or a missing key is an error naming them.

@@ -14,8 +14,10 @@ use tower::ServiceBuilder;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let chain = ChainProvider::first_try("env", EnvProvider::default())
-        .or_else("imds", ImdsProvider::builder().build());
+    let chain = ChainProvider::first_try("env", EnvProvider::default()).or_else(
+        "imds",
+        ImdsProvider::builder(&awscred::Sources::default()).build(),
+    );
     let provider = ServiceBuilder::new()
         .layer(CacheLayer::new())
         .service(chain);

@@ -144,33 +144,32 @@ fn provider(kind: Kind, url: &str) -> Arc<dyn ProvideCredentials> {
             )
         }
         Kind::Container => Arc::new(
-            ContainerProvider::builder()
-                .env(Arc::new(FakeEnv::new().with(
-                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                    format!("{url}/creds"),
-                )))
-                .http(http())
-                .attempts(1)
-                .build(),
+            ContainerProvider::builder(&awscred_types::Sources::default().with_env(Arc::new(
+                FakeEnv::new().with("AWS_CONTAINER_CREDENTIALS_FULL_URI", format!("{url}/creds")),
+            )))
+            .http(http())
+            .attempts(1)
+            .build(),
         ),
         Kind::Imds => Arc::new(
-            ImdsProvider::builder()
-                .env(Arc::new(FakeEnv::new()))
-                .endpoint_override(url)
-                .timeout(TIMEOUT)
-                .attempts(1)
-                .build(),
+            ImdsProvider::builder(
+                &awscred_types::Sources::default().with_env(Arc::new(FakeEnv::new())),
+            )
+            .endpoint_override(url)
+            .timeout(TIMEOUT)
+            .attempts(1)
+            .build(),
         ),
         Kind::Sso => {
             let fs = Arc::new(MemFs::new());
-            let settings = SsoSettings::new(
-                "p",
-                "https://d.awsapps.com/start",
-                "eu-west-1",
-                "123456789012",
-                "R",
-                None,
-            );
+            let settings = SsoSettings {
+                profile: "p".into(),
+                start_url: "https://d.awsapps.com/start".into(),
+                region: "eu-west-1".into(),
+                account_id: "123456789012".into(),
+                role_name: "R".into(),
+                session_name: None,
+            };
             let tokens = SsoTokenCache::new("/t", fs.clone());
             fs.insert(
                 tokens.path(settings.token_name()),

@@ -119,14 +119,14 @@ pub(crate) fn login(
         ))
         .with("profile", name));
     };
-    let settings = awscred_provider_sso::SsoSettings::new(
-        name,
-        &start_url,
-        &region,
-        "",
-        "",
-        session_name.clone(),
-    );
+    let settings = awscred_provider_sso::SsoSettings {
+        profile: name.into(),
+        start_url: start_url.clone(),
+        region: region.clone(),
+        account_id: String::new(),
+        role_name: String::new(),
+        session_name: session_name.clone(),
+    };
     let fs: awscred_types::SharedFs = Arc::new(OsFs);
     let Some(tokens) = awscred_file_cache::SsoTokenCache::aws_sso(&SystemEnv, fs) else {
         return Err(CredentialsError::invalid_configuration(

@@ -1,0 +1,86 @@
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use awscred_types::CredentialsError;
+
+use crate::{HttpClient, HttpClientBuilder};
+
+/// An [`HttpClient`] built on first use, so a provider that is never asked sets up no TLS
+/// roots, connector or pool (a chain that answers from static keys does no HTTP set-up).
+///
+/// Cheap to clone; clones share the one client. A build error (a proxy URL or CA bundle that
+/// cannot be used) is kept and returned by every [`get`](Self::get).
+#[derive(Clone)]
+pub struct LazyClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    builder: Option<HttpClientBuilder>,
+    client: OnceLock<Result<HttpClient, CredentialsError>>,
+}
+
+impl LazyClient {
+    /// A client that `builder` builds on the first [`get`](Self::get).
+    pub fn new(builder: HttpClientBuilder) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                builder: Some(builder),
+                client: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// A client already built.
+    pub fn ready(client: HttpClient) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                builder: None,
+                client: OnceLock::from(Ok(client)),
+            }),
+        }
+    }
+
+    /// The client, built now if this is the first call.
+    pub fn get(&self) -> Result<&HttpClient, CredentialsError> {
+        let inner = &*self.inner;
+        inner
+            .client
+            .get_or_init(|| match &inner.builder {
+                Some(b) => b.clone().build().map_err(|e| e.into_credentials_error()),
+                None => Err(CredentialsError::provider_error(
+                    "the HTTP client was given built, yet is missing",
+                )),
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Whether the client has been built (or failed to build).
+    pub fn is_built(&self) -> bool {
+        self.inner.client.get().is_some()
+    }
+}
+
+impl fmt::Debug for LazyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyClient")
+            .field("built", &self.is_built())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_once_on_first_use_and_clones_share_it() {
+        let lazy = LazyClient::new(HttpClientBuilder::imds());
+        let clone = lazy.clone();
+        assert!(!lazy.is_built());
+        assert!(clone.get().is_ok());
+        assert!(lazy.is_built());
+        assert!(std::ptr::eq(lazy.get().unwrap(), clone.get().unwrap()));
+    }
+}
