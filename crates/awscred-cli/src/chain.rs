@@ -1,65 +1,42 @@
-//! The default chain as the CLI builds it, the runtime it runs on, and one resolution.
+//! The facade's builder as every command configures it, the runtime, and one resolution.
 
 use std::sync::Arc;
 
-use awscred_chain::DefaultChain;
+use awscred::{Builder, DefaultChain};
 use awscred_file_cache::FileCache;
-use awscred_provider_assume_role::{FixedMfa, PromptMfa, SharedMfaTokenProvider};
-use awscred_types::{Credentials, CredentialsError, OsFs, SharedFs, SystemEnv};
+use awscred_provider_assume_role::{FixedMfa, PromptMfa};
+use awscred_types::{Credentials, CredentialsError, OsFs, SystemEnv};
 
 use crate::args::SessionArgs;
 use crate::render::rfc3339;
 
-/// The chain behind botocore's refresh windows and static stability (what `serve` and
-/// `exec --server` hand out).
-pub(crate) fn paved(chain: DefaultChain) -> awscred_types::SharedProvider {
-    use awscred_layer::cache::CacheLayer;
-    use awscred_layer::static_stability::StaticStabilityLayer;
-    use tower_layer::Layer as _;
-    Arc::new(CacheLayer::new().layer(StaticStabilityLayer::new().layer(chain)))
-}
-
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            CredentialsError::provider_error("could not start the async runtime").with_source(e)
-        })
-}
-
 /// The default chain as the AWS CLI runs it: assume-role sessions shared through
-/// `~/.aws/cli/cache`, MFA codes asked for on the terminal.
+/// `~/.aws/cli/cache` (unless `--no-cache`), MFA codes asked for on the terminal (unless
+/// `--mfa-code`). `build()` adds the refresh layers (what `serve` and `exec --server` hand
+/// out); `build_chain()` is the chain alone, for one resolution.
+pub(crate) fn builder(profile: Option<&str>, session: &SessionArgs) -> Builder {
+    let builder = awscred::builder().aws_cli_cache(!session.no_cache);
+    let builder = match &session.mfa_code {
+        Some(code) => builder.mfa(FixedMfa::new(code.as_str())),
+        None => builder.mfa(PromptMfa::new()),
+    };
+    match profile {
+        Some(p) => builder.profile(p),
+        None => builder,
+    }
+}
+
+/// [`builder`]'s chain alone.
 pub(crate) fn chain(
     profile: Option<&str>,
     session: &SessionArgs,
 ) -> Result<DefaultChain, CredentialsError> {
-    chain_with(profile, session, |b| b)
+    builder(profile, session).build_chain()
 }
 
-pub(crate) fn chain_with(
-    profile: Option<&str>,
-    session: &SessionArgs,
-    extra: impl FnOnce(awscred_chain::DefaultChainBuilder) -> awscred_chain::DefaultChainBuilder,
-) -> Result<DefaultChain, CredentialsError> {
-    let fs: SharedFs = Arc::new(OsFs);
-    let mfa: SharedMfaTokenProvider = match &session.mfa_code {
-        Some(code) => Arc::new(FixedMfa::new(code.as_str())),
-        None => Arc::new(PromptMfa::new()),
-    };
-    let cache = if session.no_cache {
-        None
-    } else {
-        FileCache::aws_cli(&SystemEnv, fs.clone())
-    };
-    let mut builder = DefaultChain::builder()
-        .fs(fs)
-        .mfa(mfa)
-        .credential_cache(cache);
-    if let Some(p) = profile {
-        builder = builder.profile(p);
-    }
-    extra(builder).build()
+/// The runtime the commands run on (the facade's: current-thread, I/O and time drivers).
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
+    awscred::blocking::runtime()
 }
 
 /// One resolution for a command that uses the credentials once (`export-credentials`,
@@ -76,7 +53,7 @@ pub(crate) async fn resolve_once(chain: &DefaultChain) -> Result<Credentials, Cr
             "credentials from {} ({}) expired at {}, before they were fetched: the source is \
              stale or this machine's clock is ahead; using them anyway",
             creds.provider_name(),
-            awscred_layer::mask_access_key_id(creds.access_key_id()),
+            crate::render::mask_key_id(creds.access_key_id()),
             rfc3339(expiry)
         );
     }

@@ -197,20 +197,8 @@ pub(crate) fn shown(key: &str, value: &str) -> String {
     }
 }
 
-/// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE`.
-pub(crate) fn mask_key_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
-    }
-    let (head, tail) = (&chars[..4], &chars[chars.len() - 4..]);
-    format!(
-        "{}{}{}",
-        head.iter().collect::<String>(),
-        "*".repeat(chars.len() - 8),
-        tail.iter().collect::<String>()
-    )
-}
+/// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE` (the layers' masking, for one look).
+pub(crate) use awscred_layer::mask_access_key_id as mask_key_id;
 
 /// Time left until `expiry` (`12 min left`), or `expired`.
 pub(crate) fn remaining(expiry: SystemTime, now: SystemTime) -> String {

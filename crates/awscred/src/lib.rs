@@ -128,6 +128,8 @@ pub struct Builder {
     mfa: Option<awscred_provider_assume_role::SharedMfaTokenProvider>,
     #[cfg(feature = "assume-role")]
     aws_cli_cache: bool,
+    #[cfg(feature = "assume-role")]
+    cache_lock_wait: Option<Option<Duration>>,
     process_env: Vec<(String, String)>,
     timeout: Option<Duration>,
     retry: Option<ProviderRetryLayer>,
@@ -187,6 +189,15 @@ impl Builder {
         self
     }
 
+    /// How long a refresh waits for another process's lock on an AWS CLI cache entry (default
+    /// [`file_cache::LOCK_WAIT`]); `None` never takes the lock, for a look that must not
+    /// wait on other processes (`awscred explain`).
+    #[cfg(feature = "assume-role")]
+    pub fn cache_lock_wait(mut self, wait: Option<Duration>) -> Self {
+        self.cache_lock_wait = Some(wait);
+        self
+    }
+
     /// Sets `name` to `value` in the environment of every `credential_process` the chain runs.
     pub fn process_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.process_env.push((name.into(), value.into()));
@@ -232,7 +243,10 @@ impl Builder {
                 chain = chain.mfa(mfa.clone());
             }
             if self.aws_cli_cache {
-                let cache = awscred_file_cache::FileCache::aws_cli(&*env, fs);
+                let mut cache = awscred_file_cache::FileCache::aws_cli(&*env, fs);
+                if let Some(wait) = self.cache_lock_wait {
+                    cache = cache.map(|c| c.lock_wait(wait));
+                }
                 chain = chain.credential_cache(cache);
             }
         }

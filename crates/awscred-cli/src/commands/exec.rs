@@ -5,12 +5,10 @@ use std::future::Future as _;
 use std::process::ExitCode;
 use std::task::Poll;
 
-use awscred_types::{Credentials, CredentialsError, SharedProvider};
-
-use awscred_types::SystemEnv;
+use awscred_types::{Credentials, CredentialsError, SharedProvider, SystemEnv};
 
 use crate::args::SessionArgs;
-use crate::chain::{chain, paved, resolve_once, runtime};
+use crate::chain::{builder, resolve_once, runtime};
 use crate::commands::serve::Endpoint;
 use crate::render::rfc3339;
 
@@ -21,7 +19,8 @@ pub(crate) fn run(
     command: &[String],
     session: &SessionArgs,
 ) -> Result<ExitCode, CredentialsError> {
-    let chain = chain(profile, session)?;
+    let provider = builder(profile, session).build()?;
+    let chain = provider.chain();
     let region = awscred_types::Env::get(&SystemEnv, "AWS_REGION")
         .or_else(|| awscred_types::Env::get(&SystemEnv, "AWS_DEFAULT_REGION"))
         .or_else(|| {
@@ -33,9 +32,9 @@ pub(crate) fn run(
         });
     runtime()?.block_on(async {
         let handoff = if server {
-            Handoff::Server(paved(chain))
+            Handoff::Server(std::sync::Arc::new(provider))
         } else {
-            Handoff::Variables(resolve_once(&chain).await?)
+            Handoff::Variables(resolve_once(provider.chain()).await?)
         };
         run_child(command, handoff, region).await
     })

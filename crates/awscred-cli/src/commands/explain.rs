@@ -4,13 +4,13 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use awscred_chain::Step;
+use awscred::Step;
 use awscred_profile::{FileKind, Platform, ProfileSet, locate, select_profile};
 use awscred_provider_assume_role::plan;
 use awscred_types::{Clock, CredentialsError, OsFs, SystemClock, SystemEnv};
 
 use crate::args::SessionArgs;
-use crate::chain::{aws_cli_cache, chain_with, runtime};
+use crate::chain::{aws_cli_cache, builder, runtime};
 use crate::render::{kind, kind_name, mask_key_id, remaining, rfc3339, shown};
 
 pub(crate) fn run(
@@ -102,11 +102,10 @@ pub(crate) fn run(
     }
     println!("providers, in order:");
     // Never the cache's cross-process lock: explain must not wait on another run.
-    let unlocked = (!session.no_cache)
-        .then(aws_cli_cache)
-        .flatten()
-        .map(|c| c.lock_wait(None));
-    match chain_with(profile, session, |b| b.credential_cache(unlocked)) {
+    match builder(profile, session)
+        .cache_lock_wait(None)
+        .build_chain()
+    {
         Err(e) => println!("  chain not built: {e}"),
         Ok(chain) => {
             let (result, steps) = runtime()?.block_on(chain.chain().resolve_traced());

@@ -6,7 +6,7 @@ use awscred_profile::select_profile;
 use awscred_types::{CredentialsError, SystemEnv};
 
 use crate::args::{Format, SessionArgs};
-use crate::chain::{chain_with, resolve_once, runtime};
+use crate::chain::{builder, resolve_once, runtime};
 use crate::render::render;
 
 /// Profiles whose `export-credentials` is running further up this process tree, so a
@@ -33,9 +33,9 @@ pub(crate) fn run(
     }
     let mut next = outer.clone();
     next.push(&selected);
-    let chain = chain_with(profile, session, |b| {
-        b.process_env(EXPORT_STACK, next.join(","))
-    })?;
+    let chain = builder(profile, session)
+        .process_env(EXPORT_STACK, next.join(","))
+        .build_chain()?;
     let creds = runtime()?.block_on(resolve_once(&chain))?;
     print!("{}", render(&creds, format)?);
     Ok(ExitCode::SUCCESS)

@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::args::SessionArgs;
-use crate::chain::{chain, paved, runtime};
+use crate::chain::{builder, runtime};
 use crate::render::rfc3339;
 
 /// `awscred serve`.
@@ -24,9 +24,8 @@ pub(crate) fn run(
     session: &SessionArgs,
 ) -> Result<ExitCode, CredentialsError> {
     use std::io::Write as _;
-    let chain = chain(profile, session)?;
+    let provider: SharedProvider = std::sync::Arc::new(builder(profile, session).build()?);
     runtime()?.block_on(async {
-        let provider = paved(chain);
         // Resolve once first, so a broken configuration fails now, not on the first request.
         provider.provide_credentials().await?;
         let endpoint = Endpoint::bind(port).await?;
