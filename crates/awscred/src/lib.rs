@@ -7,8 +7,8 @@
 //!   `boto3.Session(profile_name=...)`: the environment-variable provider is left out).
 //! - [`blocking`]: the same for programs without an async runtime.
 //! - [`builder`]: everything those shortcuts fix, chosen in code: the profile, where MFA codes
-//!   come from, the AWS CLI's session cache, the seams, and optional deadline, retries and
-//!   trace.
+//!   come from, the AWS CLI's session cache, the seams ([`Sources`]: environment, files,
+//!   clock), and optional deadline, retries and trace.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), awscred::CredentialsError> {
@@ -119,9 +119,7 @@ pub fn builder() -> Builder {
 /// deadline, no retries, no trace.
 #[derive(Debug, Default)]
 pub struct Builder {
-    env: Option<SharedEnv>,
-    fs: Option<SharedFs>,
-    clock: Option<SharedClock>,
+    sources: Sources,
     profile: Option<String>,
     credentials: Option<Credentials>,
     #[cfg(feature = "assume-role")]
@@ -137,21 +135,28 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// The environment, file system and clock together (default: [`Sources::system`]); the
+    /// chain, the AWS CLI cache and the layers all read these.
+    pub fn sources(mut self, sources: Sources) -> Self {
+        self.sources = sources;
+        self
+    }
+
     /// The environment (default: the process environment).
     pub fn env(mut self, env: impl Env + 'static) -> Self {
-        self.env = Some(Arc::new(env));
+        self.sources = self.sources.with_env(Arc::new(env));
         self
     }
 
     /// The file system (default: the real one).
     pub fn fs(mut self, fs: impl Fs + 'static) -> Self {
-        self.fs = Some(Arc::new(fs));
+        self.sources = self.sources.with_fs(Arc::new(fs));
         self
     }
 
     /// The clock (default: the system clock); the chain and the cache layers both read it.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Some(Arc::new(clock));
+        self.sources = self.sources.with_clock(Arc::new(clock));
         self
     }
 
@@ -231,12 +236,11 @@ impl Builder {
     /// inspects the chain (its profile files, selected profile, providers). Reads the profile
     /// files now; no network call.
     pub fn build_chain(&self) -> Result<DefaultChain, CredentialsError> {
-        let env: SharedEnv = self.env.clone().unwrap_or_else(|| Arc::new(SystemEnv));
-        let fs: SharedFs = self.fs.clone().unwrap_or_else(|| Arc::new(OsFs));
+        let Sources { env, fs, clock, .. } = self.sources.clone();
         let mut chain = DefaultChain::builder()
             .env(env.clone())
             .fs(fs.clone())
-            .clock(self.shared_clock());
+            .clock(clock);
         #[cfg(feature = "assume-role")]
         {
             if let Some(mfa) = &self.mfa {
@@ -267,7 +271,7 @@ impl Builder {
     /// an error here); no network call until credentials are asked for.
     pub fn build(self) -> Result<Provider, CredentialsError> {
         let chain = self.build_chain()?;
-        let clock = self.shared_clock();
+        let clock = self.sources.clock.clone();
         let mut inner: SharedProvider = Arc::new(chain.clone());
         if let Some(deadline) = self.timeout {
             inner = Arc::new(TimeoutLayer::new(deadline).layer(inner));
@@ -286,10 +290,6 @@ impl Builder {
     /// [`build`](Self::build) for programs without an async runtime.
     pub fn build_blocking(self) -> Result<blocking::Provider, CredentialsError> {
         blocking::Provider::new(Arc::new(self.build()?))
-    }
-
-    fn shared_clock(&self) -> SharedClock {
-        self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock))
     }
 }
 

@@ -88,9 +88,11 @@ async fn aws_cli_cache_is_read_through_the_builders_sources() {
 async fn trace_records_each_call_of_the_stack() {
     let fs = MemFs::new().with_file("/home/me/.aws/credentials", CREDENTIALS);
     let log = TraceLog::new();
+    let sources = awscred::Sources::system()
+        .with_env(Arc::new(env()))
+        .with_fs(Arc::new(fs));
     let provider = awscred::builder()
-        .env(env())
-        .fs(fs)
+        .sources(sources)
         .trace(log.clone())
         .build()
         .unwrap();
