@@ -213,7 +213,11 @@ impl Ctx<'_> {
     }
 
     #[cfg(feature = "process")]
-    pub(crate) fn process_provider(&self, command: &str, account_id: Option<String>) -> SharedProvider {
+    pub(crate) fn process_provider(
+        &self,
+        command: &str,
+        account_id: Option<String>,
+    ) -> SharedProvider {
         let builder = awscred_provider_process::ProcessProvider::builder(command)
             .profile_name(self.name)
             .account_id_fallback(account_id);

@@ -71,7 +71,7 @@
 //! # Where this crate sits
 //!
 //! One of the `awscred-provider-*` crates: it depends on `awscred-types` and `awscred-profile`
-//! (for the parser and the path rules). `awscred-chain` puts it after the EC2 credentials file
+//! (for the parser and the path rules). `awscred-chain` puts it after the config-file provider
 //! and before the container provider, botocore's order; applications normally reach it through
 //! the `awscred` facade.
 //!

@@ -72,9 +72,9 @@
 //!
 //! One of the `awscred-provider-*` crates: it depends on `awscred-types`, tokio (process, time),
 //! serde_json, `time` and, on Unix, rustix (a safe `kill(2)` for the process group; the
-//! workspace forbids `unsafe`). The profile provider builds a [`ProcessProvider`] from a
-//! profile's `credential_process` and `aws_account_id`; applications reach it through the
-//! `awscred` facade.
+//! workspace forbids `unsafe`). `awscred-chain` builds a [`ProcessProvider`] from the
+//! selected profile's `credential_process` and `aws_account_id` (or a role chain's source
+//! profile's); applications reach it through the `awscred` facade.
 //!
 //! # Compiler support
 //!

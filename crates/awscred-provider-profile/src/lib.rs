@@ -7,7 +7,7 @@
 //!   file only (botocore's `ConfigProvider`, which reads the config file and not the merged
 //!   view).
 //! - [`static_keys`]: the rule both share, turning a profile [`Section`](awscred_profile::Section)
-//!   into credentials; the assume-role planner uses it for source profiles with keys.
+//!   into credentials.
 //! - The key names as constants ([`ACCESS_KEY_ID`], [`SECRET_ACCESS_KEY`], [`SECURITY_TOKEN`],
 //!   [`SESSION_TOKEN`], [`ACCOUNT_ID`]).
 //!
@@ -54,8 +54,8 @@
 //! One of the `awscred-provider-*` crates: it depends on `awscred-types` and `awscred-profile`
 //! (which locates, reads and parses the files). `awscred-chain` puts the shared-credentials
 //! provider after SSO and the config-file provider after `credential_process`, botocore's order;
-//! applications normally reach them through the `awscred` facade. The assume-role planner will
-//! live here too, reusing [`static_keys`].
+//! applications normally reach them through the `awscred` facade. The assume-role planner is
+//! in `awscred-provider-assume-role`.
 //!
 //! # Feature flags
 //!

@@ -16,9 +16,10 @@
 //!
 //! # Where this crate sits
 //!
-//! A provider crate: the default chain (`awscred-chain`) runs it third, and the assume-role
-//! provider uses it as the base of a role chain (`role_arn` + `web_identity_token_file`). It
-//! depends on `awscred-types`, `awscred-profile` and `awscred-sts`.
+//! A provider crate: the default chain (`awscred-chain`) runs it right after assume-role
+//! (botocore's order), and also builds it as the base of a role chain whose source profile has
+//! `role_arn` + `web_identity_token_file`. It depends on `awscred-types`, `awscred-profile`
+//! and `awscred-sts`.
 //!
 //! # Compiler support
 //!

@@ -4,7 +4,7 @@ use std::sync::Arc;
 /// The process environment, as a seam.
 ///
 /// Provider code reads variables only through this trait, so tests give each case its own
-/// environment ([`FakeEnv`]) and run in parallel.
+/// environment (`FakeEnv`, feature `test-util`) and run in parallel.
 pub trait Env: Send + Sync + fmt::Debug {
     /// The raw value of `name`, or `None` when it is unset or not valid UTF-8.
     fn var(&self, name: &str) -> Option<String>;

@@ -102,7 +102,7 @@ impl std::error::Error for Refused {}
 /// The file system, as a seam.
 ///
 /// Credential files are small, so the calls are synchronous. Provider code reads and writes
-/// files only through this trait, so tests give each case its own files ([`MemFs`]).
+/// files only through this trait, so tests give each case its own files (`MemFs`, feature `test-util`).
 pub trait Fs: Send + Sync + fmt::Debug {
     /// The whole contents of the regular file `path`, at most `kind.limit()` bytes.
     ///

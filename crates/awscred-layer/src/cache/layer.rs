@@ -76,7 +76,7 @@ impl CacheLayer {
         self
     }
 
-    /// Sets the clock every time decision reads (a [`ManualClock`](awscred_types::ManualClock)
+    /// Sets the clock every time decision reads (a `ManualClock` (feature `test-util`)
     /// in tests).
     pub fn clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;

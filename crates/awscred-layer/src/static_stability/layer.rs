@@ -20,7 +20,7 @@ impl StaticStabilityLayer {
         Self::with_clock(Arc::new(SystemClock))
     }
 
-    /// Static stability judged by `clock` (a [`ManualClock`](awscred_types::ManualClock) in
+    /// Static stability judged by `clock` (a `ManualClock` (feature `test-util`) in
     /// tests).
     pub const fn with_clock(clock: SharedClock) -> Self {
         Self { clock }
