@@ -179,8 +179,10 @@ impl FileCache {
         let miss = |why: &dyn fmt::Display| {
             tracing::debug!(file = %path.display(), "assume-role cache miss: {why}");
         };
-        // A cache entry others can read has leaked its secrets already; it is not trusted.
-        if self.world_readable(&path) {
+        // A cache entry others can read has leaked its secrets already, and one another user
+        // owns may have been planted: neither is trusted.
+        self.warn_if_others_can_write();
+        if self.world_readable(&path) || self.owned_by_other_user(&path) {
             return None;
         }
         let bytes = match self.fs.read(&path, ReadCap::CacheEntry) {
@@ -286,11 +288,22 @@ impl FileCache {
 
     /// The entries in the folder that parse as credential cache entries (assume-role, web
     /// identity, SSO), sorted by file name; other files are left out. Secrets are not returned.
-    pub fn entries(&self) -> Vec<CacheEntry> {
-        let Ok(files) = self.fs.list(&self.dir) else {
-            return Vec::new();
+    ///
+    /// A missing folder has no entries; a folder that cannot be listed is an error naming it.
+    pub fn entries(&self) -> Result<Vec<CacheEntry>, CredentialsError> {
+        let files = match self.fs.list(&self.dir) {
+            Ok(files) => files,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(CredentialsError::provider_error(
+                    "could not list the credential cache folder",
+                )
+                .with("folder", self.dir.display())
+                .with_source(e));
+            }
         };
-        files
+        self.warn_if_others_can_write();
+        Ok(files
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
             .filter_map(|path| {
@@ -298,6 +311,7 @@ impl FileCache {
                 let entry: Entry = serde_json::from_slice(&bytes).ok()?;
                 let key = path.file_stem()?.to_string_lossy().into_owned();
                 let world_readable = self.world_readable(&path);
+                let owned_by_other_user = self.owned_by_other_user(&path);
                 Some(CacheEntry {
                     key: CacheKey(key),
                     expiration: parse_timestamp(&entry.credentials.expiration),
@@ -305,14 +319,44 @@ impl FileCache {
                     provider_type: entry.provider_type.clone(),
                     access_key_id: entry.credentials.access_key_id.clone(),
                     world_readable,
+                    owned_by_other_user,
                     path,
                 })
             })
-            .collect()
+            .collect())
     }
 
     /// Whether other users can read `path`, warning when they can: such an entry has leaked its
     /// secrets already, and is never trusted.
+    /// Whether another user owns `path`, warning when one does: such an entry may have been put
+    /// there to hand this user someone else's session, and is never trusted.
+    fn owned_by_other_user(&self, path: &Path) -> bool {
+        match self.fs.owned_by_current_user(path) {
+            Ok(Some(false)) => {
+                tracing::warn!(
+                    file = %path.display(),
+                    "ignoring a credential cache file owned by another user; remove it"
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Warns when users other than the owner can write to the cache folder (they could plant or
+    /// replace entries).
+    fn warn_if_others_can_write(&self) {
+        if let Ok(Some(mode)) = self.fs.mode(&self.dir)
+            && mode & 0o022 != 0
+        {
+            tracing::warn!(
+                folder = %self.dir.display(),
+                mode = format_args!("{mode:o}"),
+                "other users can write to the credential cache folder; `chmod 700` it"
+            );
+        }
+    }
+
     fn world_readable(&self, path: &Path) -> bool {
         match self.fs.mode(path) {
             Ok(Some(mode)) if mode & 0o004 != 0 => {
@@ -421,6 +465,9 @@ pub struct CacheEntry {
     /// Other users can read the file: [`FileCache::load`] refuses it (its secrets have leaked
     /// already) and warns.
     pub world_readable: bool,
+    /// Another user owns the file: [`FileCache::load`] refuses it (it may have been planted)
+    /// and warns.
+    pub owned_by_other_user: bool,
 }
 
 /// What the AWS CLI writes: the `AssumeRole` response dict, in botocore's field order. Unknown
@@ -705,12 +752,68 @@ mod tests {
         cache.store(&key, &response(at(T2030))).unwrap();
         let window = Duration::from_secs(900);
         assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_some());
-        assert!(!cache.entries()[0].world_readable);
+        assert!(!cache.entries().unwrap()[0].world_readable);
         let bytes = fs.get(cache.path(&key)).unwrap();
         fs.insert(cache.path(&key), bytes); // MemFs::insert: mode 0644
         assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_none());
         // Listed (so `awscred cache list` can say why it is ignored), and marked.
-        assert!(cache.entries()[0].world_readable);
+        assert!(cache.entries().unwrap()[0].world_readable);
+    }
+
+    #[test]
+    fn an_entry_another_user_owns_is_refused() {
+        let fs = Arc::new(MemFs::new());
+        let cache = FileCache::new("/c", fs.clone());
+        let key = CacheKey::assume_role(&request(|_| {}), true);
+        cache.store(&key, &response(at(T2030))).unwrap();
+        let window = Duration::from_secs(900);
+        assert!(!cache.entries().unwrap()[0].owned_by_other_user);
+        let bytes = fs.get(cache.path(&key)).unwrap();
+        fs.insert_foreign(cache.path(&key), bytes); // 0600, but someone else's
+        assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_none());
+        let listed = cache.entries().unwrap();
+        assert!(listed[0].owned_by_other_user && !listed[0].world_readable);
+        // Our own write replaces it, and is trusted again.
+        cache.store(&key, &response(at(T2030))).unwrap();
+        assert!(cache.load(&key, at(T2030 - 3600), window, "x").is_some());
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_is_an_error_naming_it() {
+        #[derive(Debug)]
+        struct Unlistable(io::ErrorKind);
+        impl Fs for Unlistable {
+            fn read(&self, _: &Path, _: ReadCap) -> io::Result<Vec<u8>> {
+                Err(io::ErrorKind::NotFound.into())
+            }
+            fn write_atomic(&self, _: &Path, _: &[u8], _: u32) -> io::Result<()> {
+                Err(io::ErrorKind::PermissionDenied.into())
+            }
+            fn remove(&self, _: &Path) -> io::Result<()> {
+                Err(io::ErrorKind::NotFound.into())
+            }
+            fn list(&self, _: &Path) -> io::Result<Vec<PathBuf>> {
+                Err(self.0.into())
+            }
+            fn mode(&self, _: &Path) -> io::Result<Option<u32>> {
+                Ok(None)
+            }
+            fn lock(&self, _: &Path, _: Duration) -> io::Result<awscred_types::FsLock> {
+                Err(io::ErrorKind::PermissionDenied.into())
+            }
+        }
+        let denied = FileCache::new(
+            "/home/me/.aws/cli/cache",
+            Arc::new(Unlistable(io::ErrorKind::PermissionDenied)),
+        );
+        let err = denied.entries().unwrap_err().to_string();
+        assert!(
+            err.contains("/home/me/.aws/cli/cache") && err.contains("list"),
+            "{err}"
+        );
+        // No folder yet: simply no entries.
+        let missing = FileCache::new("/nowhere", Arc::new(Unlistable(io::ErrorKind::NotFound)));
+        assert!(missing.entries().unwrap().is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! - [`cli`]: `~/.aws/cli/cache/<key>.json`, the assume-role / web identity / SSO role
 //!   credential cache. [`CacheKey`] is botocore's key (the SHA-1 of Python's
 //!   `json.dumps(args, sort_keys=True)`, written by [`json`]), [`FileCache`] reads and writes
-//!   entries (a world-readable entry is refused), takes the cross-process `<key>.lock` (waiting
+//!   entries (a world-readable entry, or one another user owns, is refused), takes the cross-process `<key>.lock` (waiting
 //!   at most [`LOCK_WAIT`]), and lists
 //!   them ([`CacheEntry`], no secrets). Tested against botocore's own `JSONFileCache` in
 //!   `tests/botocore_cache_interop.rs`.

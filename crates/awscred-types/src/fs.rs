@@ -126,6 +126,13 @@ pub trait Fs: Send + Sync + fmt::Debug {
     /// The Unix permission bits of `path` (`None` where the platform has none).
     fn mode(&self, path: &Path) -> io::Result<Option<u32>>;
 
+    /// Whether `path` belongs to the user this process runs as (its effective user id); `None`
+    /// where the platform, or this `Fs`, knows no owners. A missing file is `NotFound`.
+    fn owned_by_current_user(&self, path: &Path) -> io::Result<Option<bool>> {
+        let _ = path;
+        Ok(None)
+    }
+
     /// Takes an exclusive lock on `path` (created, with its folders, if missing), waiting at most
     /// `wait` for it to be free; a lock still held then is an [`io::ErrorKind::TimedOut`] error.
     /// The lock is released when the returned guard is dropped. On [`OsFs`] this is an advisory
@@ -254,6 +261,20 @@ impl Fs for OsFs {
         }
     }
 
+    fn owned_by_current_user(&self, path: &Path) -> io::Result<Option<bool>> {
+        let meta = std::fs::metadata(path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Ok(Some(meta.uid() == rustix::process::geteuid().as_raw()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Ok(None)
+        }
+    }
+
     fn lock(&self, path: &Path, wait: Duration) -> io::Result<FsLock> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir)?;
@@ -355,6 +376,7 @@ mod fake {
     #[derive(Default)]
     struct MemState {
         files: Mutex<HashMap<PathBuf, (Vec<u8>, u32)>>,
+        foreign: Mutex<HashSet<PathBuf>>,
         locked: Mutex<HashSet<PathBuf>>,
         unlocked: Condvar,
     }
@@ -374,6 +396,18 @@ mod fake {
         /// Adds or replaces a file with mode `0o644`.
         pub fn insert(&self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
             self.files().insert(path.into(), (contents.into(), 0o644));
+        }
+
+        /// Adds or replaces a file with mode `0o600` that belongs to another user (see
+        /// [`Fs::owned_by_current_user`]); every other file is the current user's.
+        pub fn insert_foreign(&self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+            let path = path.into();
+            self.files().insert(path.clone(), (contents.into(), 0o600));
+            self.state
+                .foreign
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(path);
         }
 
         /// The contents of a file, if present.
@@ -408,6 +442,12 @@ mod fake {
         fn write_atomic(&self, path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
             self.files()
                 .insert(path.to_path_buf(), (contents.to_vec(), mode));
+            // The renamed-in file is the writer's, as on a real file system.
+            self.state
+                .foreign
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(path);
             Ok(())
         }
 
@@ -437,6 +477,18 @@ mod fake {
                 .get(path)
                 .map(|(_, m)| Some(*m))
                 .ok_or_else(|| not_found(path))
+        }
+
+        fn owned_by_current_user(&self, path: &Path) -> io::Result<Option<bool>> {
+            if !self.files().contains_key(path) {
+                return Err(not_found(path));
+            }
+            let foreign = self
+                .state
+                .foreign
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            Ok(Some(!foreign.contains(path)))
         }
 
         fn lock(&self, path: &Path, wait: Duration) -> io::Result<FsLock> {

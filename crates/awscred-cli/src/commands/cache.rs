@@ -13,7 +13,7 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
         println!("no home folder is known, so there is no ~/.aws/cli/cache");
         return Ok(());
     };
-    let entries = cache.entries();
+    let entries = cache.entries()?;
     println!(
         "{}: {} entr{}",
         cache.dir().display(),
@@ -29,6 +29,8 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
         };
         let when = if e.world_readable {
             "ignored: readable by other users (remove it or `chmod 600` it)".to_owned()
+        } else if e.owned_by_other_user {
+            "ignored: owned by another user (remove it)".to_owned()
         } else {
             e.expiration.map_or("expiry unreadable".into(), |x| {
                 format!("expires {} ({})", rfc3339(x), remaining(x, now))
@@ -52,7 +54,7 @@ pub(crate) fn clear(profile: Option<&str>) -> Result<(), CredentialsError> {
     };
     let keys = match profile {
         None => cache
-            .entries()
+            .entries()?
             .into_iter()
             .map(|e| e.key)
             .collect::<Vec<_>>(),

@@ -169,7 +169,7 @@ pub(crate) fn logout() -> Result<(), CredentialsError> {
         removed += awscred_provider_sso::logout(&tokens, &*fs).len();
     }
     if let Some(cache) = aws_cli_cache() {
-        for e in cache.entries() {
+        for e in cache.entries()? {
             if e.provider_type.as_deref() == Some("sso") && cache.remove(&e.key).is_ok() {
                 removed += 1;
             }
