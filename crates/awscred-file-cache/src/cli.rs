@@ -1,7 +1,7 @@
 //! The AWS CLI's assume-role file cache (`~/.aws/cli/cache/<key>.json`): botocore's key, its
 //! file format, its reuse rule.
 //!
-//! The key is the SHA-1 of Python's `json.dumps(args, sort_keys=True)` ([`crate::json`]); the
+//! The key is the SHA-1 of Python's `json.dumps(args, sort_keys=True)`; the
 //! timestamp `2030-01-01T00:00:00UTC` is botocore's `strftime('%Y-%m-%dT%H:%M:%S%Z')`, read back
 //! leniently as dateutil would ([`crate::timestamp`]).
 

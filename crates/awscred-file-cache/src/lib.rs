@@ -3,9 +3,9 @@
 //!
 //! - [`cli`]: `~/.aws/cli/cache/<key>.json`, the assume-role / web identity / SSO role
 //!   credential cache. [`CacheKey`] is botocore's key (the SHA-1 of Python's
-//!   `json.dumps(args, sort_keys=True)`, written by [`json`]), [`FileCache`] reads and writes
-//!   entries (a world-readable entry, or one another user owns, is refused), takes the cross-process `<key>.lock` (waiting
-//!   at most [`LOCK_WAIT`]), and lists
+//!   `json.dumps(args, sort_keys=True)`, which a private formatter gives `serde_json`);
+//!   [`FileCache`] reads and writes entries (a world-readable entry, or one another user owns, is
+//!   refused), takes the cross-process `<key>.lock` (waiting at most [`LOCK_WAIT`]), and lists
 //!   them ([`CacheEntry`], no secrets). Tested against botocore's own `JSONFileCache` in
 //!   `tests/botocore_cache_interop.rs`.
 //! - [`sso`]: `~/.aws/sso/cache/<sha1>.json`, the token files `aws sso login` writes
@@ -40,7 +40,7 @@
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
 pub mod cli;
-pub mod json;
+mod json;
 pub mod sso;
 pub mod timestamp;
 
