@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use awscred_file_cache::{CacheKey, LOCK_WAIT};
 use awscred_sts::AssumeRoleRequest;
-use support::{cmd, fixture};
+use support::{assume_role_ok, cmd, fixture};
 
 mod support;
 
@@ -42,18 +42,6 @@ fn lock_file(home: &Path, mfa: bool) -> PathBuf {
     }
     let key = CacheKey::assume_role(&req, false);
     home.join(format!(".aws/cli/cache/{key}.lock"))
-}
-
-fn success() -> serde_json::Value {
-    serde_json::json!({
-        "request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
-        "response": {"status": 200, "body":
-            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIACLI</AccessKeyId>\
-             <SecretAccessKey>SECRETROLE</SecretAccessKey><SessionToken>TOKENROLE</SessionToken>\
-             <Expiration>2035-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser>\
-             <Arn>arn:aws:sts::123456789012:assumed-role/cli/cli</Arn>\
-             <AssumedRoleId>AROA:cli</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
-             </AssumeRoleResponse>"}})
 }
 
 /// Sends `signal` (`STOP`, `CONT`, `KILL`) to the process group of `child`: `setsid` made the
@@ -121,7 +109,7 @@ fn wait_until_held(lock: &Path) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_stopped_at_the_mfa_prompt_blocks_no_other_run() {
     let h = support::home("lock", "mfa", KEYS, &config(true));
-    let sts = fixture(serde_json::json!([success()])).await;
+    let sts = fixture(serde_json::json!([assume_role_ok()])).await;
     let url = sts.url();
     let env = [
         ("AWS_ENDPOINT_URL_STS", url.as_str()),
@@ -214,7 +202,7 @@ async fn a_stopped_lock_holder_is_waited_for_a_bounded_time_only() {
     assert!(code.is_some(), "explain hung on the lock ({took:?}): {err}");
     assert!(!err.contains("going on without the cache lock"), "{err}");
 
-    let sts = fixture(serde_json::json!([success()])).await;
+    let sts = fixture(serde_json::json!([assume_role_ok()])).await;
     let url = sts.url();
     let env = [
         ("AWS_ENDPOINT_URL_STS", url.as_str()),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use awscred_file_cache::CacheKey;
 use awscred_sts::AssumeRoleRequest;
-use support::{fixture, run};
+use support::{assume_role_ok, fixture, run};
 
 mod support;
 
@@ -45,18 +45,6 @@ fn sts_env(url: &str) -> [(&str, &str); 2] {
     [("AWS_ENDPOINT_URL_STS", url), ("AWS_REGION", "eu-west-1")]
 }
 
-fn success() -> serde_json::Value {
-    serde_json::json!([{
-        "request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
-        "response": {"status": 200, "body":
-            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIACLI</AccessKeyId>\
-             <SecretAccessKey>SECRETROLE</SecretAccessKey><SessionToken>TOKENROLE</SessionToken>\
-             <Expiration>2035-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser>\
-             <Arn>arn:aws:sts::123456789012:assumed-role/cli/cli</Arn>\
-             <AssumedRoleId>AROA:cli</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
-             </AssumeRoleResponse>"}}])
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_entry_another_user_owns_is_not_used() {
     let h = support::home("trust", "foreign", KEYS, CONFIG);
@@ -66,7 +54,7 @@ async fn an_entry_another_user_owns_is_not_used() {
     if std::os::unix::fs::chown(&file, Some(65534), Some(65534)).is_err() {
         return; // not root: nothing to plant
     }
-    let sts = fixture(success()).await;
+    let sts = fixture(serde_json::json!([assume_role_ok()])).await;
     let url = sts.url();
     let (code, out, err) = run(
         &h,

@@ -121,3 +121,17 @@ impl Serving {
         err
     }
 }
+
+/// One fixture exchange: STS `AssumeRole` answering `ASIACLI` / `SECRETROLE` / `TOKENROLE` for
+/// role `cli` (session `cli`), valid until 2035.
+pub(crate) fn assume_role_ok() -> serde_json::Value {
+    serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"]},
+        "response": {"status": 200, "body":
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIACLI</AccessKeyId>\
+             <SecretAccessKey>SECRETROLE</SecretAccessKey><SessionToken>TOKENROLE</SessionToken>\
+             <Expiration>2035-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser>\
+             <Arn>arn:aws:sts::123456789012:assumed-role/cli/cli</Arn>\
+             <AssumedRoleId>AROA:cli</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
+             </AssumeRoleResponse>"}})
+}
