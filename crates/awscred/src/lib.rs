@@ -236,18 +236,17 @@ impl Builder {
     /// inspects the chain (its profile files, selected profile, providers). Reads the profile
     /// files now; no network call.
     pub fn build_chain(&self) -> Result<DefaultChain, CredentialsError> {
-        let Sources { env, fs, clock, .. } = self.sources.clone();
-        let mut chain = DefaultChain::builder()
-            .env(env.clone())
-            .fs(fs.clone())
-            .clock(clock);
+        let mut chain = DefaultChain::builder().sources(&self.sources);
         #[cfg(feature = "assume-role")]
         {
             if let Some(mfa) = &self.mfa {
                 chain = chain.mfa(mfa.clone());
             }
             if self.aws_cli_cache {
-                let mut cache = awscred_file_cache::FileCache::aws_cli(&*env, fs);
+                let mut cache = awscred_file_cache::FileCache::aws_cli(
+                    &*self.sources.env,
+                    self.sources.fs.clone(),
+                );
                 if let Some(wait) = self.cache_lock_wait {
                     cache = cache.map(|c| c.lock_wait(wait));
                 }
