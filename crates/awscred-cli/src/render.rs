@@ -168,8 +168,14 @@ pub(crate) fn kind(s: &Section) -> String {
         "web identity (AssumeRoleWithWebIdentity)".into()
     } else if has("role_arn") {
         match (s.get("source_profile"), s.get("credential_source")) {
-            (Some(p), _) => format!("assume role, source profile {p}"),
-            (None, Some(c)) => format!("assume role, credential source {c}"),
+            (Some(p), _) => format!(
+                "assume role, source profile {}",
+                awscred_types::printable(p, MAX_SHOWN_CHARS)
+            ),
+            (None, Some(c)) => format!(
+                "assume role, credential source {}",
+                awscred_types::printable(c, MAX_SHOWN_CHARS)
+            ),
             (None, None) => "assume role (no source_profile or credential_source: invalid)".into(),
         }
     } else if has("sso_session") || has("sso_account_id") || has("sso_role_name") {
@@ -193,9 +199,12 @@ pub(crate) fn shown(key: &str, value: &str) -> String {
     } else if key == "credential_process" {
         "** command not shown **".into()
     } else {
-        value.to_owned()
+        awscred_types::printable(value, MAX_SHOWN_CHARS)
     }
 }
+
+/// The most of one value `explain` shows (a role ARN is at most 2048; real ones are under 200).
+const MAX_SHOWN_CHARS: usize = 256;
 
 /// `AKIAIOSFODNN7EXAMPLE` → `AKIA************MPLE` (the layers' masking, for one look).
 pub(crate) use awscred_layer::mask_access_key_id as mask_key_id;
@@ -227,6 +236,8 @@ mod tests {
         assert_eq!(mask_key_id("short"), "*****");
         assert_eq!(shown("aws_secret_access_key", "s3cr3t"), "** redacted **");
         assert_eq!(shown("region", "eu-west-1"), "eu-west-1");
+        assert_eq!(shown("region", "\u{1b}[31meu\u{7}"), "[31meu");
+        assert!(shown("role_arn", &"a".repeat(300)).ends_with("… (44 more characters cut)"));
     }
 
     fn creds(id: &str, secret: &str, token: &str) -> Credentials {

@@ -84,6 +84,15 @@ impl TimeoutPhase {
     }
 }
 
+/// `10 s`, or `250 ms` for a limit that is not whole seconds.
+fn seconds(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
 // ===== impl HttpError =====
 
 impl HttpError {
@@ -105,8 +114,9 @@ impl HttpError {
         Self::new(
             HttpErrorKind::TimedOut(phase),
             format!(
-                "timed out {} ({which} of {limit:?} elapsed)",
-                phase.describe()
+                "timed out {} after {} ({which})",
+                phase.describe(),
+                seconds(limit)
             ),
         )
     }
@@ -188,6 +198,18 @@ impl HttpError {
     /// details and the number of attempts are kept as fields; the cause chain is kept as the
     /// source.
     pub fn into_credentials_error(self) -> CredentialsError {
+        self.into_credentials_error_with(None)
+    }
+
+    /// As [`into_credentials_error`](Self::into_credentials_error), with the message
+    /// `calling {what} failed: {cause}`: the call, then why it failed (`timed out waiting for
+    /// the response headers after 10 s (read timeout)`), so the last cause is on the line a user
+    /// sees without `-v`.
+    pub fn into_credentials_error_calling(self, what: impl fmt::Display) -> CredentialsError {
+        self.into_credentials_error_with(Some(&what))
+    }
+
+    fn into_credentials_error_with(self, calling: Option<&dyn fmt::Display>) -> CredentialsError {
         let Inner {
             kind,
             message,
@@ -196,6 +218,10 @@ impl HttpError {
             attempts,
             source,
         } = *self.inner;
+        let message: Cow<'static, str> = match calling {
+            Some(what) => format!("calling {what} failed: {message}").into(),
+            None => message,
+        };
         let mut err = match kind {
             HttpErrorKind::TimedOut(_) => CredentialsError::timed_out(message),
             HttpErrorKind::InvalidConfiguration => CredentialsError::invalid_configuration(message),

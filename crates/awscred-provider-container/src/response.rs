@@ -75,15 +75,7 @@ fn clean(text: &str, secret: Option<&str>) -> String {
         Some(secret) if text.contains(secret) => text.replace(secret, "** redacted **"),
         _ => text.to_owned(),
     };
-    let mut out: String = text
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_DETAIL_CHARS)
-        .collect();
-    if text.chars().filter(|c| !c.is_control()).count() > MAX_DETAIL_CHARS {
-        out.push('…');
-    }
-    out.trim().to_owned()
+    awscred_types::printable(&text, MAX_DETAIL_CHARS)
 }
 
 /// A field that must be a non-blank string.

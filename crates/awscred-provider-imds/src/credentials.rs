@@ -110,9 +110,11 @@ fn check_code(map: &Map<String, Value>) -> Result<(), CredentialsError> {
     };
     // The code and message are IMDS's own words about the role, never secrets; both are cut
     // short so a runaway body cannot flood a log line.
-    let code = shorten(code, 64);
+    let code = awscred_types::printable(code, 64);
     let message = match map.get("Message") {
-        Some(Value::String(m)) if !m.trim().is_empty() => format!(": {}", shorten(m.trim(), 300)),
+        Some(Value::String(m)) if !m.trim().is_empty() => {
+            format!(": {}", awscred_types::printable(m, 300))
+        }
         _ => String::new(),
     };
     let text = format!("IMDS could not provide the role's credentials: {code}{message}");
@@ -123,13 +125,6 @@ fn check_code(map: &Map<String, Value>) -> Result<(), CredentialsError> {
         CredentialsError::provider_error(text)
     };
     Err(err.with("code", code))
-}
-
-fn shorten(s: &str, max_chars: usize) -> String {
-    match s.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}…", &s[..cut]),
-        None => s.to_owned(),
-    }
 }
 
 fn required(map: &mut Map<String, Value>, field: &'static str) -> Result<String, CredentialsError> {

@@ -352,14 +352,20 @@ impl SsoProvider {
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(Bytes::from(body.as_bytes().to_vec()))
             .map_err(|_| self.fail(format!("the SSO-OIDC endpoint {url} is not a valid URL")))?;
-        let response = inner.http.clone().call(request).await.map_err(|e| {
-            e.into_credentials_error()
-                .with_message("calling SSO-OIDC CreateToken failed")
-        })?;
+        let response = inner
+            .http
+            .clone()
+            .call(request)
+            .await
+            .map_err(|e| e.into_credentials_error_calling("SSO-OIDC CreateToken"))?;
         if !response.status().is_success() {
             let code = serde_json::from_slice::<serde_json::Value>(response.body())
                 .ok()
-                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+                .and_then(|v| {
+                    v.get("error")
+                        .and_then(|e| e.as_str())
+                        .map(|e| awscred_types::printable(e, 64))
+                })
                 .unwrap_or_else(|| "no error code".into());
             return Err(self
                 .fail(format!(
@@ -407,8 +413,7 @@ impl SsoProvider {
             .body(Bytes::new())
             .map_err(|_| self.fail(format!("the SSO portal endpoint {url} is not a valid URL")))?;
         let response = inner.http.clone().call(request).await.map_err(|e| {
-            e.into_credentials_error()
-                .with_message("calling the SSO portal GetRoleCredentials failed")
+            e.into_credentials_error_calling("the SSO portal GetRoleCredentials")
                 .with("profile", &s.profile)
         })?;
         let status = response.status().as_u16();

@@ -317,10 +317,10 @@ impl StsClient {
         }
         *request.body_mut() = Bytes::from(body);
         let mut http = self.http.clone();
-        let response = http.call(request).await.map_err(|e| {
-            e.into_credentials_error()
-                .with_message(format!("calling STS {action} failed"))
-        })?;
+        let response = http
+            .call(request)
+            .await
+            .map_err(|e| e.into_credentials_error_calling(format_args!("STS {action}")))?;
         let status = response.status();
         if status.is_success() {
             return Ok(response.into_body());

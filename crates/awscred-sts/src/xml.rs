@@ -115,8 +115,9 @@ impl Leaves {
 /// An STS error response: `<Code>` and `<Message>` at whatever depth they are.
 pub(crate) fn parse_error(body: &[u8]) -> Option<(String, String)> {
     let leaves = Leaves::parse(body).ok()?;
-    let code = leaves.get("Error/Code")?.to_owned();
-    let message = leaves.get("Error/Message").unwrap_or_default().to_owned();
+    // Both are printed: no control characters, and a runaway message is cut.
+    let code = awscred_types::printable(leaves.get("Error/Code")?, 64);
+    let message = awscred_types::printable(leaves.get("Error/Message").unwrap_or_default(), 512);
     Some((code, message))
 }
 

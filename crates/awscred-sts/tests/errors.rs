@@ -125,3 +125,43 @@ async fn access_denied_is_not_retried_and_unreadable_bodies_are_not_quoted() {
     );
     server.verify().unwrap();
 }
+
+/// A server that accepts and never answers: the error a user sees without `-v` names the
+/// call, the last cause with its limit, the URL and the attempts.
+#[tokio::test]
+async fn a_timeout_names_the_last_cause_and_the_url() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let http = awscred_http::HttpClient::builder()
+        .read_timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = StsClient::builder()
+        .endpoint(Endpoint::new(&url, "eu-west-1"))
+        .http(http)
+        .retry(RetryConfig::new(awscred_http::RetryMode::Standard, Some(2)))
+        .build()
+        .unwrap()
+        .assume_role(
+            &source(),
+            &AssumeRoleRequest::new("arn:aws:iam::123456789012:role/r", "s"),
+            "assume-role",
+        )
+        .await
+        .unwrap_err();
+    hold.abort();
+    assert_eq!(err.kind(), ErrorKind::TimedOut, "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "calling STS AssumeRole failed: timed out waiting for the response headers after \
+             300 ms (read timeout) (url: {url}/, attempts: 2)"
+        )
+    );
+}

@@ -13,6 +13,7 @@
 //!   through these, so tests run hermetically and in parallel (the workspace `clippy.toml`
 //!   enforces it). [`Fs::read`] reads regular files only, never waits on a FIFO, and caps each
 //!   kind of file ([`ReadCap`]).
+//! - [`printable`]: text from outside (a server's error message) made safe to print.
 //!
 //! # Features
 //!
@@ -36,6 +37,7 @@ mod error;
 mod fs;
 mod provider;
 mod sources;
+mod text;
 
 pub use clock::{Clock, SharedClock, SystemClock};
 pub use credentials::{Credentials, CredentialsBuilder};
@@ -44,6 +46,7 @@ pub use error::{CredentialsError, ErrorContext};
 pub use fs::{Fs, FsLock, OsFs, ReadCap, Refused, SharedFs};
 pub use provider::{ProvideCredentials, SharedProvider, StaticProvider};
 pub use sources::Sources;
+pub use text::printable;
 
 #[cfg(any(test, feature = "test-util"))]
 pub use clock::ManualClock;

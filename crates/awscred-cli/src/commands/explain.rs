@@ -13,6 +13,15 @@ use crate::args::SessionArgs;
 use crate::chain::{aws_cli_cache, builder, runtime};
 use crate::render::{kind, kind_name, mask_key_id, remaining, rfc3339, shown};
 
+/// One line of the text report, cleaned of control and invisible characters (values from the
+/// files and answers from servers are shown; an escape sequence must not reach the terminal).
+/// Values are cut where they are rendered ([`shown`]); a line is cut only past 4096 characters.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", awscred_types::printable(&format!($($arg)*), 4096))
+    };
+}
+
 pub(crate) fn run(
     profile: Option<&str>,
     json: bool,
@@ -52,7 +61,7 @@ pub(crate) fn run(
         println!("{out:#}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("files:");
+    say!("files:");
     for status in set.locations() {
         let loc = status.location();
         let how = loc
@@ -63,76 +72,76 @@ pub(crate) fn run(
         } else {
             "not found"
         };
-        println!(
+        say!(
             "  {:<11} {} ({how}; {exists})",
             kind_name(loc.kind()),
             loc.path()
         );
     }
     if locations.config.home_unknown() {
-        println!("  note: no home folder is known (HOME is unset)");
+        say!("  note: no home folder is known (HOME is unset)");
     }
-    println!();
-    println!("profile: {} ({})", selected.name(), selected.reason());
+    say!("");
+    say!("profile: {} ({})", selected.name(), selected.reason());
     match section {
-        None if set.is_empty() => println!("  no AWS configuration files on this machine"),
-        None => println!("  not defined in either file"),
+        None if set.is_empty() => say!("  no AWS configuration files on this machine"),
+        None => say!("  not defined in either file"),
         Some(s) => {
-            println!("  kind: {}", kind(s));
+            say!("  kind: {}", kind(s));
             for (k, v) in s.iter() {
-                println!("  {k} = {}", shown(k, v));
+                say!("  {k} = {}", shown(k, v));
             }
         }
     }
     let names: Vec<_> = set.profile_names().collect();
     if !names.is_empty() {
-        println!();
-        println!("profiles: {}", names.join(", "));
+        say!("");
+        say!("profiles: {}", names.join(", "));
     }
     for w in set.warnings() {
-        println!("warning: {}:{}: {}", w.path(), w.line(), w.message());
+        say!("warning: {}:{}: {}", w.path(), w.line(), w.message());
     }
-    println!();
+    say!("");
     if let Some(lines) = role_chain(&set, selected.name(), session) {
-        println!("role chain:");
+        say!("role chain:");
         for line in lines {
-            println!("  {line}");
+            say!("  {line}");
         }
-        println!();
+        say!("");
     }
-    println!("providers, in order:");
+    say!("providers, in order:");
     // Never the cache's cross-process lock: explain must not wait on another run.
     match builder(profile, session)
         .cache_lock_wait(None)
         .build_chain()
     {
-        Err(e) => println!("  chain not built: {e}"),
+        Err(e) => say!("  chain not built: {e}"),
         Ok(chain) => {
             let (result, steps) = runtime()?.block_on(chain.chain().resolve_traced());
             for (name, step) in &steps {
                 match step {
-                    Step::Skipped(e) => println!("  {name:<24} skipped: {}", e.message()),
-                    Step::Answered => println!("  {name:<24} answered"),
-                    Step::Failed(e) => println!("  {name:<24} failed: {e}"),
-                    _ => println!("  {name:<24} ?"),
+                    Step::Skipped(e) => say!("  {name:<24} skipped: {}", e.message()),
+                    Step::Answered => say!("  {name:<24} answered"),
+                    Step::Failed(e) => say!("  {name:<24} failed: {e}"),
+                    _ => say!("  {name:<24} ?"),
                 }
             }
             for name in chain.chain().names().skip(steps.len()) {
-                println!("  {name:<24} not asked");
+                say!("  {name:<24} not asked");
             }
             match result {
                 Ok(c) => {
                     let expiry = c.expiry().map_or("no expiry".to_owned(), |e| {
                         format!("expires {}", rfc3339(e))
                     });
-                    println!();
-                    println!(
+                    say!("");
+                    say!(
                         "credentials: {} from {} ({expiry})",
                         mask_key_id(c.access_key_id()),
                         c.provider_name()
                     );
                 }
-                Err(e) if e.is_not_loaded() => println!("\nno credentials found"),
+                Err(e) if e.is_not_loaded() => say!("\nno credentials found"),
                 Err(_) => {}
             }
         }
