@@ -75,7 +75,9 @@ fn clean(text: &str, secret: Option<&str>) -> String {
         Some(secret) if text.contains(secret) => text.replace(secret, "** redacted **"),
         _ => text.to_owned(),
     };
-    awscred_types::printable(&text, MAX_DETAIL_CHARS)
+    awscred_types::printable(text.trim(), MAX_DETAIL_CHARS)
+        .trim()
+        .to_owned()
 }
 
 /// A field that must be a non-blank string.
@@ -259,7 +261,7 @@ mod tests {
         let long = format!(r#"{{"code":"{}"}}"#, "x".repeat(500));
         let detail = error_detail(long.as_bytes(), None).unwrap();
         assert!(
-            detail.chars().count() < 220 && detail.ends_with('…'),
+            detail.chars().count() < 240 && detail.ends_with("… (300 more characters cut)"),
             "{detail}"
         );
     }
