@@ -217,7 +217,10 @@ async fn a_request_can_carry_its_own_limits() {
         HttpErrorKind::TimedOut(TimeoutPhase::ResponseHead),
         "{err}"
     );
-    assert!(err.to_string().contains("read timeout of 200ms"), "{err}");
+    assert!(
+        err.to_string().contains("after 200 ms (read timeout)"),
+        "{err}"
+    );
     assert!(started.elapsed() < read * 5, "{:?}", started.elapsed());
 }
 
