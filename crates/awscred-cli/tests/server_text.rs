@@ -114,14 +114,14 @@ async fn server_text_is_cleaned_and_cut() {
     // SSO-OIDC: refreshing an expired token is refused with a hostile error code.
     let sso_dir = h.join(".aws/sso/cache");
     std::fs::create_dir_all(&sso_dir).unwrap();
-    let settings = awscred_provider_sso::SsoSettings::new(
-        "sso",
-        "https://corp.awsapps.com/start",
-        "eu-west-1",
-        "123456789012",
-        "Admin",
-        Some("corp".into()),
-    );
+    let settings = awscred_provider_sso::SsoSettings {
+        profile: "sso".into(),
+        start_url: "https://corp.awsapps.com/start".into(),
+        region: "eu-west-1".into(),
+        account_id: "123456789012".into(),
+        role_name: "Admin".into(),
+        session_name: Some("corp".into()),
+    };
     let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
     std::fs::write(
         tokens.path(settings.token_name()),
