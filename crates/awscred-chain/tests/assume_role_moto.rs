@@ -16,38 +16,21 @@ use awscred_chain::{DefaultChain, Step};
 use awscred_file_cache::FileCache;
 use awscred_provider_assume_role::{FixedMfa, MfaTokenProvider};
 use awscred_sts::{Endpoint, StsClient};
+use awscred_test::moto::Moto;
 use awscred_test::{Outcome, Suite};
 use awscred_types::{Credentials, CredentialsError, FakeEnv, Fs, MemFs, SharedFs};
 
 const HOME: &str = "/home/me";
 const CACHE: &str = "/home/me/.aws/cli/cache";
 
-struct Moto {
-    enforced: String,
-    open: String,
-    ak: String,
-    sk: String,
-    role_a: String,
-    role_b: String,
-    role_c: String,
-    role_untrusted: String,
+/// The moto peer, with what these cases build from it.
+trait MotoExt {
+    fn config(&self, extra: &str) -> String;
+    fn env(&self, endpoint: &str) -> FakeEnv;
+    async fn whoami(&self, endpoint: &str, creds: &Credentials) -> Result<String, String>;
 }
 
-impl Moto {
-    fn from_env() -> Option<Self> {
-        let v = |k: &str| std::env::var(k).ok();
-        Some(Self {
-            enforced: v("AWSCRED_MOTO_ENDPOINT")?,
-            open: v("AWSCRED_MOTO_OPEN_ENDPOINT")?,
-            ak: v("MOTO_AK")?,
-            sk: v("MOTO_SK")?,
-            role_a: v("MOTO_ROLE_A")?,
-            role_b: v("MOTO_ROLE_B")?,
-            role_c: v("MOTO_ROLE_C")?,
-            role_untrusted: v("MOTO_ROLE_UNTRUSTED")?,
-        })
-    }
-
+impl MotoExt for Moto {
     /// `[profile base]` with alice's keys, plus `extra`.
     fn config(&self, extra: &str) -> String {
         format!(
@@ -162,20 +145,18 @@ fn role_name(arn: &str) -> &str {
 
 #[test]
 fn assume_role_against_moto() {
-    let mut suite = Suite::new("assume-role-moto");
-    let Some(moto) = Moto::from_env() else {
-        for case in CASES {
-            suite.case(case, || {
-                Outcome::Skip("no moto_server (run `cargo xtask test`)".into())
-            });
+    let mut suite = Suite::new("assume-role-moto", CASES.len()).needs_peer("moto");
+    let moto = match Moto::from_env() {
+        Ok(moto) => moto,
+        Err(why) => {
+            for case in CASES {
+                suite.case(case, || Outcome::Skip(why.clone()));
+            }
+            suite.finish();
+            return;
         }
-        suite.finish();
-        return;
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = awscred_test::runtime();
     let mut case =
         |name: &str, fut: std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + '_>>| {
             assert!(CASES.contains(&name), "unlisted case {name}");

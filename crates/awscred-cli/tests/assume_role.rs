@@ -296,21 +296,34 @@ async fn sigkill_mid_write_never_leaves_a_trusted_corrupt_entry() {
 
 /// The same stampede against the real peer: 32 processes, the enforced moto server as STS, and
 /// moto's own record of assumed roles (`/moto-api/data.json`) as the counter.
-#[tokio::test(flavor = "multi_thread")]
-async fn thirty_two_processes_make_one_assume_role_call_on_moto() {
-    let env = |k: &str| std::env::var(k).ok();
-    let (Some(endpoint), Some(ak), Some(sk), Some(role)) = (
-        env("AWSCRED_MOTO_ENDPOINT"),
-        env("MOTO_AK"),
-        env("MOTO_SK"),
-        env("MOTO_ROLE_A"),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs with moto (cargo xtask test starts it)"
-        );
-        return;
-    };
+#[test]
+fn thirty_two_processes_make_one_assume_role_call_on_moto() {
+    awscred_test::peer_case(
+        "cli-moto-stampede",
+        "moto",
+        "32 processes, one AssumeRole call on moto",
+        || match awscred_test::moto::Moto::from_env() {
+            Ok(moto) => {
+                tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a tokio runtime")
+                    .block_on(stampede_on_moto(moto));
+                awscred_test::Outcome::Pass
+            }
+            Err(why) => awscred_test::Outcome::Skip(why),
+        },
+    );
+}
+
+async fn stampede_on_moto(moto: awscred_test::moto::Moto) {
+    let awscred_test::moto::Moto {
+        enforced: endpoint,
+        ak,
+        sk,
+        role_a: role,
+        ..
+    } = moto;
     let session = format!("stampede-{}", std::process::id());
     let h = std::env::temp_dir().join(format!("awscred-moto-stampede-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&h);

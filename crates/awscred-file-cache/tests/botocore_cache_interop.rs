@@ -19,12 +19,6 @@ use awscred_types::{Credentials, OsFs};
 const ROLE: &str = "arn:aws:iam::123456789012:role/interop";
 const EXPIRY_2035: u64 = 2_051_222_400; // 2035-01-01T00:00:00Z
 
-fn python() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let p = root.join("target/moto-venv/bin/python");
-    p.exists().then_some(p)
-}
-
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "awscred-interop-{name}-{}-{}",
@@ -223,15 +217,16 @@ fn botocore_writes(py: &PathBuf, req: &AssumeRoleRequest, configured_name: bool)
 
 #[test]
 fn botocore_and_awscred_share_one_cache() {
-    let mut suite = Suite::new("assume-role-cache-interop");
-    let Some(py) = python() else {
-        for case in CASES {
-            suite.case(case, || {
-                Outcome::Skip("no target/moto-venv (run `cargo xtask test`)".into())
-            });
+    let mut suite = Suite::new("assume-role-cache-interop", CASES.len()).needs_peer("botocore");
+    let py = match awscred_test::moto::botocore_python() {
+        Ok(py) => py,
+        Err(why) => {
+            for case in CASES {
+                suite.case(case, || Outcome::Skip(why.clone()));
+            }
+            suite.finish();
+            return;
         }
-        suite.finish();
-        return;
     };
     let full = full_request();
     let generated = AssumeRoleRequest::new(ROLE, "botocore-session-1700000000");

@@ -9,24 +9,13 @@
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use awscred_layer::{Cache, CacheLayer};
+use awscred_test::block_on;
 use awscred_types::{Credentials, CredentialsError, ProvideCredentials, StaticProvider};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tower_layer::Layer;
-
-/// Polls a future that is expected to be ready at once (the warm path never awaits).
-fn now_or_never<F: Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
 
 fn warm_cache() -> Cache<StaticProvider> {
     let cache = CacheLayer::new().layer(StaticProvider::new(Credentials::new(
@@ -34,7 +23,7 @@ fn warm_cache() -> Cache<StaticProvider> {
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "explicit",
     )));
-    now_or_never(cache.provide_credentials()).expect("static provider answers");
+    block_on(cache.provide_credentials()).expect("static provider answers");
     cache
 }
 
@@ -42,7 +31,7 @@ fn warm_hit(c: &mut Criterion) {
     let cache = warm_cache();
     let mut group = c.benchmark_group("cache_warm_hit");
     group.bench_function("provide_credentials", |b| {
-        b.iter(|| black_box(now_or_never(black_box(&cache).provide_credentials())))
+        b.iter(|| black_box(block_on(black_box(&cache).provide_credentials())))
     });
     group.bench_function("cached", |b| {
         b.iter(|| black_box(black_box(&cache).cached()))

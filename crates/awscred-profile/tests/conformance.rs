@@ -90,7 +90,7 @@ fn parser_case(case: &Value) -> Result<(), String> {
 
 #[test]
 fn profile_parser() {
-    let mut suite = Suite::new("profile-parser");
+    let mut suite = Suite::new("profile-parser", 65);
     for (i, case) in cases("profile-parser/upstream/profile-parser-tests.json")
         .iter()
         .enumerate()
@@ -148,7 +148,7 @@ fn location_case(case: &Value) -> Outcome {
 
 #[test]
 fn file_location() {
-    let mut suite = Suite::new("file-location");
+    let mut suite = Suite::new("file-location", 9);
     for (i, case) in cases("file-location/upstream/file-location-tests.json")
         .iter()
         .enumerate()

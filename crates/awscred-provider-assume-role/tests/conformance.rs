@@ -145,7 +145,9 @@ fn run(input: &Value, output: &Value) -> Outcome {
             }
         }
         (Err(e), _, Some(want)) => {
-            let want = want.as_str().unwrap_or_default();
+            let Some(want) = want.as_str() else {
+                return Outcome::Fail(format!("the vector's Error {want} is not a string"));
+            };
             let ours = WORDING
                 .iter()
                 .find(|(theirs, _)| *theirs == want)
@@ -165,7 +167,7 @@ fn run(input: &Value, output: &Value) -> Outcome {
 
 #[test]
 fn assume_role_plan_conformance() {
-    let mut suite = Suite::new("assume-role-plan");
+    let mut suite = Suite::new("assume-role-plan", 37);
     let cases: Vec<Value> =
         serde_json::from_str(&read_fixture("assume-role/upstream/assume-role-tests.json")).unwrap();
     for (i, case) in cases.iter().enumerate() {

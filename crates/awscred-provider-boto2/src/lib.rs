@@ -325,6 +325,7 @@ impl ProvideCredentials for BotoProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use awscred_test::block_on;
     use awscred_types::{FakeEnv, Fs, MemFs};
     use std::sync::Arc;
 
@@ -502,17 +503,5 @@ mod tests {
             block_on(p.provide_credentials()).unwrap().access_key_id(),
             "AKIDB"
         );
-    }
-
-    /// The provider never awaits anything, so a no-op waker is enough to drive it.
-    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-        use std::task::{Context, Poll, Waker};
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
     }
 }

@@ -173,6 +173,7 @@ impl ProvideCredentials for EnvProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use awscred_test::block_on;
     use awscred_types::{Env, FakeEnv};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
@@ -382,17 +383,5 @@ mod tests {
                 .unwrap_err()
                 .is_not_loaded()
         );
-    }
-
-    /// The provider never awaits anything, so a no-op waker is enough to drive it.
-    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-        use std::task::{Context, Poll, Waker};
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
     }
 }

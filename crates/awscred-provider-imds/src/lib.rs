@@ -315,11 +315,7 @@ mod tests {
     use awscred_types::FakeEnv;
 
     fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime")
-            .block_on(fut)
+        awscred_test::runtime().block_on(fut)
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub use static_keys::{
 mod tests {
     use super::*;
     use awscred_profile::{Platform, ProfileSet, Source};
+    use awscred_test::block_on;
     use awscred_types::{CredentialsError, FakeEnv, MemFs, ProvideCredentials, SharedProvider};
     use std::sync::Arc;
 
@@ -241,17 +242,5 @@ mod tests {
                 .unwrap_err()
                 .is_not_loaded()
         );
-    }
-
-    /// The providers never await anything, so a no-op waker is enough to drive them.
-    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-        use std::task::{Context, Poll, Waker};
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
     }
 }

@@ -4,8 +4,8 @@
 //!   `/home/me/.aws/sso/cache/<sha1>.json`, role entries under `/home/me/.aws/cli/cache/`).
 //! - `case.json`: `docs`, `env` (the whole environment), `profile`, `now` (the clock, RFC 3339),
 //!   `role_cache` (share role credentials through `~/.aws/cli/cache`), and `calls`, each with
-//!   `advance_s` (move the clock first), `expect` (`credentials`, `error`, or `"not_sso"` for a
-//!   profile the provider does not claim), `files_after` (path → exact `json`, exact `text`,
+//!   `advance_s` (move the clock first), `expect` (`credentials`, `error`, or `"not_claimed"` for
+//!   a profile the provider does not claim), `files_after` (path → exact `json`, exact `text`,
 //!   `mode`) and `absent_after`.
 //! - `http.json`: what the loopback `FixtureServer` replays (the portal and SSO-OIDC).
 //!
@@ -13,42 +13,37 @@
 //! `SsoProviderBuilder::from_sources`), so endpoint settings, the token cache folder and the
 //! role cache are the real ones. `{server}` in `case.json` strings and in `fs/` files is the
 //! server's `http://127.0.0.1:PORT`. After the calls the server must have seen exactly the
-//! recorded requests. Every error is checked, in `Display` and `Debug`, not to contain `hunter2`
-//! (the fixtures' secret marker) or any `must_not_contain` string.
+//! recorded requests. The envelope and the expectation check (with the secret scan: no
+//! `hunter2`, no `must_not_contain` string) are `awscred_test::conformance`'s.
 #![allow(
     clippy::disallowed_methods,
     reason = "the suite reads its fixture files"
 )]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use awscred_file_cache::FileCache;
 use awscred_http::RetryConfig;
 use awscred_profile::ProfileSet;
 use awscred_provider_sso::{SsoProvider, SsoSettings};
+use awscred_test::conformance::{self, Case, Checker, Expect};
 use awscred_test::fixture_server::FixtureServer;
-use awscred_test::{FakeEnv, ManualClock, MemFs, Outcome, Suite, fixtures_dir};
-use awscred_types::{Credentials, CredentialsError, Fs, ProvideCredentials, SharedFs};
+use awscred_test::{FakeEnv, ManualClock, MemFs, Outcome};
+use awscred_types::{CredentialsError, Fs, ProvideCredentials, SharedFs};
 use serde::Deserialize;
-use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use serde_json::Value;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Case {
-    docs: String,
-    env: BTreeMap<String, String>,
+struct SsoCase {
     profile: String,
     now: String,
     #[serde(default)]
     role_cache: bool,
     calls: Vec<Call>,
-    #[serde(default)]
-    must_not_contain: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,23 +59,6 @@ struct Call {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum Expect {
-    Credentials(Map<String, Value>),
-    Error(ExpectedError),
-    NotSso,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExpectedError {
-    kind: String,
-    message_contains: Vec<String>,
-    #[serde(default)]
-    fields: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileCheck {
     #[serde(default)]
@@ -92,79 +70,37 @@ struct FileCheck {
     mode: Option<String>,
 }
 
-fn parse_time(text: &str) -> Result<SystemTime, String> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map(SystemTime::from)
-        .map_err(|e| format!("time {text:?}: {e}"))
-}
-
-/// Every file under `root`, as (path below `/`, contents).
-fn tree(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
-    let mut out = Vec::new();
-    if !root.is_dir() {
-        return Ok(out);
-    }
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                let below = path.strip_prefix(root).map_err(|e| e.to_string())?;
-                out.push((Path::new("/").join(below), text));
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn run_case(dir: &Path, rt: &tokio::runtime::Runtime) -> Result<(), String> {
-    let text = std::fs::read_to_string(dir.join("case.json")).map_err(|e| e.to_string())?;
-    let case: Case = serde_json::from_str(&text).map_err(|e| format!("case.json: {e}"))?;
-    if case.docs.trim().is_empty() {
-        return Err("case.json has no docs".into());
-    }
+    let case = conformance::load::<SsoCase>(dir)?;
+    let calls = conformance::non_empty(&case.suite.calls)?;
     rt.block_on(async {
         let server = FixtureServer::from_dir(dir).await?;
         let fill = |s: &str| s.replace("{server}", &server.url());
-        let env: FakeEnv = case.env.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
-        let fs = Arc::new(MemFs::new());
-        for (path, contents) in tree(&dir.join("fs"))? {
-            // Private AWS files, as `aws` writes them (a world-readable cache entry is refused).
-            fs.write_atomic(&path, fill(&contents).as_bytes(), 0o600)
-                .map_err(|e| e.to_string())?;
-        }
-        let clock = Arc::new(ManualClock::new(parse_time(&case.now)?));
-        let result = build(&case, &env, fs.clone(), clock.clone());
-        let provider = match (result, case.calls.first().map(|c| &c.expect)) {
+        let env = case.fake_env(fill);
+        // Private AWS files, as `aws` writes them (a world-readable cache entry is refused).
+        let fs = Arc::new(conformance::mount_with(dir, fill, 0o600)?);
+        let clock = Arc::new(ManualClock::new(conformance::time(&case.suite.now)?));
+        let checker = Checker::new(&case, "sso").fill(fill);
+        let provider = match (
+            build(&case, &env, fs.clone(), clock.clone()),
+            &calls[0].expect,
+        ) {
             (Ok(Some(p)), _) => p,
-            (Ok(None), Some(Expect::NotSso)) if case.calls.len() == 1 => {
-                return server.verify();
-            }
+            (Ok(None), Expect::NotClaimed) if calls.len() == 1 => return server.verify(),
             (Ok(None), _) => return Err("the provider did not claim the profile".into()),
-            (Err(e), Some(Expect::Error(want))) if case.calls.len() == 1 => {
-                check_error(&case, want, &e, &fill)?;
+            (Err(e), want @ Expect::Error(_)) if calls.len() == 1 => {
+                checker.check(want, Err(e))?;
                 return server.verify();
             }
             (Err(e), _) => return Err(format!("building the provider failed: {e}")),
         };
-        for (i, call) in case.calls.iter().enumerate() {
+        for (i, call) in calls.iter().enumerate() {
             clock.advance(Duration::from_secs(call.advance_s));
             let result = provider.provide_credentials().await;
-            let checked = match (&call.expect, result) {
-                (Expect::Credentials(want), Ok(got)) => check_credentials(want, &got),
-                (Expect::Error(want), Err(got)) => check_error(&case, want, &got, &fill),
-                (Expect::Credentials(_), Err(e)) => {
-                    Err(format!("expected credentials, got error: {e}"))
-                }
-                (Expect::Error(_), Ok(c)) => Err(format!("expected an error, got {c:?}")),
-                (Expect::NotSso, r) => Err(format!("expected no SSO provider, got {r:?}")),
-            };
-            checked.map_err(|e| format!("call {}: {e}", i + 1))?;
-            check_files(call, &fs, &fill).map_err(|e| format!("call {}: {e}", i + 1))?;
+            checker
+                .check(&call.expect, result)
+                .and_then(|()| check_files(call, &fs, &fill))
+                .map_err(|e| format!("call {}: {e}", i + 1))?;
         }
         server
             .verify()
@@ -175,13 +111,13 @@ fn run_case(dir: &Path, rt: &tokio::runtime::Runtime) -> Result<(), String> {
 /// As the default chain builds it; retries keep `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE` but pause
 /// at most 20 ms.
 fn build(
-    case: &Case,
+    case: &Case<SsoCase>,
     env: &FakeEnv,
     fs: Arc<MemFs>,
     clock: Arc<ManualClock>,
 ) -> Result<Option<SsoProvider>, CredentialsError> {
     let profiles = ProfileSet::load(env, &*fs)?;
-    let Some(settings) = SsoSettings::resolve(&profiles, &case.profile)? else {
+    let Some(settings) = SsoSettings::resolve(&profiles, &case.suite.profile)? else {
         return Ok(None);
     };
     let shared: SharedFs = fs;
@@ -192,7 +128,7 @@ fn build(
         .from_sources(env, shared.clone(), &profiles)?
         .retry(retry)
         .clock(clock);
-    if case.role_cache {
+    if case.suite.role_cache {
         builder = builder.role_cache(FileCache::aws_cli(env, shared));
     }
     builder.build().map(Some)
@@ -238,83 +174,8 @@ fn check_files(call: &Call, fs: &MemFs, fill: &dyn Fn(&str) -> String) -> Result
     Ok(())
 }
 
-fn check_credentials(want: &Map<String, Value>, got: &Credentials) -> Result<(), String> {
-    if got.provider_name() != "sso" {
-        return Err(format!("provider name {:?}", got.provider_name()));
-    }
-    for (field, value) in want {
-        let expected = value.as_str();
-        let same = match field.as_str() {
-            "access_key_id" => expected == Some(got.access_key_id()),
-            "secret_access_key" => expected == Some(got.secret_access_key()),
-            "session_token" => expected == got.session_token(),
-            "account_id" => expected == got.account_id(),
-            "expiry" => expected.map(parse_time).transpose()? == got.expiry(),
-            other => return Err(format!("unknown credentials field {other:?} in case.json")),
-        };
-        if !same {
-            return Err(format!("{field}: expected {value}, got {got:?}"));
-        }
-    }
-    Ok(())
-}
-
-fn check_error(
-    case: &Case,
-    want: &ExpectedError,
-    got: &CredentialsError,
-    fill: &dyn Fn(&str) -> String,
-) -> Result<(), String> {
-    let kind = got.kind_name();
-    if kind != want.kind {
-        return Err(format!("expected {}, got {kind}: {got}", want.kind));
-    }
-    let shown = got.to_string();
-    for part in &want.message_contains {
-        let part = fill(part);
-        if !shown.contains(part.as_str()) {
-            return Err(format!("error {shown:?} does not contain {part:?}"));
-        }
-    }
-    for (label, value) in &want.fields {
-        let value = fill(value);
-        if got.field(label) != Some(value.as_str()) {
-            return Err(format!(
-                "field {label}: expected {value:?}, got {:?} in {shown}",
-                got.field(label)
-            ));
-        }
-    }
-    let everything = format!("{got} {got:?} {got:#?}");
-    for secret in std::iter::once("hunter2").chain(case.must_not_contain.iter().map(String::as_str))
-    {
-        if everything.contains(secret) {
-            return Err(format!("error shows {secret:?}: {everything}"));
-        }
-    }
-    Ok(())
-}
-
 #[test]
 fn provider_sso_conformance() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let root = fixtures_dir().join("provider-sso");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", root.display()))
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.join("case.json").is_file())
-        .collect();
-    dirs.sort();
-    let mut suite = Suite::new("provider-sso");
-    for dir in dirs {
-        let name = dir
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        suite.case(&name, || Outcome::from(run_case(&dir, &rt)));
-    }
-    suite.finish();
+    let rt = awscred_test::runtime();
+    conformance::run_folders("provider-sso", 20, |dir| Outcome::from(run_case(dir, &rt)));
 }

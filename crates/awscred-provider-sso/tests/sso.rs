@@ -12,6 +12,7 @@ use awscred_file_cache::{FileCache, SsoTokenCache};
 use awscred_http::{HttpClient, RetryConfig, RetryMode};
 use awscred_profile::{ProfileSet, Source};
 use awscred_provider_sso::{SsoProvider, SsoSettings};
+use awscred_test::Outcome;
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_types::{Fs, ManualClock, MemFs, OsFs, ProvideCredentials, SharedFs};
 
@@ -373,17 +374,24 @@ fn settings_errors_name_profile_session_and_keys() {
 
 /// botocore's own `SSOTokenLoader` reads the token awscred wrote back after a refresh, and its
 /// `SSOCredentialFetcher` reads awscred's role-credential cache entry without a portal call.
-#[tokio::test]
-async fn botocore_reads_what_awscred_wrote() {
-    let py = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/moto-venv/bin/python");
-    assert!(
-        py.exists() || std::env::var_os("CI").is_none(),
-        "CI must have the moto venv (cargo xtask test creates it)"
+/// botocore is a real peer: without the venv the case is reported skipped (and fails in CI).
+#[test]
+fn botocore_reads_what_awscred_wrote() {
+    awscred_test::peer_case(
+        "sso-botocore-interop",
+        "botocore",
+        "botocore reads the refreshed token and the role cache entry awscred wrote",
+        || match awscred_test::moto::botocore_python() {
+            Ok(py) => {
+                awscred_test::runtime().block_on(botocore_reads(py));
+                Outcome::Pass
+            }
+            Err(why) => Outcome::Skip(why),
+        },
     );
-    if !py.exists() {
-        return;
-    }
+}
+
+async fn botocore_reads(py: std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("awscred-sso-interop-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let fs: SharedFs = Arc::new(OsFs);

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use awscred_provider_web_identity::{PROVIDER_NAME, WebIdentityProvider, WebIdentitySettings};
 use awscred_sts::{Endpoint, StsClient};
 use awscred_test::fixture_server::{FixtureServer, Recording};
+use awscred_test::moto::Moto;
 use awscred_test::{MemFs, Outcome, Suite};
 use awscred_types::{Fs, ProvideCredentials};
 
@@ -32,19 +33,23 @@ fn awscred_http_retry_disabled() -> awscred_http::RetryConfig {
     awscred_http::RetryConfig::disabled()
 }
 
+/// The cases below (the first needs moto).
+const WEB_IDENTITY_CASES: usize = 4;
+
 #[test]
 fn web_identity() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let mut suite = Suite::new("provider-web-identity");
+    let mut suite = Suite::new("provider-web-identity", WEB_IDENTITY_CASES).needs_peer("moto");
 
     suite.case(
         "moto: token file -> unsigned AssumeRoleWithWebIdentity -> credentials",
         || {
-            let Ok(open) = std::env::var("AWSCRED_MOTO_OPEN_ENDPOINT") else {
-                return Outcome::Skip("moto_server is not running (run `cargo xtask test`)".into());
+            let open = match Moto::from_env() {
+                Ok(moto) => moto.open,
+                Err(why) => return Outcome::Skip(why),
             };
             rt.block_on(async {
                 let fs = MemFs::new().with_file("/var/run/token", format!("{TOKEN}\n"));

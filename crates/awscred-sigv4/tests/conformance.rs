@@ -62,13 +62,8 @@ fn sigv4() {
         .filter(|path| path.is_dir())
         .collect();
     cases.sort();
-    assert_eq!(
-        cases.len(),
-        40,
-        "fixtures/sigv4 should hold the 40 vendored cases"
-    );
-
-    let mut suite = Suite::new("sigv4");
+    // The 40 vendored cases, each signed with headers and with a query string.
+    let mut suite = Suite::new("sigv4", 80);
     for dir in &cases {
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         for variant in [Variant::Header, Variant::Query] {
@@ -211,11 +206,12 @@ fn run_old_format_case(
         expected_creq,
         at_creq_time.canonical_request(),
     );
-    if let Some(expected_sts) = read(dir, "header-string-to-sign.txt") {
+    let expected_sts = read(dir, "header-string-to-sign.txt");
+    if let Some(expected_sts) = &expected_sts {
         check(
             &mut problems,
             "string to sign",
-            &expected_sts,
+            expected_sts,
             at_creq_time.string_to_sign(),
         );
     }
@@ -227,6 +223,13 @@ fn run_old_format_case(
         output.signature().as_str(),
     );
     check_signed(&mut problems, request, &params, &output, expected_signed)?;
+    if problems.is_empty() && expected_sts.is_none() {
+        return Ok(Outcome::Skip(
+            "older-format case without header-string-to-sign.txt: the canonical request, the \
+             signature and the signed request match, but the string to sign is not checked"
+                .to_owned(),
+        ));
+    }
     Ok(verdict(problems))
 }
 

@@ -13,43 +13,15 @@ use awscred_sigv4::{SigningParams, sign};
 use awscred_sts::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Endpoint, StsClient, StsServiceError,
 };
+use awscred_test::moto::Moto;
 use awscred_test::{Outcome, Suite};
 use awscred_types::{Credentials, CredentialsError};
 
-struct Moto {
-    enforced: String,
-    open: String,
-    ak: String,
-    sk: String,
-    role_a: String,
-    role_b: String,
-    role_untrusted: String,
-}
-
-impl Moto {
-    fn from_env() -> Option<Self> {
-        let v = |k: &str| std::env::var(k).ok();
-        Some(Self {
-            enforced: v("AWSCRED_MOTO_ENDPOINT")?,
-            open: v("AWSCRED_MOTO_OPEN_ENDPOINT")?,
-            ak: v("MOTO_AK")?,
-            sk: v("MOTO_SK")?,
-            role_a: v("MOTO_ROLE_A")?,
-            role_b: v("MOTO_ROLE_B")?,
-            role_untrusted: v("MOTO_ROLE_UNTRUSTED")?,
-        })
-    }
-
-    fn client(&self, url: &str) -> StsClient {
-        StsClient::builder()
-            .endpoint(Endpoint::new(url, "us-east-1"))
-            .build()
-            .unwrap()
-    }
-
-    fn alice(&self) -> Credentials {
-        Credentials::new(&self.ak, &self.sk, "test")
-    }
+fn client(url: &str) -> StsClient {
+    StsClient::builder()
+        .endpoint(Endpoint::new(url, "us-east-1"))
+        .build()
+        .unwrap()
 }
 
 fn code(err: &CredentialsError) -> String {
@@ -101,22 +73,18 @@ async fn raw_call(
 
 #[test]
 fn sts_against_moto() {
-    let mut suite = Suite::new("sts-moto");
-    let Some(moto) = Moto::from_env() else {
-        for case in CASES {
-            suite.case(case, || {
-                Outcome::Skip(
-                    "moto_server is not running (run `cargo xtask test`, which starts it)".into(),
-                )
-            });
+    let mut suite = Suite::new("sts-moto", CASES.len()).needs_peer("moto");
+    let moto = match Moto::from_env() {
+        Ok(moto) => moto,
+        Err(why) => {
+            for case in CASES {
+                suite.case(case, || Outcome::Skip(why.clone()));
+            }
+            suite.finish();
+            return;
         }
-        suite.finish();
-        return;
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = awscred_test::runtime();
     let run = |suite: &mut Suite,
                name: &str,
                fut: std::pin::Pin<
@@ -129,9 +97,8 @@ fn sts_against_moto() {
         &mut suite,
         CASES[0],
         Box::pin(async {
-            let id = moto
-                .client(&moto.enforced)
-                .get_caller_identity(&moto.alice())
+            let id = client(&moto.enforced)
+                .get_caller_identity(&moto.alice("test"))
                 .await
                 .map_err(|e| e.to_string())?;
             check(
@@ -148,8 +115,7 @@ fn sts_against_moto() {
             let last = sk.pop().unwrap();
             sk.push(if last == 'A' { 'B' } else { 'A' });
             let wrong = Credentials::new(&moto.ak, sk, "test");
-            let err = moto
-                .client(&moto.enforced)
+            let err = client(&moto.enforced)
                 .get_caller_identity(&wrong)
                 .await
                 .unwrap_err();
@@ -166,8 +132,8 @@ fn sts_against_moto() {
         &mut suite,
         CASES[2],
         Box::pin(async {
-            let (good, _) = raw_call(&moto.enforced, &moto.alice(), |_| {}).await;
-            let (status, body) = raw_call(&moto.enforced, &moto.alice(), |r| {
+            let (good, _) = raw_call(&moto.enforced, &moto.alice("test"), |_| {}).await;
+            let (status, body) = raw_call(&moto.enforced, &moto.alice("test"), |r| {
                 *r.body_mut() = Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-16");
             })
             .await;
@@ -181,7 +147,7 @@ fn sts_against_moto() {
         &mut suite,
         CASES[3],
         Box::pin(async {
-            let (status, body) = raw_call(&moto.enforced, &moto.alice(), |r| {
+            let (status, body) = raw_call(&moto.enforced, &moto.alice("test"), |r| {
                 let date = r.headers()["x-amz-date"].to_str().unwrap().to_owned();
                 let mut tampered = date.into_bytes();
                 let i = tampered.len() - 2;
@@ -202,10 +168,10 @@ fn sts_against_moto() {
         &mut suite,
         CASES[4],
         Box::pin(async {
-            let client = moto.client(&moto.enforced);
+            let client = client(&moto.enforced);
             let temp = client
                 .assume_role(
-                    &moto.alice(),
+                    &moto.alice("test"),
                     &AssumeRoleRequest::new(&moto.role_a, "chain-src"),
                     "assume-role",
                 )
@@ -236,10 +202,10 @@ fn sts_against_moto() {
         &mut suite,
         CASES[5],
         Box::pin(async {
-            let client = moto.client(&moto.enforced);
+            let client = client(&moto.enforced);
             let a = client
                 .assume_role(
-                    &moto.alice(),
+                    &moto.alice("test"),
                     &AssumeRoleRequest::new(&moto.role_a, "chain-src"),
                     "assume-role",
                 )
@@ -269,10 +235,9 @@ fn sts_against_moto() {
         &mut suite,
         CASES[6],
         Box::pin(async {
-            let err = moto
-                .client(&moto.enforced)
+            let err = client(&moto.enforced)
                 .assume_role(
-                    &moto.alice(),
+                    &moto.alice("test"),
                     &AssumeRoleRequest::new(&moto.role_untrusted, "s"),
                     "assume-role",
                 )
@@ -297,9 +262,8 @@ fn sts_against_moto() {
             let mut req = AssumeRoleRequest::new(&moto.role_a, "chain-src");
             req.duration_seconds = Some(1000);
             let before = SystemTime::now();
-            let out = moto
-                .client(&moto.enforced)
-                .assume_role(&moto.alice(), &req, "assume-role")
+            let out = client(&moto.enforced)
+                .assume_role(&moto.alice("test"), &req, "assume-role")
                 .await
                 .map_err(|e| e.to_string())?;
             let secs = out
@@ -324,8 +288,7 @@ fn sts_against_moto() {
             );
             req.duration_seconds = Some(900);
             let before = SystemTime::now();
-            let out = moto
-                .client(&moto.open)
+            let out = client(&moto.open)
                 .assume_role_with_web_identity(&req, "assume-role-with-web-identity")
                 .await
                 .map_err(|e| e.to_string())?;
@@ -359,7 +322,10 @@ fn sts_against_moto() {
                 .retry(awscred_http::RetryConfig::disabled())
                 .build()
                 .unwrap();
-            let err = client.get_caller_identity(&moto.alice()).await.unwrap_err();
+            let err = client
+                .get_caller_identity(&moto.alice("test"))
+                .await
+                .unwrap_err();
             check(
                 err.to_string().contains("127.0.0.1")
                     && err.to_string().contains("GetCallerIdentity"),
@@ -371,17 +337,15 @@ fn sts_against_moto() {
         &mut suite,
         CASES[10],
         Box::pin(async {
-            let out = moto
-                .client(&moto.enforced)
+            let out = client(&moto.enforced)
                 .get_session_token(
-                    &moto.alice(),
+                    &moto.alice("test"),
                     &awscred_sts::GetSessionTokenRequest::default(),
                     "sts-session",
                 )
                 .await
                 .map_err(|e| e.to_string())?;
-            let who = moto
-                .client(&moto.enforced)
+            let who = client(&moto.enforced)
                 .get_caller_identity(&out.credentials)
                 .await;
             check(

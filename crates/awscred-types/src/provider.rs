@@ -54,6 +54,7 @@ impl ProvideCredentials for StaticProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use awscred_test::block_on;
 
     // The erased form must stay object-safe (compare tower's `_obj_safe` tests).
     fn _obj_safe(_: &dyn ProvideCredentials) {}
@@ -67,17 +68,5 @@ mod tests {
         let got = block_on(boxed.provide_credentials()).unwrap();
         assert_eq!(got.access_key_id(), "AK");
         assert_eq!(got.provider_name(), "explicit");
-    }
-
-    /// A minimal executor so this crate needs no async runtime, even in tests.
-    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-        use std::task::{Context, Poll, Waker};
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
     }
 }
