@@ -1,18 +1,16 @@
 //! What the container endpoint answers: the credentials object, and the error object.
 //!
-//! The body is parsed into a `serde_json::Value` and checked field by field (rather than
-//! deserialised into a struct), so each malformed field gets its own error naming it, and no
-//! error repeats a value from the body (serde's typed errors quote the offending value).
+//! The credentials object is read by `awscred_types::json`, the reader the process and IMDS
+//! providers share: each malformed field gets its own error naming it, and no error repeats a
+//! value from the body.
 
-use std::time::SystemTime;
-
+use awscred_types::json::CredentialsDocument;
 use awscred_types::{Credentials, CredentialsError};
-use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use zeroize::Zeroizing;
+use serde_json::Value;
 
 use crate::PROVIDER_NAME;
+
+const DOCUMENT: CredentialsDocument = CredentialsDocument::new("the container endpoint's response");
 
 /// Builds credentials from a parsed `200` body.
 ///
@@ -20,26 +18,8 @@ use crate::PROVIDER_NAME;
 /// (RFC 3339) and `AccountId` are optional (absent, `null` or blank counts as not given). Errors
 /// are [`CredentialsError::ProviderError`]s with a `field`; the caller adds the URL.
 pub(crate) fn credentials(body: Value) -> Result<Credentials, CredentialsError> {
-    let mut map = match body {
-        Value::Object(map) => map,
-        other => {
-            return Err(CredentialsError::provider_error(format!(
-                "the container endpoint answered JSON that is not an object: it is {}",
-                type_name(&other)
-            )));
-        }
-    };
-    let access_key_id = required(&mut map, "AccessKeyId")?;
-    let secret_access_key = Zeroizing::new(required(&mut map, "SecretAccessKey")?);
-    let session_token = optional(&mut map, "Token")?.map(Zeroizing::new);
-    let expiry = expiration(&mut map)?;
-    let account_id = optional(&mut map, "AccountId")?;
-    Credentials::builder(access_key_id, secret_access_key.as_str(), PROVIDER_NAME)
-        .maybe_session_token(session_token.as_ref().map(|t| t.to_string()))
-        .maybe_expiry(expiry)
-        .maybe_account_id(account_id)
-        .build()
-        .validated()
+    let mut map = DOCUMENT.into_object(body)?;
+    DOCUMENT.read(&mut map)?.into_credentials(PROVIDER_NAME)
 }
 
 /// A short description of an error body such as `{"code": "…", "message": "…"}` (ECS agent,
@@ -80,87 +60,11 @@ fn clean(text: &str, secret: Option<&str>) -> String {
         .to_owned()
 }
 
-/// A field that must be a non-blank string.
-fn required(map: &mut Map<String, Value>, field: &'static str) -> Result<String, CredentialsError> {
-    match map.remove(field) {
-        None | Some(Value::Null) => Err(field_error(
-            field,
-            format!("{field} is missing from the container endpoint's response"),
-        )),
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            let _wipe = Zeroizing::new(s);
-            Err(field_error(
-                field,
-                format!("{field} in the container endpoint's response is empty"),
-            ))
-        }
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(not_a_string(field, &other)),
-    }
-}
-
-/// A field that may be absent, `null` or blank (all meaning "not given"), or a string.
-fn optional(
-    map: &mut Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<String>, CredentialsError> {
-    match map.remove(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(not_a_string(field, &other)),
-    }
-}
-
-/// `Expiration`: absent, `null` or blank for credentials that never expire, else RFC 3339.
-fn expiration(map: &mut Map<String, Value>) -> Result<Option<SystemTime>, CredentialsError> {
-    const FIELD: &str = "Expiration";
-    match optional(map, FIELD)? {
-        None => Ok(None),
-        Some(text) => OffsetDateTime::parse(&text, &Rfc3339)
-            .map(|t| Some(SystemTime::from(t)))
-            .map_err(|e| {
-                field_error(
-                    FIELD,
-                    "Expiration in the container endpoint's response is not an RFC 3339 time \
-                     such as 2030-01-01T00:00:00Z"
-                        .to_owned(),
-                )
-                .with_source(e)
-            }),
-    }
-}
-
-fn not_a_string(field: &'static str, value: &Value) -> CredentialsError {
-    field_error(
-        field,
-        format!(
-            "{field} in the container endpoint's response must be a string, not {}",
-            type_name(value)
-        ),
-    )
-}
-
-fn field_error(field: &'static str, message: String) -> CredentialsError {
-    CredentialsError::provider_error(message).with("field", field)
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
     #[test]
     fn full_and_minimal_bodies() {

@@ -1,15 +1,14 @@
 //! The role's credentials document, and static stability for stale ones.
 //!
-//! The document is read as a `serde_json::Value` and checked field by field (rather than
-//! deserialised into a struct) so that no error ever quotes a value: serde's typed errors repeat
-//! the offending value, which could be a secret.
+//! The credential fields are read by `awscred_types::json`, the reader the container and
+//! process providers share, so that no error ever quotes a value (serde's typed errors repeat
+//! the offending value, which could be a secret).
 
 use std::time::{Duration, SystemTime};
 
+use awscred_types::json::{CredentialsDocument, Presence};
 use awscred_types::{Credentials, CredentialsError};
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::PROVIDER_NAME;
 
@@ -17,6 +16,11 @@ use crate::PROVIDER_NAME;
 pub(crate) const STALE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The extension: now + [`STALE_WINDOW`] + a random number of seconds in this range.
 pub(crate) const EXTENSION_JITTER_SECS: std::ops::RangeInclusive<u64> = 120..=600;
+
+/// `Token` and `Expiration` are required: IMDS role credentials are always temporary.
+const DOCUMENT: CredentialsDocument = CredentialsDocument::new("the IMDS credentials document")
+    .token("Token", Presence::Required)
+    .expiration(Presence::Required);
 
 /// What parsing found, beyond the credentials.
 #[derive(Debug)]
@@ -37,42 +41,19 @@ pub(crate) fn parse(
     now: SystemTime,
     jitter: Duration,
 ) -> Result<Parsed, CredentialsError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        CredentialsError::provider_error("the IMDS credentials document is not JSON").with_source(e)
-    })?;
-    let Value::Object(mut map) = value else {
-        return Err(CredentialsError::provider_error(
-            "the IMDS credentials document is JSON but not an object",
-        ));
-    };
+    let mut map = DOCUMENT.object(body)?;
     check_code(&map)?;
-    let access_key_id = required(&mut map, "AccessKeyId")?;
-    let secret_access_key = required(&mut map, "SecretAccessKey")?;
-    let token = required(&mut map, "Token")?;
-    let expiration = required(&mut map, "Expiration")?;
-    let expiry = OffsetDateTime::parse(expiration.trim(), &Rfc3339)
-        .map(SystemTime::from)
-        .map_err(|_| {
-            CredentialsError::provider_error(
-                "the IMDS credentials document has an Expiration that is not an RFC 3339 time",
-            )
-            .with("field", "Expiration")
-        })?;
-    let account_id = match map.remove("AccountId") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
-        Some(Value::String(_) | Value::Null) | None => None,
-        Some(_) => return Err(field_error("AccountId", "is not a string")),
-    };
+    let mut fields = DOCUMENT.read(&mut map)?;
+    // Required, so always there.
+    let expiry = fields
+        .expiry
+        .ok_or_else(|| field_error("Expiration", "is missing"))?;
     let (expiry, extended_from) = match extend_if_stale(expiry, now, jitter) {
         Some(extended) => (extended, Some(expiry)),
         None => (expiry, None),
     };
-    let credentials = Credentials::builder(access_key_id, secret_access_key, PROVIDER_NAME)
-        .session_token(token)
-        .expiry(expiry)
-        .maybe_account_id(account_id)
-        .build()
-        .validated()?;
+    fields.expiry = Some(expiry);
+    let credentials = fields.into_credentials(PROVIDER_NAME)?;
     Ok(Parsed {
         credentials,
         extended_from,
@@ -125,15 +106,6 @@ fn check_code(map: &Map<String, Value>) -> Result<(), CredentialsError> {
         CredentialsError::provider_error(text)
     };
     Err(err.with("code", code))
-}
-
-fn required(map: &mut Map<String, Value>, field: &'static str) -> Result<String, CredentialsError> {
-    match map.remove(field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
-        Some(Value::String(_)) => Err(field_error(field, "is empty")),
-        None | Some(Value::Null) => Err(field_error(field, "is missing")),
-        Some(_) => Err(field_error(field, "is not a string")),
-    }
 }
 
 fn field_error(field: &'static str, problem: &str) -> CredentialsError {

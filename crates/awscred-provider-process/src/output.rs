@@ -1,19 +1,20 @@
 //! Validation of what a `credential_process` prints: one JSON object, `Version` 1.
 //!
-//! The output is parsed into a `serde_json::Value` and checked field by field (rather than
-//! deserialised into a struct) so that each malformed field gets its own error naming it, and so
-//! that no error ever repeats a value from the output: serde's typed errors quote the offending
-//! value (`invalid type: integer 5, expected a string`), which could be a secret.
+//! The credential fields are read by `awscred_types::json`, the reader the container and IMDS
+//! providers share: each malformed field gets its own error naming it, and no error ever repeats
+//! a value from the output (serde's typed errors would quote it, and it could be a secret).
 
-use std::time::SystemTime;
-
+use awscred_types::json::{CredentialsDocument, Presence, type_name};
 use awscred_types::{Credentials, CredentialsError};
-use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use zeroize::Zeroizing;
+use serde_json::Value;
 
 use crate::PROVIDER_NAME;
+
+/// `SessionToken`; an `Expiration` of `""` is not an RFC 3339 time (botocore parses any value
+/// that is there).
+const DOCUMENT: CredentialsDocument = CredentialsDocument::new("the credential_process output")
+    .token("SessionToken", Presence::Optional)
+    .expiration(Presence::OptionalNotBlank);
 
 /// Builds credentials from the process's stdout; `account_id_fallback` is the profile's
 /// `aws_account_id`, used when the output has no `AccountId`.
@@ -28,35 +29,15 @@ pub(crate) fn parse(
             "credential_process wrote nothing to stdout; it must print a JSON object",
         ));
     }
-    // serde_json's syntax errors name a line and column and never quote the input.
-    let value: Value = serde_json::from_slice(stdout).map_err(|e| {
-        CredentialsError::provider_error("credential_process output is not JSON").with_source(e)
-    })?;
-    let mut map = match value {
-        Value::Object(map) => map,
-        other => {
-            return Err(CredentialsError::provider_error(format!(
-                "credential_process output is JSON but not an object: it is {}",
-                type_name(&other)
-            )));
-        }
-    };
+    let mut map = DOCUMENT.object(stdout)?;
     check_version(map.get("Version"))?;
-    let access_key_id = required(&mut map, "AccessKeyId")?;
-    let secret_access_key = Zeroizing::new(required(&mut map, "SecretAccessKey")?);
-    let session_token = optional(&mut map, "SessionToken")?.map(Zeroizing::new);
-    let expiry = expiration(&mut map)?;
-    let account_id = optional(&mut map, "AccountId")?.or_else(|| {
+    let mut fields = DOCUMENT.read(&mut map)?;
+    fields.account_id = fields.account_id.or_else(|| {
         account_id_fallback
             .filter(|a| !a.trim().is_empty())
             .map(str::to_owned)
     });
-    Credentials::builder(access_key_id, secret_access_key.as_str(), PROVIDER_NAME)
-        .maybe_session_token(session_token.as_ref().map(|t| t.to_string()))
-        .maybe_expiry(expiry)
-        .maybe_account_id(account_id)
-        .build()
-        .validated()
+    fields.into_credentials(PROVIDER_NAME)
 }
 
 /// `Version` must be the number 1 (`1` or `1.0`, as Python's `version != 1` allows).
@@ -73,87 +54,10 @@ fn check_version(version: Option<&Value>) -> Result<(), CredentialsError> {
     .with("field", "Version"))
 }
 
-/// A field that must be a non-blank string (`AccessKeyId`, `SecretAccessKey`).
-fn required(map: &mut Map<String, Value>, field: &'static str) -> Result<String, CredentialsError> {
-    match map.remove(field) {
-        None | Some(Value::Null) => Err(field_error(
-            field,
-            format!("{field} is missing from the credential_process output"),
-        )),
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            let _wipe = Zeroizing::new(s);
-            Err(field_error(
-                field,
-                format!("{field} in the credential_process output is empty"),
-            ))
-        }
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(not_a_string(field, &other)),
-    }
-}
-
-/// A field that may be absent, `null` or blank (all meaning "not given"), or a string.
-fn optional(
-    map: &mut Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<String>, CredentialsError> {
-    match map.remove(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(not_a_string(field, &other)),
-    }
-}
-
-/// `Expiration`: absent or `null` for credentials that never expire, else an RFC 3339 time.
-fn expiration(map: &mut Map<String, Value>) -> Result<Option<SystemTime>, CredentialsError> {
-    const FIELD: &str = "Expiration";
-    match map.remove(FIELD) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => OffsetDateTime::parse(&s, &Rfc3339)
-            .map(|t| Some(SystemTime::from(t)))
-            .map_err(|e| {
-                field_error(
-                    FIELD,
-                    "Expiration in the credential_process output is not an RFC 3339 time \
-                     such as 2030-01-01T00:00:00Z"
-                        .to_owned(),
-                )
-                .with_source(e)
-            }),
-        Some(other) => Err(not_a_string(FIELD, &other)),
-    }
-}
-
-fn not_a_string(field: &'static str, value: &Value) -> CredentialsError {
-    field_error(
-        field,
-        format!(
-            "{field} in the credential_process output must be a string, not {}",
-            type_name(value)
-        ),
-    )
-}
-
-fn field_error(field: &'static str, message: String) -> CredentialsError {
-    CredentialsError::provider_error(message).with("field", field)
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
     fn ok(json: &str) -> Credentials {
         parse(json.as_bytes(), None).unwrap()
@@ -313,7 +217,7 @@ mod tests {
     #[test]
     fn not_json_empty_and_not_an_object() {
         let e = err("AccessKeyId=AK SecretAccessKey=hunter2");
-        assert_eq!(e.message(), "credential_process output is not JSON");
+        assert_eq!(e.message(), "the credential_process output is not JSON");
         assert!(e.to_string().contains("line 1 column 1"), "{e}");
         assert!(!format!("{e} {e:?}").contains("hunter2"));
         let e = err(r#"{"Version":1,"AccessKeyId":"AK","SecretAccessKey":"hunter2"} trailing"#);

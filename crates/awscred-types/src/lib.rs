@@ -14,17 +14,23 @@
 //!   enforces it). [`Fs::read`] reads regular files only, never waits on a FIFO, and caps each
 //!   kind of file ([`ReadCap`]).
 //! - [`printable`]: text from outside (a server's error message) made safe to print.
+//! - [`json`] (feature `json`): the one reader of the credentials JSON document (`AccessKeyId`,
+//!   `SecretAccessKey`, `Token`/`SessionToken`, `Expiration`, `AccountId`) that the container
+//!   endpoint answers, `credential_process` prints and IMDS serves. It lives here, below the
+//!   three providers, rather than in a crate of its own: it costs no package in any build
+//!   (`serde_json` and `time` are already there wherever it is used), and off by default it
+//!   leaves this crate's contract free of parsing dependencies.
 //!
 //! # Features
 //!
 //! `test-util`: the fakes `FakeEnv`, `MemFs` and `ManualClock`, for tests. Off by default; they
-//! are not part of the stable API.
+//! are not part of the stable API. `json`: the [`json`] module.
 //!
 //! # Where this crate sits
 //!
 //! Provider and layer authors depend on `awscred-types`; applications depend on the `awscred`
-//! facade, which re-exports it. This crate has no async runtime, no network and no parsing, and
-//! its API will change very infrequently.
+//! facade, which re-exports it. This crate has no async runtime, no network and (without the
+//! `json` feature) no parsing, and its API will change very infrequently.
 //!
 //! # Compiler support
 //!
@@ -35,6 +41,8 @@ mod credentials;
 mod env;
 mod error;
 mod fs;
+#[cfg(feature = "json")]
+pub mod json;
 mod provider;
 mod sources;
 mod text;
