@@ -2,10 +2,11 @@
 
 use std::process::{Command, Stdio};
 
-use crate::report::{SuiteResult, parse_libtest, read_conformance_reports};
+use crate::report::{ConformanceReport, SuiteResult, parse_libtest, read_conformance_reports};
 use crate::{cargo, moto, workspace_root};
 
-/// Conformance suites and the package whose tests run them (for `--suite`).
+/// Conformance suites and the package whose tests run them (for `--suite`). Every one must
+/// report when its package is tested: a suite that stops running fails the run.
 const CONFORMANCE: &[(&str, &str)] = &[
     ("profile-parser", "awscred-profile"),
     ("file-location", "awscred-profile"),
@@ -23,9 +24,11 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("assume-role-cache-interop", "awscred-file-cache"),
     ("assume-role-moto", "awscred-chain"),
     ("provider-sso", "awscred-provider-sso"),
+    ("sso-botocore-interop", "awscred-provider-sso"),
+    ("cli-moto-stampede", "awscred-cli"),
 ];
 
-/// Checks that are not `cargo test` runs.
+/// Checks that are not `cargo test` runs: printed apart from the tests and not in their total.
 const CHECKS: &[&str] = &[
     "fmt",
     "examples",
@@ -91,9 +94,9 @@ impl Test {
         };
         let want_check = |name: &str| self.suite.as_deref().is_none_or(|s| s == name);
 
-        let mut results = Vec::new();
+        let mut checks = Vec::new();
         if want_check("fmt") {
-            results.push(check(
+            checks.push(check(
                 "fmt",
                 cargo().args(["fmt", "--all", "--", "--check"]),
             ));
@@ -105,37 +108,53 @@ impl Test {
             .map_err(|e| format!("creating {report_dir:?}: {e}"))?;
 
         // The moto servers live as long as this guard; dropping it stops them, whatever happens.
+        // `cargo xtask test` runs the peer-backed cases: when moto does not start, that is a
+        // failed check, and every moto-backed case fails rather than skips (the packages run
+        // with AWSCRED_REQUIRE_PEERS).
         let mut servers = None;
         // The examples suite runs the role example against the enforced server too.
         if !wanted_packages.is_empty() || self.suite.as_deref() == Some("examples") {
             match moto::start() {
                 Ok(m) => servers = Some(m),
-                Err(e) if std::env::var_os("CI").is_some() => {
-                    return Err(format!(
-                        "CI must run the moto suites, but moto did not start: {e}"
-                    ));
-                }
                 Err(e) => {
                     eprintln!();
-                    eprintln!("!!! moto_server is not available: {e}");
-                    eprintln!("!!! every test against the real STS peer will be SKIPPED.");
+                    eprintln!("!!! moto_server did not start: {e}");
+                    eprintln!("!!! every test against the real STS peer will FAIL.");
                     eprintln!();
+                    let mut r = SuiteResult::new("moto");
+                    r.failed = 1;
+                    r.notes.push(format!("moto_server did not start: {e}"));
+                    checks.push(r);
                 }
             }
         }
         let moto_env = servers.as_ref().map(|m| m.env.clone()).unwrap_or_default();
 
+        let mut tests = Vec::new();
+        let mut cases_ran = 0;
         for pkg in &wanted_packages {
-            results.push(self.test_package(pkg, &report_dir, &moto_env)?);
+            let (package, conformance) = self.test_package(pkg, &report_dir, &moto_env)?;
+            tests.push(package);
+            for c in conformance {
+                cases_ran += c.ran;
+                tests.push(c.result);
+            }
         }
-        results.extend(read_conformance_reports(&report_dir));
         if want_check("examples") {
-            results.push(crate::examples::run(&moto_env));
+            checks.push(crate::examples::run(&moto_env));
         }
         drop(servers);
+        if let Some(case) = &self.case
+            && !wanted_packages.is_empty()
+            && cases_ran == 0
+        {
+            return Err(format!(
+                "--case {case:?} matched no conformance case (is the name right?)"
+            ));
+        }
 
         if want_check("lint") {
-            results.push(check(
+            checks.push(check(
                 "lint",
                 cargo().args([
                     "clippy",
@@ -185,46 +204,38 @@ impl Test {
                         .push(format!("awscred-chain with only `{f}` failed"));
                 }
             }
-            results.push(r);
+            checks.push(r);
         }
         if want_check("deny") {
-            results.push(deny());
+            checks.push(deny());
         }
         if want_check("advisories") {
-            results.push(crate::audit::suite());
+            checks.push(crate::audit::suite());
         }
         if want_check("deps") {
-            results.push(deps(&packages));
+            checks.push(deps(&packages));
         }
-
-        let mut total = SuiteResult::new("total");
-        for r in &results {
-            r.print();
-            total.passed += r.passed;
-            total.failed += r.failed;
-            total.skipped += r.skipped;
-        }
-        println!(
-            "total: {} passed, {} failed, {} skipped",
-            total.passed, total.failed, total.skipped
-        );
-        Ok(total.failed == 0)
+        Ok(summary(&tests, &checks))
     }
 
+    /// Runs one package's tests. Returns its libtest counts without the conformance wrapper
+    /// tests (each suite's cases are counted instead, once), and its conformance suites.
     fn test_package(
         &self,
         pkg: &str,
         report_dir: &std::path::Path,
         moto_env: &[(String, String)],
-    ) -> Result<SuiteResult, String> {
+    ) -> Result<(SuiteResult, Vec<ConformanceReport>), String> {
         let log_path = workspace_root().join(format!("target/xtask-logs/{pkg}.log"));
         std::fs::create_dir_all(log_path.parent().unwrap_or(&log_path))
             .map_err(|e| format!("creating log folder: {e}"))?;
         let log = std::fs::File::create(&log_path).map_err(|e| format!("{log_path:?}: {e}"))?;
         let log_err = log.try_clone().map_err(|e| e.to_string())?;
+        let reports = report_dir.join(pkg);
         let mut cmd = cargo();
         cmd.args(["test", "-p", pkg, "--no-fail-fast"])
-            .env("AWSCRED_REPORT_DIR", report_dir)
+            .env("AWSCRED_REPORT_DIR", &reports)
+            .env("AWSCRED_REQUIRE_PEERS", "1")
             .envs(moto_env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(log_err));
@@ -239,17 +250,102 @@ impl Test {
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
         let mut r = SuiteResult::new(pkg);
         parse_libtest(&text, &mut r);
-        if !status.success() || r.failed > 0 {
-            if r.failed == 0 {
-                r.failed = 1;
-                r.notes
-                    .push("cargo test failed before running tests (build error?)".into());
+        let ran_any = r.passed + r.failed + r.skipped > 0;
+        let mut conformance = read_conformance_reports(&reports);
+        // Each suite's wrapper #[test] is in libtest's counts; its cases stand for it.
+        for c in &conformance {
+            if c.wrapper_failed {
+                r.failed = r.failed.saturating_sub(1);
+            } else {
+                r.passed = r.passed.saturating_sub(1);
             }
+        }
+        let build_failed =
+            !status.success() && r.failed == 0 && !conformance.iter().any(|c| c.wrapper_failed);
+        if build_failed {
+            r.failed = 1;
+            r.notes
+                .push("cargo test failed before running tests (build error?)".into());
+        }
+        if !ran_any && status.success() {
+            r.failed += 1;
+            r.notes
+                .push("no test ran: a package's tests must report (0 passed is not a pass)".into());
+        }
+        for (suite, _) in CONFORMANCE.iter().filter(|(_, p)| *p == pkg) {
+            if !conformance.iter().any(|c| c.suite == *suite) {
+                let mut missing = SuiteResult::new(format!("conformance/{suite}"));
+                missing.failed = 1;
+                missing.notes.push(format!(
+                    "the suite did not report: did its test stop running? (expected from {pkg})"
+                ));
+                conformance.push(ConformanceReport {
+                    result: missing,
+                    suite: (*suite).to_owned(),
+                    wrapper_failed: true,
+                    ran: 0,
+                });
+            }
+        }
+        for c in &mut conformance {
+            if self.case.is_none() && c.ran == 0 && !c.wrapper_failed {
+                c.result.failed = 1;
+                c.result.notes.push("the suite ran no case".into());
+            }
+            if !CONFORMANCE.iter().any(|(s, _)| *s == c.suite) {
+                c.result.failed += 1;
+                c.result.notes.push(
+                    "xtask does not know this suite: add it to CONFORMANCE in xtask/src/test.rs"
+                        .to_owned(),
+                );
+            }
+        }
+        if r.failed > 0 || conformance.iter().any(|c| c.result.failed > 0) {
             r.notes.push(format!("full log: {}", log_path.display()));
             eprintln!("{text}");
         }
-        Ok(r)
+        Ok((r, conformance))
     }
+}
+
+/// Prints tests and checks apart, and whether the run passed. The total counts each test once:
+/// every `#[test]` of every package, except that a conformance suite's wrapper test is replaced
+/// by its cases; checks (fmt, lint, deny, …) are not tests and are counted on their own line.
+fn summary(tests: &[SuiteResult], checks: &[SuiteResult]) -> bool {
+    let mut total = SuiteResult::new("total");
+    println!("tests:");
+    for r in tests {
+        r.print();
+        total.passed += r.passed;
+        total.failed += r.failed;
+        total.skipped += r.skipped;
+    }
+    let checks_failed = checks.iter().filter(|c| c.failed > 0).count();
+    let checks_skipped = checks
+        .iter()
+        .filter(|c| c.failed == 0 && c.passed == 0)
+        .count();
+    println!("checks:");
+    for c in checks {
+        let verdict = match (c.failed, c.passed) {
+            (0, 0) => "skipped",
+            (0, _) => "ok",
+            _ => "FAILED",
+        };
+        println!("{}: {verdict}", c.name);
+        for note in &c.notes {
+            println!("  {note}");
+        }
+    }
+    println!(
+        "total: {} passed, {} failed, {} skipped (tests and conformance cases, each once); \
+         checks: {} ok, {checks_failed} failed, {checks_skipped} skipped",
+        total.passed,
+        total.failed,
+        total.skipped,
+        checks.len() - checks_failed - checks_skipped,
+    );
+    total.failed == 0 && checks_failed == 0
 }
 
 pub(crate) fn check(name: &str, cmd: &mut Command) -> SuiteResult {
