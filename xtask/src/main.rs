@@ -1,8 +1,9 @@
 //! Project automation for the awscred workspace, in rust-analyzer's xtask shape.
 //!
 //! - `cargo xtask test [--suite S] [--case C]`: every test suite, with set-up (moto servers,
-//!   cargo-deny) and a one-line-per-suite summary ending in `total: N passed, M failed, K skipped`.
-//! - `cargo xtask bench [CRATE]`: the criterion benchmarks.
+//!   cargo-deny), a line per package and conformance suite, the checks apart, and a total that
+//!   counts each test once (see the README).
+//! - `cargo xtask bench [CRATE]`: the criterion benchmarks, and `awscred serve`'s load figures.
 //! - `cargo xtask fuzz [--time S]`: every fuzz target for S seconds (needs cargo-fuzz + nightly).
 //! - `cargo xtask audit [--db DIR]`: RustSec advisories for `Cargo.lock` (see `audit.rs`).
 //!
@@ -33,9 +34,10 @@ commands:
   test [--suite S] [--case C]   run the test suites (S: a package, a conformance suite,
                                 or one of fmt, examples, lint, features, deny,
                                 advisories, deps); C filters conformance cases
-  bench [PACKAGE]               run criterion benchmarks (all, or one package's)
+  bench [PACKAGE]               run criterion benchmarks (all, or one package's), and the
+                                `serve` load figures (target/serve-load.json)
   fuzz [--time SECONDS]         run every fuzz target (default 10 s each; needs cargo-fuzz)
-  fuzz --smoke                  every target's stable smoke run (seeds + 3 s of mutations)
+  fuzz --smoke                  every target's stable smoke run (seeds + 2,000 mutations)
   audit [--db DIR]              RustSec advisories against Cargo.lock (cargo-deny, offline
                                 with DIR or AWSCRED_ADVISORY_DB = a checkout of advisory-db)
 ";
@@ -70,7 +72,25 @@ fn bench(args: &[String]) -> Result<bool, String> {
         Some(pkg) => cmd.args(["-p", pkg]),
         None => cmd.arg("--workspace"),
     };
-    run_status(&mut cmd)
+    let mut ok = run_status(&mut cmd)?;
+    // `awscred serve` under load (200 clients, 30 s): the figures go to target/serve-load.json.
+    // The suite runs the same test short, for its assertions only.
+    if args.first().is_none_or(|p| p == "awscred-cli") {
+        ok &= run_status(
+            cargo()
+                .args([
+                    "test",
+                    "--release",
+                    "-p",
+                    "awscred-cli",
+                    "--test",
+                    "serve_load",
+                ])
+                .args(["--", "--nocapture"])
+                .env("AWSCRED_LOAD_FIGURES", "1"),
+        )?;
+    }
+    Ok(ok)
 }
 
 /// The crates whose `tests/fuzz_smoke.rs` runs each fuzz target's entry point on stable.

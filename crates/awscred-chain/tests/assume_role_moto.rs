@@ -295,6 +295,11 @@ fn assume_role_against_moto() {
             let cfg = m.config(&format!(
             "[profile top]\nrole_arn = {a}\nsource_profile = base\nduration_seconds = 1800\nexternal_id = ext-123\n"
         ));
+            // moto's trust policies carry no `sts:ExternalId` condition, so nothing here checks
+            // the external id: that it reaches STS is proven on the wire, against the fixture
+            // server, by awscred-provider-assume-role's
+            // `every_setting_reaches_sts_and_the_code_stays_out_of_errors_and_debug`. Here it
+            // only must not get in the way of a real AssumeRole.
             let before = SystemTime::now();
             let creds = Run::new(m.env(ep), &cfg).creds().await?;
             let secs = creds
@@ -439,7 +444,7 @@ const CASES: &[&str] = &[
     "web identity base, depth 2 (open server: see comment)",
     "credential_source = Environment under a profile named in code",
     "credential_source = Environment with nothing in the environment",
-    "external_id and duration_seconds reach STS; generated session name",
+    "duration_seconds reaches STS (external_id set; moto does not check it); generated session name",
     "MFA: no provider is a clear error; a fixed code works",
     "second run served from the file cache: no STS, no MFA code",
     "a corrupt cache file is a miss and is rewritten",

@@ -179,7 +179,9 @@ fn serve_requires_the_token_and_answers_in_the_container_shape() {
             &"TOKENDEV".into()
         )
     );
-    no_secrets(&serving.stop());
+    let (out, err) = serving.stop();
+    no_secrets(&out);
+    no_secrets(&err);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -87,5 +87,9 @@ fn explain_reports_a_malformed_file_with_its_path_and_line() {
     .unwrap();
     let (ok, out, err) = awscred(&home, &["explain"]);
     assert!(!ok, "{out}");
-    assert!(err.contains(".aws/config") && err.contains('2'), "{err}");
+    let file = home.join(".aws/config");
+    assert!(
+        err.contains(&format!("(file: {}, line: 2)", file.display())),
+        "{err}"
+    );
 }

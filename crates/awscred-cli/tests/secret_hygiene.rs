@@ -143,6 +143,9 @@ async fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     }
 }
 
+/// Arguments, extra environment, and words of the error that shows the path was taken.
+type ErrorPath<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 fn sts_post(body_contains: &str, status: u16, body: &str) -> serde_json::Value {
     serde_json::json!({
         "request": {"method": "POST", "path": "/", "body_contains": [body_contains]},
@@ -275,7 +278,9 @@ async fn no_command_or_error_path_prints_a_secret() {
     assert_eq!(out.code, 0, "{}", out.stderr);
 
     // serve: refused and authorised requests; its own output carries no secret.
-    sweep.record(serve(&h));
+    for out in serve(&h) {
+        sweep.record(out);
+    }
 
     // Error paths.
     let dead = [("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")];
@@ -287,16 +292,28 @@ async fn no_command_or_error_path_prints_a_secret() {
     .await;
     let mfa_url = mfa.url();
     let mfa_env = [("AWS_ENDPOINT_URL_STS", mfa_url.as_str())];
-    for (args, env) in [
+    // Each error path, and the words that show it is the path taken (a run failing earlier,
+    // before the secret-handling code, would not pass).
+    let cases: [ErrorPath<'_>; 12] = [
         (
-            &["export-credentials", "--profile", "proc-json"][..],
-            &[][..],
+            &["export-credentials", "--profile", "proc-json"],
+            &[],
+            "the credential_process output is not JSON",
         ),
-        (&["export-credentials", "--profile", "proc-exit"][..], &[]),
-        (&["export-credentials", "--profile", "proc-v2"][..], &[]),
         (
-            &["export-credentials", "--profile", "mfa", "--no-cache"][..],
-            &dead[..],
+            &["export-credentials", "--profile", "proc-exit"],
+            &[],
+            "credential_process exited with status 3",
+        ),
+        (
+            &["export-credentials", "--profile", "proc-v2"],
+            &[],
+            "Version is 2; the supported version is 1",
+        ),
+        (
+            &["export-credentials", "--profile", "mfa", "--no-cache"],
+            &dead,
+            "could not read an MFA code: no terminal",
         ),
         (
             &[
@@ -305,8 +322,9 @@ async fn no_command_or_error_path_prints_a_secret() {
                 "mfa",
                 "--mfa-code",
                 "314159",
-            ][..],
-            &mfa_env[..],
+            ],
+            &mfa_env,
+            "MultiFactorAuthentication failed with invalid MFA one time pass code",
         ),
         (
             &[
@@ -315,31 +333,58 @@ async fn no_command_or_error_path_prints_a_secret() {
                 "mfa",
                 "--mfa-code",
                 "271828x",
-            ][..],
-            &dead[..],
+            ],
+            &dead,
+            "is not six digits",
         ),
         (
-            &["export-credentials", "--profile", "role", "--no-cache"][..],
-            &dead[..],
+            &["export-credentials", "--profile", "role", "--no-cache"],
+            &dead,
+            "calling STS AssumeRole failed (url: http://127.0.0.1:1/",
         ),
-        (&["whoami", "--profile", "role"][..], &dead[..]),
-        (&["export-credentials", "--profile", "sso"][..], &[]),
-        (&["sso", "login", "--profile", "dev"][..], &[]),
-        (&["export-credentials", "--profile", "nope"][..], &[]),
-        // Half of a pair in the environment.
         (
-            &["export-credentials"][..],
+            &["whoami", "--profile", "role"],
+            &dead,
+            "calling STS GetCallerIdentity failed (url: http://127.0.0.1:1/",
+        ),
+        (
+            &["export-credentials", "--profile", "sso"],
+            &[],
+            "no SSO token for corp: you are not logged in",
+        ),
+        (
+            &["sso", "login", "--profile", "dev"],
+            &[],
+            "has no IAM Identity Center configuration to log in with",
+        ),
+        (
+            &["export-credentials", "--profile", "nope"],
+            &[],
+            "the config profile (nope) could not be found",
+        ),
+        // Half of a pair in the environment (no key id): botocore's environment provider does
+        // not claim it, so nothing is found, and the secret stays unprinted.
+        (
+            &["export-credentials"],
             &[
                 ("AWS_SECRET_ACCESS_KEY", "SECRETENV"),
                 ("AWS_SESSION_TOKEN", "TOKENENV"),
-            ][..],
+            ],
+            "no credentials found: every provider was asked",
         ),
-    ] {
+    ];
+    for (args, env, want) in cases {
         let out = sweep.record(run(&h, args, env).await);
         assert_ne!(
             out.code,
             0,
             "{}: should fail:\n{}",
+            args.join(" "),
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(want),
+            "{}: not the error path named ({want:?}):\n{}",
             args.join(" "),
             out.stderr
         );
@@ -364,14 +409,17 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
     let h = home("files");
     let mut sweep = Sweep::default();
 
-    // SSO: a cached token the portal answers 401 to, with a refresh the OIDC service refuses.
+    // SSO, two paths. 1: a valid cached token the portal answers 401 to.
     let sso_dir = h.join(".aws/sso/cache");
     std::fs::create_dir_all(&sso_dir).unwrap();
-    let token = serde_json::json!({
+    let token = |expires: &str| {
+        serde_json::json!({
         "startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
-        "accessToken": "SSOACCESSTOKEN", "expiresAt": "2035-01-01T00:00:00Z",
+        "accessToken": "SSOACCESSTOKEN", "expiresAt": expires,
         "refreshToken": "SSOREFRESHTOKEN", "clientId": "cid", "clientSecret": "SSOCLIENTSECRET",
-        "registrationExpiresAt": "2035-01-01T00:00:00Z"});
+        "registrationExpiresAt": "2035-01-01T00:00:00Z"})
+        .to_string()
+    };
     // The AWS CLI's file name for the `corp` sso-session's token, as the SSO crate derives it.
     let settings = awscred_provider_sso::SsoSettings {
         profile: "sso".into(),
@@ -382,7 +430,11 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         session_name: Some("corp".into()),
     };
     let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
-    std::fs::write(tokens.path(settings.token_name()), token.to_string()).unwrap();
+    std::fs::write(
+        tokens.path(settings.token_name()),
+        token("2035-01-01T00:00:00Z"),
+    )
+    .unwrap();
     let portal = support::fixture(serde_json::json!([{
         "request": {"method": "GET",
                     "path": "/federation/credentials?account_id=123456789012&role_name=Admin",
@@ -399,7 +451,49 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         .await,
     );
     assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("has expired or is invalid; log in again")
+            && out.stderr.contains("/federation/credentials"),
+        "not the portal's refusal:\n{}",
+        out.stderr
+    );
     portal.verify().unwrap();
+
+    // 2: an expired token whose refresh (CreateToken, carrying the refresh token and the client
+    // secret) the OIDC service refuses; the portal is never asked.
+    std::fs::write(
+        tokens.path(settings.token_name()),
+        token("2020-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    let oidc = support::fixture(serde_json::json!([{
+        "request": {"method": "POST", "path": "/token",
+                    "body_contains": ["\"refreshToken\":\"SSOREFRESHTOKEN\"",
+                                      "\"clientSecret\":\"SSOCLIENTSECRET\""]},
+        "response": {"status": 400, "body": "{\"error\":\"invalid_grant\"}"}}]))
+    .await;
+    let oidc_url = oidc.url();
+    let out = sweep.record(
+        run(
+            &h,
+            &["export-credentials", "--profile", "sso"],
+            &[
+                ("AWS_ENDPOINT_URL_SSO_OIDC", oidc_url.as_str()),
+                ("AWS_ENDPOINT_URL_SSO", oidc_url.as_str()),
+            ],
+        )
+        .await,
+    );
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("has expired or is invalid; log in again")
+            && !out.stderr.contains("/federation/credentials"),
+        "not the refused refresh:\n{}",
+        out.stderr
+    );
+    oidc.verify().unwrap();
 
     // The AWS CLI's cache: one entry readable by everyone, one cut off mid-write.
     let cache = h.join(".aws/cli/cache");
@@ -449,26 +543,42 @@ fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// `awscred serve`: a request without the token, one with a wrong token, one authorised.
-fn serve(h: &Path) -> Output {
+/// `awscred serve`: a request without the token, one with a wrong token, one authorised. Two
+/// records: what `serve` printed (its whole standard output and error), and the two refusals it
+/// answered over HTTP.
+fn serve(h: &Path) -> [Output; 2] {
     let serving = support::Serving::start(cmd(h, &["serve", "--profile", "dev"], &[]));
     let (uri, token) = (serving.uri.clone(), serving.token.clone());
-    let mut stdout = format!("{uri}\n{token}\n");
+    let mut refusals = String::new();
     let (status, body) = http_get(&uri, None);
     assert_eq!(status, 401);
-    stdout.push_str(&body);
+    refusals.push_str(&body);
     let (status, body) = http_get(&uri, Some(&"0".repeat(64)));
     assert_eq!(status, 401);
-    stdout.push_str(&body);
+    refusals.push_str(&body);
     let (status, body) = http_get(&uri, Some(&token));
     assert_eq!(status, 200);
     // The authorised answer is the purpose of `serve`.
     assert!(body.contains("SECRETDEV"), "{body}");
-    Output {
-        what: "serve --profile dev (401, 401, 200)".into(),
-        code: 0,
-        stdout,
-        stderr: serving.stop(),
-        stdout_is_credentials: false,
-    }
+    let (rest, stderr) = serving.stop();
+    let stdout = format!(
+        "export AWS_CONTAINER_CREDENTIALS_FULL_URI={uri}\n\
+         export AWS_CONTAINER_AUTHORIZATION_TOKEN={token}\n{rest}"
+    );
+    [
+        Output {
+            what: "serve --profile dev (401, 401, 200)".into(),
+            code: 0,
+            stdout,
+            stderr,
+            stdout_is_credentials: false,
+        },
+        Output {
+            what: "serve --profile dev: the 401 answers".into(),
+            code: 0,
+            stdout: refusals,
+            stderr: String::new(),
+            stdout_is_credentials: false,
+        },
+    ]
 }

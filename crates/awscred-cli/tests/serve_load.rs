@@ -1,13 +1,18 @@
-//! `awscred serve` under load: 200 concurrent loopback clients for 30 s (`AWSCRED_LOAD_SECS`
-//! changes the length). Every request must be answered 200 with the credentials; the upstream
-//! provider (a counting `credential_process`) hands out credentials that enter botocore's
-//! 15-minute refresh window 10 s after they are fetched, so it runs once per 10 s (one refresh
-//! per expiry, never a stampede); the server's resident memory stays flat. Latencies go to
-//! `target/serve-load.json`.
+//! `awscred serve` under load: concurrent loopback clients, every request answered 200 with
+//! the credentials; the upstream provider (a counting `credential_process`) hands out
+//! credentials that enter botocore's 15-minute refresh window a few seconds after they are
+//! fetched, so it runs once per expiry (never a stampede); the server's resident memory stays
+//! flat.
+//!
+//! In the suite it is a short run (50 clients, 8 s, credentials refreshed every 2 s): the
+//! assertions, counted, not timed. The figures (200 clients for 30 s, refreshes every 10 s,
+//! latencies in `target/serve-load.json`) are a benchmark: `cargo xtask bench` runs them
+//! (`AWSCRED_LOAD_FIGURES=1`; `AWSCRED_LOAD_SECS` changes the length).
 #![allow(
     clippy::disallowed_methods,
     reason = "the test sets up files, runs the binary and reads /proc"
 )]
+#![allow(clippy::print_stderr, reason = "the benchmark run prints its figures")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -15,7 +20,13 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CLIENTS: usize = 200;
+/// One run's shape.
+struct Load {
+    clients: usize,
+    secs: u64,
+    /// Seconds from a fetch until the credentials enter the refresh window.
+    refresh_every: u64,
+}
 
 fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -46,11 +57,29 @@ fn get(addr: &str, token: &str) -> Result<Duration, String> {
 }
 
 #[test]
-fn serve_answers_200_clients_for_30_seconds() {
-    let secs: u64 = std::env::var("AWSCRED_LOAD_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30);
+fn serve_answers_every_client_and_refreshes_once_per_expiry() {
+    let figures = std::env::var_os("AWSCRED_LOAD_FIGURES").is_some();
+    let load = if figures {
+        Load {
+            clients: 200,
+            secs: std::env::var("AWSCRED_LOAD_SECS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(30),
+            refresh_every: 10,
+        }
+    } else {
+        Load {
+            clients: 50,
+            secs: 8,
+            refresh_every: 2,
+        }
+    };
+    let Load {
+        clients,
+        secs,
+        refresh_every,
+    } = load;
     let home = std::env::temp_dir().join(format!("awscred-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(home.join(".aws")).unwrap();
@@ -58,8 +87,9 @@ fn serve_answers_200_clients_for_30_seconds() {
     std::fs::write(
         home.join(".aws/config"),
         format!(
-            "[profile load]\ncredential_process = sh -c 'echo x >> {}; e=$(date -u -d @$(( $(date +%s) + 910 )) +%Y-%m-%dT%H:%M:%SZ); printf \"{{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"AKIDLOAD\\\",\\\"SecretAccessKey\\\":\\\"s\\\",\\\"SessionToken\\\":\\\"t\\\",\\\"Expiration\\\":\\\"$e\\\"}}\"'\n",
-            calls.display()
+            "[profile load]\ncredential_process = sh -c 'echo x >> {}; e=$(date -u -d @$(( $(date +%s) + {} )) +%Y-%m-%dT%H:%M:%SZ); printf \"{{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"AKIDLOAD\\\",\\\"SecretAccessKey\\\":\\\"s\\\",\\\"SessionToken\\\":\\\"t\\\",\\\"Expiration\\\":\\\"$e\\\"}}\"'\n",
+            calls.display(),
+            900 + refresh_every
         ),
     )
     .unwrap();
@@ -90,14 +120,14 @@ fn serve_answers_200_clients_for_30_seconds() {
     let deadline = Instant::now() + Duration::from_secs(secs);
     let rss_early = Arc::new(Mutex::new(0u64));
     let pid = server.id();
-    let clients: Vec<_> = (0..CLIENTS)
+    let threads: Vec<_> = (0..clients)
         .map(|i| {
             let (addr, token) = (addr.clone(), token.clone());
             let (latencies, errors) = (latencies.clone(), errors.clone());
             let rss_early = rss_early.clone();
             std::thread::spawn(move || {
                 let mut mine = Vec::new();
-                let warmup = Instant::now() + Duration::from_secs(secs.min(5));
+                let warmup = Instant::now() + Duration::from_secs((secs / 4).max(1));
                 while Instant::now() < deadline {
                     match get(&addr, &token) {
                         Ok(d) => mine.push(d),
@@ -111,8 +141,8 @@ fn serve_answers_200_clients_for_30_seconds() {
             })
         })
         .collect();
-    for c in clients {
-        c.join().unwrap();
+    for t in threads {
+        t.join().unwrap();
     }
     let rss_end = rss_kb(pid);
     server.kill().unwrap();
@@ -127,14 +157,17 @@ fn serve_answers_200_clients_for_30_seconds() {
         .lines()
         .count();
     let report = serde_json::json!({
-        "clients": CLIENTS, "seconds": secs, "requests": l.len(), "errors": errors.len(),
+        "clients": clients, "seconds": secs, "refresh_every_s": refresh_every, "requests": l.len(), "errors": errors.len(),
         "p50_us": pct(0.50).as_micros() as u64, "p99_us": pct(0.99).as_micros() as u64,
         "max_us": l.last().map_or(0, |d| d.as_micros() as u64),
         "upstream_calls": upstream, "rss_kb_after_warmup": *rss_early.lock().unwrap(), "rss_kb_end": rss_end,
     });
-    let target =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/serve-load.json");
-    let _ = std::fs::write(target, report.to_string());
+    if figures {
+        let target =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/serve-load.json");
+        let _ = std::fs::write(target, report.to_string());
+        eprintln!("serve-load: {report}");
+    }
     let _ = std::fs::remove_dir_all(&home);
     assert!(
         errors.is_empty(),
@@ -142,13 +175,13 @@ fn serve_answers_200_clients_for_30_seconds() {
         errors.len(),
         errors.first()
     );
-    assert!(l.len() > CLIENTS, "{report}");
-    // One call to start, then one each time the credentials enter the refresh window (every
-    // 10 s): never one per client.
-    let most = secs as usize / 10 + 2;
+    assert!(l.len() > clients, "{report}");
+    // One call to start, then at most one each time the credentials enter the refresh window:
+    // never one per client. At least one refresh happened.
+    let most = (secs / refresh_every) as usize + 2;
     assert!(
-        (1..=most).contains(&upstream) && (secs < 12 || upstream >= 2),
-        "{upstream} upstream calls in {secs} s, expected one per 10 s ({report})"
+        (2..=most).contains(&upstream),
+        "{upstream} upstream calls in {secs} s, expected one per {refresh_every} s ({report})"
     );
     let early = *rss_early.lock().unwrap();
     assert!(

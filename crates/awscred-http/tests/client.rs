@@ -14,6 +14,10 @@ use tokio::io::AsyncWriteExt;
 use tower::ServiceBuilder;
 use tower_service::Service;
 
+/// How much later than its bound a wait may end on a loaded machine. A bound here is the
+/// behaviour (a timeout fires, a cap applies); the peers wait far longer (30 s, 10 s backoff).
+const SLACK: Duration = Duration::from_secs(5);
+
 #[tokio::test]
 async fn get_and_post_return_status_headers_and_whole_body() {
     let server = serve(|_, seen| {
@@ -73,11 +77,7 @@ async fn connection_refused_is_fast_and_names_the_url_without_query() {
     )
     .await
     .unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
     assert_eq!(err.kind(), HttpErrorKind::ConnectionRefused);
     assert_eq!(
         err.url(),
@@ -108,7 +108,7 @@ async fn silent_server_times_out_waiting_for_the_head() {
         HttpErrorKind::TimedOut(TimeoutPhase::ResponseHead),
         "{err}"
     );
-    assert!(elapsed >= read && elapsed < read * 5, "{elapsed:?}");
+    assert!(elapsed >= read && elapsed < read + SLACK, "{elapsed:?}");
     assert!(err.is_before_response());
     assert!(err.to_string().contains("read timeout"), "{err}");
     assert!(err.into_credentials_error().is_timed_out());
@@ -127,7 +127,7 @@ async fn accepted_but_never_read_connection_also_times_out() {
     let started = Instant::now();
     let err = get(&client, &server.url("/")).await.unwrap_err();
     assert!(err.is_timeout(), "{err}");
-    assert!(started.elapsed() < read * 5, "{:?}", started.elapsed());
+    assert!(started.elapsed() < read + SLACK, "{:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -154,7 +154,10 @@ async fn a_tls_handshake_that_never_completes_is_a_connect_timeout() {
         "{err}"
     );
     assert!(err.to_string().contains("connect timeout"), "{err}");
-    assert!(elapsed >= connect && elapsed < connect * 5, "{elapsed:?}");
+    assert!(
+        elapsed >= connect && elapsed < connect + SLACK,
+        "{elapsed:?}"
+    );
 }
 
 // Linux drops SYNs to a listener whose accept queue is full; other kernels may refuse instead.
@@ -192,7 +195,11 @@ async fn a_full_accept_queue_is_a_connect_timeout() {
         HttpErrorKind::TimedOut(TimeoutPhase::Connect),
         "{err}"
     );
-    assert!(started.elapsed() < connect * 5, "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < connect + SLACK,
+        "{:?}",
+        started.elapsed()
+    );
     drop((held, listener));
 }
 
@@ -221,7 +228,7 @@ async fn a_request_can_carry_its_own_limits() {
         err.to_string().contains("after 200 ms (read timeout)"),
         "{err}"
     );
-    assert!(started.elapsed() < read * 5, "{:?}", started.elapsed());
+    assert!(started.elapsed() < read + SLACK, "{:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -254,7 +261,7 @@ async fn slow_drip_body_is_cut_by_the_total_deadline() {
     );
     assert!(err.to_string().contains("total deadline"), "{err}");
     assert!(!err.is_before_response());
-    assert!(elapsed >= total && elapsed < total * 5, "{elapsed:?}");
+    assert!(elapsed >= total && elapsed < total + SLACK, "{elapsed:?}");
 }
 
 #[tokio::test]
@@ -279,7 +286,7 @@ async fn stalled_body_is_cut_by_the_read_timeout() {
         "{err}"
     );
     assert!(err.to_string().contains("read timeout"), "{err}");
-    assert!(started.elapsed() < read * 5, "{:?}", started.elapsed());
+    assert!(started.elapsed() < read + SLACK, "{:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -304,11 +311,7 @@ async fn body_over_the_limit_by_content_length_fails_before_reading() {
     assert_eq!(err.kind(), HttpErrorKind::BodyTooLarge, "{err}");
     assert_eq!(err.field("content-length"), Some("10485760"));
     assert_eq!(err.field("limit"), Some("1048576"));
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
 }
 
 #[tokio::test]

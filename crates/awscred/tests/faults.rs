@@ -1,8 +1,10 @@
 //! Fault injection for every remote provider (STS through an assume-role hop, the container
 //! endpoint, IMDS, the SSO portal): connection refused, reset mid-body, an endpoint that accepts
 //! and never answers, a slow drip, 500 / 503 / 429, truncated bodies, a wrong content type, and
-//! a 200 carrying an error. Each must end within its deadline with an error (naming the endpoint
-//! when it is not "nothing here"), and nothing may panic.
+//! a 200 carrying an error. Each must end with the error that fault calls for (its kind and
+//! words, naming the endpoint when it is not "nothing here"), within a generous deadline (the
+//! timeouts are 0.5 s; the peers hang for far longer), every fixture server must have seen
+//! exactly its requests, and nothing may panic.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,10 +18,11 @@ use awscred::providers::sso::{SsoProvider, SsoSettings};
 use awscred_http::{HttpClient, RetryConfig};
 use awscred_profile::{ProfileSet, Source};
 use awscred_test::fixture_server::{FixtureServer, Recording};
-use awscred_types::{Credentials, CredentialsError, FakeEnv, MemFs};
+use awscred_types::{Credentials, CredentialsError, FakeEnv, MemFs, SharedClock};
 
 const TIMEOUT: Duration = Duration::from_millis(500);
-const DEADLINE: Duration = Duration::from_secs(3);
+/// A loaded machine is slow; a hung call is forever. Only a timeout that never fires fails this.
+const DEADLINE: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -29,17 +32,29 @@ enum Kind {
     Sso,
 }
 
-fn success(kind: Kind) -> String {
+/// A successful answer carrying access key `key` (each answer of a test has its own, so the
+/// credentials served show which answer they came from).
+fn success(kind: Kind, key: &str) -> String {
     match kind {
-        Kind::Sts => "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId>\
+        Kind::Sts => format!(
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
             <SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
             <Expiration>2035-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"
-            .into(),
-        Kind::Container => "{\"AccessKeyId\":\"ASIA\",\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"2035-01-01T00:00:00Z\"}".into(),
-        Kind::Imds => "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIA\",\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"2035-01-01T00:00:00Z\"}".into(),
-        Kind::Sso => "{\"roleCredentials\":{\"accessKeyId\":\"ASIA\",\"secretAccessKey\":\"s\",\"sessionToken\":\"t\",\"expiration\":2051222400000}}".into(),
+        ),
+        Kind::Container => format!(
+            "{{\"AccessKeyId\":\"{key}\",\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"2035-01-01T00:00:00Z\"}}"
+        ),
+        Kind::Imds => format!(
+            "{{\"Code\":\"Success\",\"AccessKeyId\":\"{key}\",\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"2035-01-01T00:00:00Z\"}}"
+        ),
+        Kind::Sso => format!(
+            "{{\"roleCredentials\":{{\"accessKeyId\":\"{key}\",\"secretAccessKey\":\"s\",\"sessionToken\":\"t\",\"expiration\":2051222400000}}}}"
+        ),
     }
 }
+
+/// The key of an answer that must never be served (the faulty one).
+const FAULTY_KEY: &str = "ASIAFAULTY";
 
 fn error_in_200(kind: Kind) -> String {
     match kind {
@@ -75,7 +90,7 @@ fn requests(kind: Kind) -> (Vec<serde_json::Value>, serde_json::Value) {
 }
 
 fn faults(kind: Kind) -> Vec<(&'static str, serde_json::Value)> {
-    let body = success(kind);
+    let body = success(kind, FAULTY_KEY);
     let half = body[..body.len() / 2].to_owned();
     vec![
         (
@@ -118,7 +133,9 @@ fn http() -> HttpClient {
         .unwrap()
 }
 
-fn provider(kind: Kind, url: &str) -> Arc<dyn ProvideCredentials> {
+/// `clock`: the clock of the stack around it (the assume-role provider keeps its session in
+/// memory and refreshes it by this clock).
+fn provider(kind: Kind, url: &str, clock: Option<SharedClock>) -> Arc<dyn ProvideCredentials> {
     match kind {
         Kind::Sts => {
             let set = ProfileSet::parse(
@@ -136,12 +153,11 @@ fn provider(kind: Kind, url: &str) -> Arc<dyn ProvideCredentials> {
                 .retry(RetryConfig::disabled())
                 .build()
                 .unwrap();
-            Arc::new(
-                AssumeRoleProvider::builder(plan(&set, "r").unwrap())
-                    .sts(sts)
-                    .build()
-                    .unwrap(),
-            )
+            let mut builder = AssumeRoleProvider::builder(plan(&set, "r").unwrap()).sts(sts);
+            if let Some(clock) = clock {
+                builder = builder.clock(clock);
+            }
+            Arc::new(builder.build().unwrap())
         }
         Kind::Container => Arc::new(
             ContainerProvider::builder(&awscred_types::Sources::default().with_env(Arc::new(
@@ -189,10 +205,54 @@ fn provider(kind: Kind, url: &str) -> Arc<dyn ProvideCredentials> {
 }
 
 async fn attempt(kind: Kind, url: &str) -> (Result<Credentials, CredentialsError>, Duration) {
-    let p = provider(kind, url);
+    let p = provider(kind, url, None);
     let started = Instant::now();
     let result = p.provide_credentials().await;
     (result, started.elapsed())
+}
+
+/// What each fault must end in: the error's kind and words from its message (one of them).
+/// IMDS reports "no answer" faults as `NotLoaded` (botocore moves the chain on), and STS and SSO
+/// have no more to say about a timeout than which call timed out.
+fn expected(kind: Kind, fault: &str) -> (&'static str, &'static [&'static str]) {
+    use Kind::*;
+    let timed_out: &[&str] = match kind {
+        Sts => &["calling STS AssumeRole failed"],
+        Sso => &["calling the SSO portal GetRoleCredentials failed"],
+        Container | Imds => &[],
+    };
+    let no_answer = if kind == Imds {
+        "NotLoaded"
+    } else {
+        "ProviderError"
+    };
+    match (fault, kind) {
+        ("connection refused", _) => (no_answer, &["onnection refused"]),
+        ("reset mid-body", _) => (no_answer, &["end of file before message length reached"]),
+        ("accepts and never answers" | "slow drip", Imds) => ("NotLoaded", &["time budget"]),
+        ("accepts and never answers", Container) => {
+            ("TimedOut", &["timed out waiting for the response headers"])
+        }
+        ("slow drip", Container) => ("TimedOut", &["timed out reading the response body"]),
+        ("accepts and never answers" | "slow drip", _) => ("TimedOut", timed_out),
+        ("500", _) => ("ProviderError", &["answered HTTP 500"]),
+        ("503", _) => ("ProviderError", &["answered HTTP 503"]),
+        ("429", _) => ("ProviderError", &["answered HTTP 429"]),
+        ("truncated body", Sts) => ("ProviderError", &["malformed XML"]),
+        ("truncated body", Sso) => ("ProviderError", &["EOF while parsing"]),
+        ("truncated body" | "wrong content type", Container | Imds) => {
+            ("ProviderError", &["not JSON"])
+        }
+        ("wrong content type" | "200 with an error body", Sts) => {
+            ("ProviderError", &["response has no Credentials/Expiration"])
+        }
+        ("wrong content type", Sso) => ("ProviderError", &["unreadable GetRoleCredentials"]),
+        ("200 with an error body", Container) => ("ProviderError", &["AccessKeyId is missing"]),
+        ("200 with an error body", Imds) => ("ProviderError", &["InternalError: oops"]),
+        ("200 with an error body", Sso) => ("ProviderError", &["missing field `roleCredentials`"]),
+        ("dropped connection", _) => (no_answer, &["connection closed before message completed"]),
+        _ => ("a fault this table lists", &[]),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -203,12 +263,17 @@ async fn every_remote_provider_survives_every_fault() {
         // The control case: the same setup answers when nothing goes wrong.
         let (before, request) = requests(kind);
         let mut exchanges = before.clone();
-        exchanges.push(serde_json::json!({"request": request, "response": {"status": 200, "body": success(kind)}}));
+        exchanges.push(serde_json::json!({"request": request, "response": {"status": 200, "body": success(kind, "ASIACONTROL")}}));
         let rec: Recording =
             serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
         let server = FixtureServer::start(rec).await;
         let (ok, _) = attempt(kind, &server.url()).await;
-        assert!(ok.is_ok(), "{kind:?} control case: {ok:?}");
+        assert_eq!(
+            ok.as_ref().map(Credentials::access_key_id).ok(),
+            Some("ASIACONTROL"),
+            "{kind:?} control case: {ok:?}"
+        );
+        server.verify().unwrap();
 
         // Connection refused: a port nobody listens on.
         let dead = {
@@ -225,7 +290,7 @@ async fn every_remote_provider_survives_every_fault() {
             let server = FixtureServer::start(rec).await;
             cases.push((name.into(), server.url(), Some(server)));
         }
-        for (name, url, _server) in cases {
+        for (name, url, server) in cases {
             tried += 1;
             let (result, took) = attempt(kind, &url).await;
             let what = format!("{kind:?} / {name}");
@@ -236,13 +301,25 @@ async fn every_remote_provider_survives_every_fault() {
                         failures.push(format!("{what}: took {took:?}"));
                     }
                     let text = e.to_string();
+                    let got = e.kind_name();
+                    let (want, words) = expected(kind, &name);
+                    if got != want || !words.iter().any(|w| text.contains(w)) {
+                        failures.push(format!(
+                            "{what}: expected {want} with one of {words:?}, got {got}: {text}"
+                        ));
+                    }
                     if !e.is_not_loaded() && !text.contains("127.0.0.1") {
                         failures.push(format!("{what}: error does not name the endpoint: {text}"));
                     }
-                    if text.contains("ASIA") || text.contains("\"s\"") {
+                    if text.contains(FAULTY_KEY) || text.contains("\"s\"") {
                         failures.push(format!("{what}: error carries the body: {text}"));
                     }
                 }
+            }
+            if let Some(server) = server
+                && let Err(e) = server.verify()
+            {
+                failures.push(format!("{what}: fixture server: {e}"));
             }
         }
     }
@@ -256,7 +333,9 @@ async fn every_remote_provider_survives_every_fault() {
 }
 
 /// The same faults during a refresh, behind the paved stack (`Cache<StaticStability<_>>`):
-/// credentials that are still valid keep being served.
+/// credentials that are still valid keep being served. Each answer has its own key: the first
+/// `ASIAOLD`, the faulty one `ASIAFAULTY` (where it carries credentials at all); the refresh
+/// request must arrive (and meet the fault: `verify`), and the old credentials be served.
 #[tokio::test(flavor = "multi_thread")]
 async fn still_valid_credentials_are_served_through_every_fault() {
     use awscred::{CacheLayer, StaticStability};
@@ -271,7 +350,7 @@ async fn still_valid_credentials_are_served_through_every_fault() {
         for (name, response) in faults(kind) {
             let (before, request) = requests(kind);
             let mut exchanges = before.clone();
-            exchanges.push(serde_json::json!({"request": request, "response": {"status": 200, "body": success(kind)}}));
+            exchanges.push(serde_json::json!({"request": request, "response": {"status": 200, "body": success(kind, "ASIAOLD")}}));
             // IMDS keeps its session token, so the second round skips the PUT.
             let again: Vec<_> = if kind == Kind::Imds {
                 before[1..].to_vec()
@@ -284,20 +363,28 @@ async fn still_valid_credentials_are_served_through_every_fault() {
                 serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
             let server = FixtureServer::start(rec).await;
             let clock = Arc::new(ManualClock::new(expiry - Duration::from_secs(3600)));
-            let inner = provider(kind, &server.url());
+            let inner = provider(kind, &server.url(), Some(clock.clone()));
             let stack = CacheLayer::new()
                 .clock(clock.clone())
                 .layer(StaticStability::new(inner, clock.clone()));
             tried += 1;
-            let first = stack.provide_credentials().await;
-            let Ok(first) = first else {
-                failures.push(format!("{kind:?} / {name}: first call failed: {first:?}"));
-                continue;
-            };
+            let what = format!("{kind:?} / {name}");
+            match stack.provide_credentials().await {
+                Ok(c) if c.access_key_id() == "ASIAOLD" => {}
+                other => {
+                    failures.push(format!("{what}: first call: {other:?}"));
+                    continue;
+                }
+            }
             clock.set(expiry - Duration::from_secs(300));
             match stack.provide_credentials().await {
-                Ok(c) if c.access_key_id() == first.access_key_id() => {}
-                other => failures.push(format!("{kind:?} / {name}: {other:?}")),
+                Ok(c) if c.access_key_id() == "ASIAOLD" => {}
+                other => failures.push(format!("{what}: second call: {other:?}")),
+            }
+            // The refresh was asked for and met the fault (a cache that never refreshed would
+            // leave the last exchange unseen).
+            if let Err(e) = server.verify() {
+                failures.push(format!("{what}: fixture server: {e}"));
             }
         }
     }
@@ -307,4 +394,5 @@ async fn still_valid_credentials_are_served_through_every_fault() {
         failures.len(),
         failures.join("\n")
     );
+    assert_eq!(tried, 40);
 }

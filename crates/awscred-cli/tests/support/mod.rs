@@ -9,7 +9,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 use awscred_test::fixture_server::{FixtureServer, Recording};
 
@@ -81,6 +81,8 @@ pub(crate) fn http_get(url: &str, auth: Option<&str>) -> (u16, String) {
 /// A running `awscred serve` and the two lines it printed.
 pub(crate) struct Serving {
     pub(crate) child: Child,
+    /// Its standard output after the two `export` lines.
+    stdout: BufReader<ChildStdout>,
     /// `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
     pub(crate) uri: String,
     /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
@@ -95,22 +97,32 @@ impl Serving {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut value = |prefix: &str| {
-            let line = lines.next().unwrap().unwrap();
-            line.strip_prefix(prefix)
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            line.trim_end()
+                .strip_prefix(prefix)
                 .unwrap_or_else(|| panic!("expected {prefix}…, got {line}"))
                 .to_owned()
         };
         let uri = value("export AWS_CONTAINER_CREDENTIALS_FULL_URI=");
         let token = value("export AWS_CONTAINER_AUTHORIZATION_TOKEN=");
-        Serving { child, uri, token }
+        Serving {
+            child,
+            stdout,
+            uri,
+            token,
+        }
     }
 
-    /// Kills the server and returns what it wrote on standard error.
-    pub(crate) fn stop(mut self) -> String {
+    /// Kills the server; returns everything it wrote on standard output after the two
+    /// `export` lines, and everything on standard error.
+    pub(crate) fn stop(mut self) -> (String, String) {
         self.child.kill().unwrap();
         let _ = self.child.wait();
+        let mut out = String::new();
+        self.stdout.read_to_string(&mut out).unwrap();
         let mut err = String::new();
         self.child
             .stderr
@@ -118,7 +130,7 @@ impl Serving {
             .unwrap()
             .read_to_string(&mut err)
             .unwrap();
-        err
+        (out, err)
     }
 }
 
