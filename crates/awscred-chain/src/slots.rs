@@ -87,8 +87,8 @@ impl Ctx<'_> {
     pub(crate) fn sts(&self) -> Result<awscred_sts::StsClient, CredentialsError> {
         let values = awscred_sts::SelectedProfileValues::new(self.profiles, self.name);
         let s = self.sources;
-        awscred_sts::StsClientBuilder::from_sources(&*s.env, &*s.fs, &values)
-            .and_then(|b| b.clock(s.clock.clone()).build())
+        awscred_sts::StsClientBuilder::from_sources(s, &values)
+            .and_then(|b| b.build())
             .map_err(|e| e.with("profile", self.name))
     }
 
@@ -159,10 +159,8 @@ impl Ctx<'_> {
         &self,
         settings: awscred_provider_sso::SsoSettings,
     ) -> Result<SharedProvider, CredentialsError> {
-        let s = self.sources;
         let builder = awscred_provider_sso::SsoProvider::builder(settings)
-            .from_sources(&*s.env, s.fs.clone(), self.profiles)?
-            .clock(s.clock.clone());
+            .from_sources(self.sources, self.profiles)?;
         #[cfg(feature = "assume-role")]
         let builder = builder.role_cache(self.assume_role.cache.clone());
         Ok(Arc::new(builder.build()?))

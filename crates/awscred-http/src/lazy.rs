@@ -1,9 +1,38 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use awscred_types::CredentialsError;
+use awscred_types::{CredentialsError, Sources};
 
-use crate::{HttpClient, HttpClientBuilder};
+use crate::{CaBundle, HttpClient, HttpClientBuilder, HttpError, ProxySettings, RetryConfig};
+
+/// The HTTP settings botocore gives its STS and SSO clients, read from `sources` and the
+/// selected profile (`profile(key)` is the profile's value of `key`): proxies (`HTTPS_PROXY`,
+/// `NO_PROXY`), `AWS_CA_BUNDLE` / `ca_bundle` (read now), and `AWS_RETRY_MODE` /
+/// `AWS_MAX_ATTEMPTS` / `retry_mode` / `max_attempts`. The client itself is built on first use.
+pub fn configured_client(
+    sources: &Sources,
+    profile: impl Fn(&str) -> Option<String>,
+) -> Result<(LazyClient, RetryConfig), CredentialsError> {
+    let env = &*sources.env;
+    let proxy = ProxySettings::from_env(env);
+    // A proxy URL that cannot be used is a configuration error now, as when the client was
+    // built here; only the TLS and connection set-up wait for the first call.
+    proxy
+        .build_matcher()
+        .map_err(HttpError::into_credentials_error)?;
+    let mut http = HttpClient::builder().proxy(proxy);
+    if let Some(bundle) = CaBundle::from_config(env, &*sources.fs, profile("ca_bundle").as_deref())
+        .map_err(HttpError::into_credentials_error)?
+    {
+        http = http.ca_bundle(bundle);
+    }
+    let retry = RetryConfig::from_env(
+        env,
+        profile("retry_mode").as_deref(),
+        profile("max_attempts").as_deref(),
+    )?;
+    Ok((LazyClient::new(http), retry))
+}
 
 /// An [`HttpClient`] built on first use, so a provider that is never asked sets up no TLS
 /// roots, connector or pool (a chain that answers from static keys does no HTTP set-up).

@@ -86,7 +86,7 @@ pub use client::{
     HttpClient, HttpClientBuilder, RequestTimeouts,
 };
 pub use error::{HttpError, HttpErrorKind, TimeoutPhase};
-pub use lazy::LazyClient;
+pub use lazy::{LazyClient, configured_client};
 pub use proxy::ProxySettings;
 pub use retry::{
     Attempts, ClassifyRetry, DefaultClassifier, Retry, RetryConfig, RetryKind, RetryLayer,

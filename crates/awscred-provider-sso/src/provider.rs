@@ -7,12 +7,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use awscred_file_cache::{CacheKey, FileCache, SsoToken, SsoTokenCache, format_utc_z};
 use awscred_http::{
-    Bytes, CaBundle, HttpClient, HttpError, Layer as _, ProxySettings, Retry, RetryConfig,
-    RetryLayer, Service as _, http,
+    Bytes, HttpClient, Layer as _, LazyClient, RetryConfig, RetryLayer, Service as _,
+    configured_client, http,
 };
 use awscred_profile::ProfileSet;
 use awscred_types::{
-    Credentials, CredentialsError, Env, ProvideCredentials, SharedClock, SharedFs, SystemClock,
+    Credentials, CredentialsError, ProvideCredentials, SharedClock, Sources, SystemClock,
 };
 use serde::Deserialize;
 use tokio::sync::Mutex;
@@ -45,7 +45,8 @@ struct Inner {
     settings: SsoSettings,
     tokens: Option<SsoTokenCache>,
     role_cache: Option<FileCache>,
-    http: Retry<HttpClient>,
+    http: LazyClient,
+    retry: RetryLayer,
     portal: String,
     oidc: String,
     clock: SharedClock,
@@ -68,7 +69,7 @@ pub struct SsoProviderBuilder {
     settings: SsoSettings,
     tokens: Option<SsoTokenCache>,
     role_cache: Option<FileCache>,
-    http: Option<HttpClient>,
+    http: Option<LazyClient>,
     retry: Option<RetryConfig>,
     portal: Option<String>,
     oidc: Option<String>,
@@ -91,7 +92,7 @@ impl SsoProviderBuilder {
 
     /// The HTTP client.
     pub fn http(mut self, http: HttpClient) -> Self {
-        self.http = Some(http);
+        self.http = Some(LazyClient::ready(http));
         self
     }
 
@@ -122,43 +123,33 @@ impl SsoProviderBuilder {
     /// Everything from the environment and the profile files, as botocore configures its SSO
     /// clients: `~/.aws/sso/cache`, endpoint overrides (`AWS_ENDPOINT_URL_SSO`,
     /// `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL`, `[services]`, `endpoint_url`), proxies,
-    /// `AWS_CA_BUNDLE` / `ca_bundle`, and retry settings.
+    /// `AWS_CA_BUNDLE` / `ca_bundle`, retry settings, and the clock of `sources`. The HTTP
+    /// client is built on the first call.
     pub fn from_sources(
         mut self,
-        env: &dyn Env,
-        fs: SharedFs,
+        sources: &Sources,
         profiles: &ProfileSet,
     ) -> Result<Self, CredentialsError> {
+        let env = &*sources.env;
         let profile = self.settings.profile.clone();
         let section = profiles.profile(&profile);
         let value = |k: &str| section.and_then(|s| s.get(k)).map(str::to_owned);
         self.portal = configured_endpoint(env, profiles, &profile, "sso").or(self.portal);
         self.oidc = configured_endpoint(env, profiles, &profile, "sso-oidc").or(self.oidc);
-        let mut http = HttpClient::builder().proxy(ProxySettings::from_env(env));
-        if let Some(bundle) = CaBundle::from_config(env, &*fs, value("ca_bundle").as_deref())
-            .map_err(HttpError::into_credentials_error)?
-        {
-            http = http.ca_bundle(bundle);
-        }
-        self.http = Some(http.build().map_err(HttpError::into_credentials_error)?);
-        self.retry = Some(RetryConfig::from_env(
-            env,
-            value("retry_mode").as_deref(),
-            value("max_attempts").as_deref(),
-        )?);
-        self.tokens = SsoTokenCache::aws_sso(env, fs);
+        let (http, retry) = configured_client(sources, value)?;
+        self.http = Some(http);
+        self.retry = Some(retry);
+        self.tokens = SsoTokenCache::aws_sso(env, sources.fs.clone());
+        self.clock = Some(sources.clock.clone());
         Ok(self)
     }
 
     /// Builds the provider.
     pub fn build(self) -> Result<SsoProvider, CredentialsError> {
         let region = &self.settings.region;
-        let http = match self.http {
-            Some(h) => h,
-            None => HttpClient::builder()
-                .build()
-                .map_err(HttpError::into_credentials_error)?,
-        };
+        let http = self
+            .http
+            .unwrap_or_else(|| LazyClient::new(HttpClient::builder()));
         Ok(SsoProvider {
             inner: Arc::new(Inner {
                 portal: self
@@ -170,7 +161,8 @@ impl SsoProviderBuilder {
                 settings: self.settings,
                 tokens: self.tokens,
                 role_cache: self.role_cache,
-                http: RetryLayer::new(self.retry.unwrap_or_default()).layer(http),
+                http,
+                retry: RetryLayer::new(self.retry.unwrap_or_default()),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 last_refresh_attempt: Mutex::new(None),
             }),
@@ -353,8 +345,8 @@ impl SsoProvider {
             .body(Bytes::from(body.as_bytes().to_vec()))
             .map_err(|_| self.fail(format!("the SSO-OIDC endpoint {url} is not a valid URL")))?;
         let response = inner
-            .http
-            .clone()
+            .retry
+            .layer(inner.http.get()?.clone())
             .call(request)
             .await
             .map_err(|e| e.into_credentials_error_calling("SSO-OIDC CreateToken"))?;
@@ -412,10 +404,15 @@ impl SsoProvider {
             .header("x-amz-sso_bearer_token", token)
             .body(Bytes::new())
             .map_err(|_| self.fail(format!("the SSO portal endpoint {url} is not a valid URL")))?;
-        let response = inner.http.clone().call(request).await.map_err(|e| {
-            e.into_credentials_error_calling("the SSO portal GetRoleCredentials")
-                .with("profile", &s.profile)
-        })?;
+        let response = inner
+            .retry
+            .layer(inner.http.get()?.clone())
+            .call(request)
+            .await
+            .map_err(|e| {
+                e.into_credentials_error_calling("the SSO portal GetRoleCredentials")
+                    .with("profile", &s.profile)
+            })?;
         let status = response.status().as_u16();
         // The portal's `UnauthorizedException` (botocore: `UnauthorizedSSOTokenError`).
         if status == 401 {

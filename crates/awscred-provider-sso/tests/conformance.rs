@@ -124,10 +124,13 @@ fn build(
     let retry = RetryConfig::from_env(env, None, None)?
         .with_initial_backoff(Duration::from_millis(20))
         .with_max_backoff(Duration::from_millis(20));
+    let sources = awscred_types::Sources::default()
+        .with_env(Arc::new(env.clone()))
+        .with_fs(shared.clone())
+        .with_clock(clock);
     let mut builder = SsoProvider::builder(settings)
-        .from_sources(env, shared.clone(), &profiles)?
-        .retry(retry)
-        .clock(clock);
+        .from_sources(&sources, &profiles)?
+        .retry(retry);
     if case.suite.role_cache {
         builder = builder.role_cache(FileCache::aws_cli(env, shared));
     }

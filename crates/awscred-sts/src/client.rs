@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use awscred_http::retry::{ClassifyRetry, RetryKind, classify_error_code};
 use awscred_http::{
-    Bytes, CaBundle, DefaultClassifier, HttpClient, HttpError, Layer, ProxySettings, Retry,
-    RetryConfig, RetryLayer, Service, http,
+    Bytes, DefaultClassifier, HttpClient, HttpError, Layer, LazyClient, RetryConfig, RetryLayer,
+    Service, configured_client, http,
 };
 use awscred_sigv4::{Signer, SigningParams};
-use awscred_types::{Credentials, CredentialsError, Env, Fs, SharedClock, SystemClock};
+use awscred_types::{Credentials, CredentialsError, SharedClock, Sources, SystemClock};
 
 use crate::endpoint::{Endpoint, ProfileValues, StsConfig};
 use crate::operation::{
@@ -84,7 +84,8 @@ impl ClassifyRetry for StsClassifier {
 /// error is `ProviderError` with the code, message, endpoint and role ARN in its `Display`.
 #[derive(Clone)]
 pub struct StsClient {
-    http: Retry<HttpClient>,
+    http: LazyClient,
+    retry: RetryLayer,
     endpoint: Endpoint,
     clock: SharedClock,
     signer: Arc<Signer>,
@@ -102,7 +103,7 @@ impl fmt::Debug for StsClient {
 #[derive(Debug, Default)]
 pub struct StsClientBuilder {
     endpoint: Option<Endpoint>,
-    http: Option<HttpClient>,
+    http: Option<LazyClient>,
     retry: Option<RetryConfig>,
     clock: Option<SharedClock>,
 }
@@ -116,7 +117,7 @@ impl StsClientBuilder {
 
     /// The HTTP client (default: [`HttpClient::builder`]'s STS settings, no proxy).
     pub fn http(mut self, http: HttpClient) -> Self {
-        self.http = Some(http);
+        self.http = Some(LazyClient::ready(http));
         self
     }
 
@@ -135,26 +136,21 @@ impl StsClientBuilder {
     /// Everything from the environment and the selected profile, as botocore configures its
     /// nested STS client: endpoint and region ([`StsConfig::from_sources`]), proxies
     /// (`HTTPS_PROXY`, `NO_PROXY`), `AWS_CA_BUNDLE` / `ca_bundle`, and `AWS_RETRY_MODE` /
-    /// `AWS_MAX_ATTEMPTS` (or the profile's `retry_mode` / `max_attempts`).
+    /// `AWS_MAX_ATTEMPTS` (or the profile's `retry_mode` / `max_attempts`), and the clock of
+    /// `sources`. The HTTP client is built on the first call.
     pub fn from_sources(
-        env: &dyn Env,
-        fs: &dyn Fs,
+        sources: &Sources,
         profile: &dyn ProfileValues,
     ) -> Result<Self, CredentialsError> {
-        let endpoint = StsConfig::from_sources(env, profile)?.resolve()?;
-        let mut http = HttpClient::builder().proxy(ProxySettings::from_env(env));
-        if let Some(bundle) = CaBundle::from_config(env, fs, profile.get("ca_bundle").as_deref())
-            .map_err(HttpError::into_credentials_error)?
-        {
-            http = http.ca_bundle(bundle);
+        let endpoint = StsConfig::from_sources(&*sources.env, profile)?.resolve()?;
+        let (http, retry) = configured_client(sources, |k| profile.get(k))?;
+        Ok(Self {
+            http: Some(http),
+            ..Self::default()
         }
-        let http = http.build().map_err(HttpError::into_credentials_error)?;
-        let retry = RetryConfig::from_env(
-            env,
-            profile.get("retry_mode").as_deref(),
-            profile.get("max_attempts").as_deref(),
-        )?;
-        Ok(Self::default().endpoint(endpoint).http(http).retry(retry))
+        .endpoint(endpoint)
+        .retry(retry)
+        .clock(sources.clock.clone()))
     }
 
     /// Builds the client.
@@ -163,15 +159,13 @@ impl StsClientBuilder {
             Some(e) => e,
             None => StsConfig::default().resolve()?,
         };
-        let http = match self.http {
-            Some(h) => h,
-            None => HttpClient::builder()
-                .build()
-                .map_err(HttpError::into_credentials_error)?,
-        };
+        let http = self
+            .http
+            .unwrap_or_else(|| LazyClient::new(HttpClient::builder()));
         let retry = RetryLayer::new(self.retry.unwrap_or_default()).with_classifier(StsClassifier);
         Ok(StsClient {
-            http: retry.layer(http),
+            http,
+            retry,
             endpoint,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             signer: Arc::new(Signer::new()),
@@ -316,7 +310,7 @@ impl StsClient {
                 })?;
         }
         *request.body_mut() = Bytes::from(body);
-        let mut http = self.http.clone();
+        let mut http = self.retry.layer(self.http.get()?.clone());
         let response = http
             .call(request)
             .await

@@ -1,7 +1,7 @@
 //! `awscred whoami`: STS GetCallerIdentity with the resolved credentials.
 
 use awscred_sts::{SelectedProfileValues, StsClientBuilder};
-use awscred_types::{CredentialsError, OsFs, SystemEnv};
+use awscred_types::{CredentialsError, Sources};
 
 use crate::args::SessionArgs;
 use crate::chain::{chain, resolve_once, runtime};
@@ -19,7 +19,7 @@ pub(crate) fn run(
     runtime()?.block_on(async move {
         let creds = resolve_once(&chain).await?;
         let values = SelectedProfileValues::new(&profiles, &name);
-        let sts = StsClientBuilder::from_sources(&SystemEnv, &OsFs, &values)?.build()?;
+        let sts = StsClientBuilder::from_sources(&Sources::system(), &values)?.build()?;
         let who = sts.get_caller_identity(&creds).await?;
         if json {
             let out = serde_json::json!({
