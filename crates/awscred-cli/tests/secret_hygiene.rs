@@ -340,12 +340,12 @@ async fn no_command_or_error_path_prints_a_secret() {
         (
             &["export-credentials", "--profile", "role", "--no-cache"],
             &dead,
-            "calling STS AssumeRole failed (url: http://127.0.0.1:1/",
+            "calling STS AssumeRole failed: connection refused (url: http://127.0.0.1:1/",
         ),
         (
             &["whoami", "--profile", "role"],
             &dead,
-            "calling STS GetCallerIdentity failed (url: http://127.0.0.1:1/",
+            "calling STS GetCallerIdentity failed: connection refused (url: http://127.0.0.1:1/",
         ),
         (
             &["export-credentials", "--profile", "sso"],
