@@ -12,7 +12,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use support::http_get;
 
@@ -410,8 +409,6 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
     let mut sweep = Sweep::default();
 
     // SSO, two paths. 1: a valid cached token the portal answers 401 to.
-    let sso_dir = h.join(".aws/sso/cache");
-    std::fs::create_dir_all(&sso_dir).unwrap();
     let token = |expires: &str| {
         serde_json::json!({
         "startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
@@ -420,21 +417,8 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         "registrationExpiresAt": "2035-01-01T00:00:00Z"})
         .to_string()
     };
-    // The AWS CLI's file name for the `corp` sso-session's token, as the SSO crate derives it.
-    let settings = awscred_provider_sso::SsoSettings {
-        profile: "sso".into(),
-        start_url: "https://corp.awsapps.com/start".into(),
-        region: "eu-west-1".into(),
-        account_id: "123456789012".into(),
-        role_name: "Admin".into(),
-        session_name: Some("corp".into()),
-    };
-    let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
-    std::fs::write(
-        tokens.path(settings.token_name()),
-        token("2035-01-01T00:00:00Z"),
-    )
-    .unwrap();
+    let token_path = support::corp_sso_token_path(&h);
+    std::fs::write(&token_path, token("2035-01-01T00:00:00Z")).unwrap();
     let portal = support::fixture(serde_json::json!([{
         "request": {"method": "GET",
                     "path": "/federation/credentials?account_id=123456789012&role_name=Admin",
@@ -462,11 +446,7 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
 
     // 2: an expired token whose refresh (CreateToken, carrying the refresh token and the client
     // secret) the OIDC service refuses; the portal is never asked.
-    std::fs::write(
-        tokens.path(settings.token_name()),
-        token("2020-01-01T00:00:00Z"),
-    )
-    .unwrap();
+    std::fs::write(&token_path, token("2020-01-01T00:00:00Z")).unwrap();
     let oidc = support::fixture(serde_json::json!([{
         "request": {"method": "POST", "path": "/token",
                     "body_contains": ["\"refreshToken\":\"SSOREFRESHTOKEN\"",

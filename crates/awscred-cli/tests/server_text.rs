@@ -8,8 +8,6 @@
     reason = "the test sets up files and runs the binary"
 )]
 
-use std::sync::Arc;
-
 use serde_json::json;
 
 mod support;
@@ -112,19 +110,9 @@ async fn server_text_is_cleaned_and_cut() {
     imds.verify().unwrap();
 
     // SSO-OIDC: refreshing an expired token is refused with a hostile error code.
-    let sso_dir = h.join(".aws/sso/cache");
-    std::fs::create_dir_all(&sso_dir).unwrap();
-    let settings = awscred_provider_sso::SsoSettings {
-        profile: "sso".into(),
-        start_url: "https://corp.awsapps.com/start".into(),
-        region: "eu-west-1".into(),
-        account_id: "123456789012".into(),
-        role_name: "Admin".into(),
-        session_name: Some("corp".into()),
-    };
-    let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
+    let token_path = support::corp_sso_token_path(&h);
     std::fs::write(
-        tokens.path(settings.token_name()),
+        &token_path,
         json!({"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
                "accessToken": "OLD", "expiresAt": "2020-01-01T00:00:00Z",
                "refreshToken": "R", "clientId": "C", "clientSecret": "CS",

@@ -18,7 +18,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
 use serde_json::json;
 
@@ -241,19 +240,9 @@ async fn hostile_values_from_every_source_are_refused_in_every_format() {
          [profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n\
          [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
     );
-    let sso_dir = h.join(".aws/sso/cache");
-    let settings = awscred_provider_sso::SsoSettings {
-        profile: "sso".into(),
-        start_url: "https://corp.awsapps.com/start".into(),
-        region: "eu-west-1".into(),
-        account_id: "123456789012".into(),
-        role_name: "Admin".into(),
-        session_name: Some("corp".into()),
-    };
-    let tokens = awscred_file_cache::SsoTokenCache::new(&sso_dir, Arc::new(awscred_types::OsFs));
-    std::fs::create_dir_all(&sso_dir).unwrap();
+    let token_path = support::corp_sso_token_path(&h);
     std::fs::write(
-        tokens.path(settings.token_name()),
+        &token_path,
         json!({"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
                "accessToken": "SSOACCESSTOKEN", "expiresAt": "2035-01-01T00:00:00Z"})
         .to_string(),

@@ -11,7 +11,6 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use awscred_file_cache::CacheKey;
@@ -280,19 +279,9 @@ fn sso_token() {
                   sso_role_name = Admin\nregion = eu-west-1\n\
                   [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
                   sso_region = eu-west-1\n";
-    let settings = awscred_provider_sso::SsoSettings {
-        profile: "sso".into(),
-        start_url: "https://corp.awsapps.com/start".into(),
-        region: "eu-west-1".into(),
-        account_id: "123456789012".into(),
-        role_name: "Admin".into(),
-        session_name: Some("corp".into()),
-    };
     for special in ALL(ReadCap::CacheEntry) {
         let h = support::home("special", &format!("sso-{special:?}"), "", config);
-        let dir = h.join(".aws/sso/cache");
-        let tokens = awscred_file_cache::SsoTokenCache::new(&dir, Arc::new(awscred_types::OsFs));
-        let file = tokens.path(settings.token_name());
+        let file = support::corp_sso_token_path(&h);
         special.place(&file);
         let what = format!("sso token {special:?}");
         let out = timed(

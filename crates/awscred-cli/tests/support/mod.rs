@@ -147,3 +147,21 @@ pub(crate) fn assume_role_ok() -> serde_json::Value {
              <AssumedRoleId>AROA:cli</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
              </AssumeRoleResponse>"}})
 }
+
+/// Where the AWS CLI keeps the token of the `corp` sso-session
+/// (`sso_start_url = https://corp.awsapps.com/start`, `sso_region = eu-west-1`) under `home`,
+/// as the SSO crate derives the file name. The folder is created.
+pub(crate) fn corp_sso_token_path(home: &Path) -> PathBuf {
+    let dir = home.join(".aws/sso/cache");
+    std::fs::create_dir_all(&dir).unwrap();
+    let settings = awscred_provider_sso::SsoSettings {
+        profile: "sso".into(),
+        start_url: "https://corp.awsapps.com/start".into(),
+        region: "eu-west-1".into(),
+        account_id: "123456789012".into(),
+        role_name: "Admin".into(),
+        session_name: Some("corp".into()),
+    };
+    awscred_file_cache::SsoTokenCache::new(&dir, std::sync::Arc::new(awscred_types::OsFs))
+        .path(settings.token_name())
+}
