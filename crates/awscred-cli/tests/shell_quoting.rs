@@ -87,14 +87,15 @@ fn json_creds(token_key: &str, [id, secret, token]: &[String; 3]) -> serde_json:
 
 /// Evaluates `output` as `format`'s shell would (`shell` for the sh formats) in `dir`, with
 /// nothing else in the environment; returns the three variables it set, and whether the shell
-/// succeeded. `None` when the format has no shell here.
+/// succeeded. `None` when the format has no shell here (fish is optional: not every machine
+/// packages it).
 fn evaluate(shell: &str, format: &str, output: &str, dir: &Path) -> Option<(bool, [String; 3])> {
     std::fs::write(dir.join("out"), output).unwrap();
     let dump = |v: &str, f: &str| format!("printf '%s' \"${v}\" > {f}; ");
     let (program, script) = match format {
         "env" | "env-no-export" => (shell, "eval \"$(cat out)\"; ".to_owned()),
         "dotenv" => (shell, "set -a; . ./out; set +a; ".to_owned()),
-        "fish" => ("fish", "source out; ".to_owned()),
+        "fish" if installed("fish") => ("fish", "source out; ".to_owned()),
         _ => return None,
     };
     let mut script = script;
