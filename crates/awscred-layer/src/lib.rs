@@ -66,6 +66,29 @@
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 
+/// The accessors of every wrapper here, in tower's shape: `get_ref`, `get_mut`, `into_inner`
+/// (which drops whatever the wrapper holds: a cached value, a last good one, a log handle).
+macro_rules! inner_accessors {
+    ($wrapper:ident) => {
+        impl<P> $wrapper<P> {
+            /// The wrapped provider.
+            pub const fn get_ref(&self) -> &P {
+                &self.inner
+            }
+
+            /// The wrapped provider, mutably.
+            pub const fn get_mut(&mut self) -> &mut P {
+                &mut self.inner
+            }
+
+            /// The wrapped provider; what this wrapper holds besides it is dropped.
+            pub fn into_inner(self) -> P {
+                self.inner
+            }
+        }
+    };
+}
+
 pub mod cache;
 mod notes;
 pub mod retry;

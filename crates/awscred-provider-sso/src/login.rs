@@ -4,13 +4,14 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use awscred_file_cache::{SsoToken, SsoTokenCache, format_utc_z};
+use awscred_file_cache::{SsoTokenCache, format_utc_z};
 use awscred_http::{Bytes, HttpClient, HttpError, http};
 use awscred_types::{CredentialsError, SharedClock, SystemClock};
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::SsoSettings;
+use crate::token::CreatedToken;
 
 /// What the person has to do, shown by the caller's [`LoginUi`].
 #[derive(Debug)]
@@ -87,24 +88,6 @@ struct DeviceAuthorization {
     expires_in: u64,
     #[serde(default)]
     interval: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreatedToken {
-    access_token: String,
-    expires_in: u64,
-    #[serde(default)]
-    refresh_token: Option<String>,
-}
-
-impl Drop for CreatedToken {
-    fn drop(&mut self) {
-        self.access_token.zeroize();
-        if let Some(t) = self.refresh_token.as_mut() {
-            t.zeroize();
-        }
-    }
 }
 
 enum Poll {
@@ -380,16 +363,13 @@ impl SsoLogin {
             .map_or(now + Duration::from_secs(90 * 86_400), |s| {
                 UNIX_EPOCH + Duration::from_secs(s)
             });
-        let token = SsoToken {
-            start_url: Some(self.settings.start_url.clone()),
-            region: Some(self.settings.region.clone()),
-            access_token: created.access_token.clone(),
-            expires_at: format_utc_z(expires),
-            client_id: Some(registration.client_id.clone()),
-            client_secret: Some(registration.client_secret.clone()),
-            registration_expires_at: Some(format_utc_z(registered_until)),
-            refresh_token: created.refresh_token.clone(),
-        };
+        let token = created.to_file(
+            &self.settings,
+            now,
+            &registration.client_id,
+            &registration.client_secret,
+            format_utc_z(registered_until),
+        );
         self.tokens.save(self.settings.token_name(), &token)?;
         Ok(expires)
     }

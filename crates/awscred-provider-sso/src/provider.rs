@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use awscred_file_cache::{CacheKey, FileCache, SsoToken, SsoTokenCache, format_utc_z};
+use awscred_file_cache::{CacheKey, FileCache, SsoToken, SsoTokenCache};
 use awscred_http::{
     Bytes, HttpClient, Layer as _, LazyClient, RetryConfig, RetryLayer, Service as _,
     configured_client, http,
@@ -19,6 +19,7 @@ use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
 use crate::SsoSettings;
+use crate::token::CreatedToken;
 use crate::settings::configured_endpoint;
 
 /// The provider name on credentials this crate returns (botocore's `sso` method).
@@ -193,25 +194,6 @@ impl Drop for RoleCredentials {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateTokenResponse {
-    access_token: String,
-    expires_in: u64,
-    #[serde(default)]
-    refresh_token: Option<String>,
-}
-
-impl Drop for CreateTokenResponse {
-    fn drop(&mut self) {
-        use zeroize::Zeroize as _;
-        self.access_token.zeroize();
-        if let Some(t) = self.refresh_token.as_mut() {
-            t.zeroize();
-        }
-    }
-}
-
 impl SsoProvider {
     /// A builder for `settings`.
     pub fn builder(settings: SsoSettings) -> SsoProviderBuilder {
@@ -366,22 +348,12 @@ impl SsoProvider {
                 ))
                 .with("url", &url));
         }
-        let created: CreateTokenResponse =
+        let created: CreatedToken =
             serde_json::from_slice(response.body()).map_err(|e| {
                 self.fail(format!("unreadable CreateToken response from {url}"))
                     .with_source(e)
             })?;
-        let new_token = SsoToken {
-            start_url: Some(s.start_url.clone()),
-            region: Some(s.region.clone()),
-            access_token: created.access_token.clone(),
-            expires_at: format_utc_z(now + Duration::from_secs(created.expires_in)),
-            client_id: Some(client_id.clone()),
-            client_secret: Some(client_secret.clone()),
-            registration_expires_at: Some(registration.clone()),
-            // botocore keeps `refreshToken` only when CreateToken returned one.
-            refresh_token: created.refresh_token.clone(),
-        };
+        let new_token = created.to_file(s, now, client_id, client_secret, registration.clone());
         if let Err(e) = tokens.save(s.token_name(), &new_token) {
             tracing::warn!(error = %e, "could not write the refreshed SSO token back");
         }

@@ -1,8 +1,12 @@
 //! The profile's token from the SSO token cache (`awscred-file-cache`), with errors that name
 //! the profile and say how to log in.
 
-use awscred_file_cache::{SsoToken, SsoTokenCache, SsoTokenError};
+use std::time::{Duration, SystemTime};
+
+use awscred_file_cache::{SsoToken, SsoTokenCache, SsoTokenError, format_utc_z};
 use awscred_types::CredentialsError;
+use serde::Deserialize;
+use zeroize::Zeroize as _;
 
 use crate::SsoSettings;
 
@@ -41,4 +45,48 @@ pub(crate) fn load(
         };
         err.with("profile", &settings.profile).with("file", file)
     })
+}
+
+/// SSO-OIDC `CreateToken`'s answer, for every grant (device code, authorization code, refresh).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreatedToken {
+    pub(crate) access_token: String,
+    pub(crate) expires_in: u64,
+    #[serde(default)]
+    pub(crate) refresh_token: Option<String>,
+}
+
+impl Drop for CreatedToken {
+    fn drop(&mut self) {
+        self.access_token.zeroize();
+        if let Some(t) = self.refresh_token.as_mut() {
+            t.zeroize();
+        }
+    }
+}
+
+impl CreatedToken {
+    /// The token file for `settings` holding this answer (received at `now`), from the client
+    /// registration `client_id` / `client_secret`, registered until `registration_expires_at`.
+    /// As botocore, `refreshToken` is kept only when `CreateToken` returned one.
+    pub(crate) fn to_file(
+        &self,
+        settings: &SsoSettings,
+        now: SystemTime,
+        client_id: &str,
+        client_secret: &str,
+        registration_expires_at: String,
+    ) -> SsoToken {
+        SsoToken {
+            start_url: Some(settings.start_url.clone()),
+            region: Some(settings.region.clone()),
+            access_token: self.access_token.clone(),
+            expires_at: format_utc_z(now + Duration::from_secs(self.expires_in)),
+            client_id: Some(client_id.to_owned()),
+            client_secret: Some(client_secret.to_owned()),
+            registration_expires_at: Some(registration_expires_at),
+            refresh_token: self.refresh_token.clone(),
+        }
+    }
 }

@@ -85,6 +85,8 @@ struct Flight {
 
 // ===== impl Cache =====
 
+inner_accessors!(Cache);
+
 impl<P> Cache<P> {
     /// Caches `inner` with the defaults of [`CacheLayer::new`].
     pub fn new(inner: P) -> Self {
@@ -120,21 +122,6 @@ impl<P> Cache<P> {
     /// stores its result when it finishes.
     pub fn invalidate(&self) {
         self.current.store(None);
-    }
-
-    /// The wrapped provider.
-    pub fn get_ref(&self) -> &P {
-        &self.inner
-    }
-
-    /// The wrapped provider, mutably.
-    pub fn get_mut(&mut self) -> &mut P {
-        &mut self.inner
-    }
-
-    /// The wrapped provider; the cache is dropped.
-    pub fn into_inner(self) -> P {
-        self.inner
     }
 
     /// Turns freshly fetched credentials into a cache entry, applying the skew grace.

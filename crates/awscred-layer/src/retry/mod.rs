@@ -32,25 +32,12 @@ pub fn is_transient(err: &CredentialsError) -> bool {
 
 // ===== impl ProviderRetry =====
 
+inner_accessors!(ProviderRetry);
+
 impl<P> ProviderRetry<P> {
     /// Wraps `inner` with the attempt limit and backoff of `config`.
     pub const fn new(inner: P, config: ProviderRetryLayer) -> Self {
         Self { inner, config }
-    }
-
-    /// The wrapped provider.
-    pub const fn get_ref(&self) -> &P {
-        &self.inner
-    }
-
-    /// The wrapped provider, mutably.
-    pub const fn get_mut(&mut self) -> &mut P {
-        &mut self.inner
-    }
-
-    /// The wrapped provider.
-    pub fn into_inner(self) -> P {
-        self.inner
     }
 
     /// The full-jitter backoff before retry `retry` (1-based).

@@ -34,6 +34,8 @@ pub struct StaticStability<P> {
 
 // ===== impl StaticStability =====
 
+inner_accessors!(StaticStability);
+
 impl<P> StaticStability<P> {
     /// Wraps `inner`; `clock` decides whether remembered credentials are still valid.
     pub fn new(inner: P, clock: SharedClock) -> Self {
@@ -47,21 +49,6 @@ impl<P> StaticStability<P> {
     /// The last credentials the provider returned, if any.
     pub fn last_good(&self) -> Option<Credentials> {
         self.last_good.load().as_deref().cloned()
-    }
-
-    /// The wrapped provider.
-    pub fn get_ref(&self) -> &P {
-        &self.inner
-    }
-
-    /// The wrapped provider, mutably.
-    pub fn get_mut(&mut self) -> &mut P {
-        &mut self.inner
-    }
-
-    /// The wrapped provider; the remembered credentials are dropped.
-    pub fn into_inner(self) -> P {
-        self.inner
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Timeout<P> {
 
 // ===== impl Timeout =====
 
+inner_accessors!(Timeout);
+
 impl<P> Timeout<P> {
     /// Wraps `inner` with a deadline of `timeout` per call.
     pub const fn new(inner: P, timeout: Duration) -> Self {
@@ -33,21 +35,6 @@ impl<P> Timeout<P> {
     /// The deadline.
     pub const fn timeout(&self) -> Duration {
         self.timeout
-    }
-
-    /// The wrapped provider.
-    pub const fn get_ref(&self) -> &P {
-        &self.inner
-    }
-
-    /// The wrapped provider, mutably.
-    pub const fn get_mut(&mut self) -> &mut P {
-        &mut self.inner
-    }
-
-    /// The wrapped provider.
-    pub fn into_inner(self) -> P {
-        self.inner
     }
 }
 

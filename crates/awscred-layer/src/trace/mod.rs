@@ -31,6 +31,8 @@ pub struct Trace<P> {
 
 // ===== impl Trace =====
 
+inner_accessors!(Trace);
+
 impl<P> Trace<P> {
     /// Records calls of `inner` under `name` into `log`.
     pub const fn new(inner: P, name: Cow<'static, str>, log: TraceLog) -> Self {
@@ -40,21 +42,6 @@ impl<P> Trace<P> {
     /// The log this layer records into.
     pub const fn log(&self) -> &TraceLog {
         &self.log
-    }
-
-    /// The wrapped provider.
-    pub const fn get_ref(&self) -> &P {
-        &self.inner
-    }
-
-    /// The wrapped provider, mutably.
-    pub const fn get_mut(&mut self) -> &mut P {
-        &mut self.inner
-    }
-
-    /// The wrapped provider.
-    pub fn into_inner(self) -> P {
-        self.inner
     }
 }
 
