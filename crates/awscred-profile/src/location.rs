@@ -288,53 +288,16 @@ fn expand_vars_nt(path: &str, env: &dyn Env) -> String {
     let mut rest = path;
     while let Some(c) = rest.chars().next() {
         let after = &rest[c.len_utf8()..];
-        match c {
-            '\'' => match after.find('\'') {
-                Some(close) => {
-                    out.push_str(&rest[..close + 2]);
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push_str(rest);
-                    rest = "";
-                }
-            },
-            '%' if after.starts_with('%') => {
-                out.push('%');
+        // A delimited run: (opening length, closing character, whether it names a variable).
+        let (open, close, variable) = match c {
+            '\'' => (1, '\'', false),
+            '%' | '$' if after.starts_with(c) => {
+                out.push(c);
                 rest = &after[1..];
+                continue;
             }
-            '%' => match after.find('%') {
-                Some(close) => {
-                    let name = &after[..close];
-                    match env.var(name) {
-                        Some(value) => out.push_str(&value),
-                        None => out.push_str(&rest[..close + 2]),
-                    }
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push_str(rest);
-                    rest = "";
-                }
-            },
-            '$' if after.starts_with('$') => {
-                out.push('$');
-                rest = &after[1..];
-            }
-            '$' if after.starts_with('{') => match after.find('}') {
-                Some(close) => {
-                    let name = &after[1..close];
-                    match env.var(name) {
-                        Some(value) => out.push_str(&value),
-                        None => out.push_str(&rest[..close + 2]),
-                    }
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push_str(rest);
-                    rest = "";
-                }
-            },
+            '%' => (1, '%', true),
+            '$' if after.starts_with('{') => (2, '}', true),
             '$' => {
                 let len = after.find(|c: char| !is_name(c)).unwrap_or(after.len());
                 match env.var(&after[..len]) {
@@ -342,12 +305,24 @@ fn expand_vars_nt(path: &str, env: &dyn Env) -> String {
                     None => out.push_str(&rest[..len + 1]),
                 }
                 rest = &after[len..];
+                continue;
             }
             _ => {
                 out.push(c);
                 rest = after;
+                continue;
             }
+        };
+        let Some(len) = rest[open..].find(close) else {
+            out.push_str(rest);
+            break;
+        };
+        let end = open + len + 1;
+        match variable.then(|| env.var(&rest[open..open + len])).flatten() {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[..end]),
         }
+        rest = &rest[end..];
     }
     out
 }

@@ -190,27 +190,22 @@ struct Store {
 #[derive(Clone)]
 pub struct Section {
     store: Arc<Store>,
-    kind: SectionKind,
-    name: Span,
-    start: u32,
-    end: u32,
-    in_config: bool,
-    in_credentials: bool,
+    spec: Spec,
 }
 
 impl Section {
     /// The section's name (`dev` for `[profile dev]`).
     pub fn name(&self) -> &str {
-        self.name.get(&self.store.text)
+        self.spec.name.get(&self.store.text)
     }
 
     /// What kind of section this is.
     pub fn kind(&self) -> SectionKind {
-        self.kind
+        self.spec.kind
     }
 
     fn entries(&self) -> &[Entry] {
-        &self.store.entries[self.start as usize..self.end as usize]
+        &self.store.entries[self.spec.start as usize..self.spec.end as usize]
     }
 
     fn find(&self, key: &str) -> Option<&Entry> {
@@ -253,12 +248,12 @@ impl Section {
 
     /// The number of keys.
     pub fn len(&self) -> usize {
-        (self.end - self.start) as usize
+        (self.spec.end - self.spec.start) as usize
     }
 
     /// Whether the section has no keys (`[profile foo]` alone is a valid, empty profile).
     pub fn is_empty(&self) -> bool {
-        self.start == self.end
+        self.spec.start == self.spec.end
     }
 
     /// The sub-properties under `key`, for values written as an indented block:
@@ -280,8 +275,8 @@ impl Section {
     /// Whether the given file defines this section (for a merged profile, one or both do).
     pub fn defined_in(&self, file: FileKind) -> bool {
         match file {
-            FileKind::Config => self.in_config,
-            FileKind::Credentials => self.in_credentials,
+            FileKind::Config => self.spec.in_config,
+            FileKind::Credentials => self.spec.in_credentials,
         }
     }
 }
@@ -295,11 +290,11 @@ impl fmt::Debug for Section {
             }
         }
         f.debug_struct("Section")
-            .field("kind", &self.kind)
+            .field("kind", &self.spec.kind)
             .field("name", &self.name())
             .field("keys", &Keys(self))
-            .field("in_config", &self.in_config)
-            .field("in_credentials", &self.in_credentials)
+            .field("in_config", &self.spec.in_config)
+            .field("in_credentials", &self.spec.in_credentials)
             .finish()
     }
 }
@@ -555,7 +550,8 @@ fn syntax_error(kind: FileKind, path: &str, e: SyntaxError) -> CredentialsError 
         .with("line", e.line)
 }
 
-/// A section as it will be published: which entries (a range of `Store::entries`) and where.
+/// A section: which entries (a range of `Store::entries`), its kind and name, and which files
+/// it came from.
 #[derive(Clone, Copy, Debug)]
 struct Spec {
     kind: SectionKind,
@@ -630,14 +626,9 @@ fn build(
 
 fn publish<'a>(store: &Arc<Store>, specs: impl Iterator<Item = &'a Spec>) -> Vec<Section> {
     specs
-        .map(|s| Section {
+        .map(|&spec| Section {
             store: store.clone(),
-            kind: s.kind,
-            name: s.name,
-            start: s.start,
-            end: s.end,
-            in_config: s.in_config,
-            in_credentials: s.in_credentials,
+            spec,
         })
         .collect()
 }
