@@ -94,21 +94,18 @@ pub(crate) fn read_conformance_reports(dir: &Path) -> Vec<ConformanceReport> {
         let mut r = SuiteResult::new(format!("conformance/{suite}"));
         r.passed = v["passed"].as_u64().unwrap_or(0);
         let list = |key: &str| v[key].as_array().cloned().unwrap_or_default();
-        for f in list("failed") {
-            r.failed += 1;
-            r.notes.push(format!(
-                "FAILED {}: {}",
-                f["case"],
-                f["reason"].as_str().unwrap_or("")
-            ));
-        }
-        for s in list("skipped") {
-            r.skipped += 1;
-            r.notes.push(format!(
-                "skipped {}: {}",
-                s["case"],
-                s["reason"].as_str().unwrap_or("")
-            ));
+        for (key, label, count) in [
+            ("failed", "FAILED", &mut r.failed),
+            ("skipped", "skipped", &mut r.skipped),
+        ] {
+            for case in list(key) {
+                *count += 1;
+                r.notes.push(format!(
+                    "{label} {}: {}",
+                    case["case"],
+                    case["reason"].as_str().unwrap_or("")
+                ));
+            }
         }
         let (cases, seen) = (v["cases"].as_u64(), v["seen"].as_u64());
         let miscounted = cases.is_none() || cases != seen;

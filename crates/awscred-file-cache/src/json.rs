@@ -53,8 +53,13 @@ struct PythonFormatter {
 }
 
 impl PythonFormatter {
-    fn item_separator(&self) -> &'static [u8] {
-        if self.compact { b"," } else { b", " }
+    /// The separator before every item but the first, in arrays and objects alike.
+    fn item_separator<W: ?Sized + io::Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        match (first, self.compact) {
+            (true, _) => Ok(()),
+            (false, true) => w.write_all(b","),
+            (false, false) => w.write_all(b", "),
+        }
     }
 }
 
@@ -64,11 +69,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(self.item_separator())
-        }
+        self.item_separator(w, first)
     }
 
     fn begin_object_key<W: ?Sized + io::Write>(
@@ -76,11 +77,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            w.write_all(self.item_separator())
-        }
+        self.item_separator(w, first)
     }
 
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
