@@ -124,23 +124,9 @@ async fn memory_cache_serves_until_fifteen_minutes_remain_then_mfa_refresh_is_re
         .clock(clock.clone())
         .build()
         .unwrap();
-    assert_eq!(
-        provider
-            .provide_credentials()
-            .await
-            .unwrap()
-            .access_key_id(),
-        "ASIAONE"
-    );
+    assert_eq!(awscred_test::key_id(&provider).await, "ASIAONE");
     clock.set(at(15 * 60)); // exactly the reuse window left: still reused
-    assert_eq!(
-        provider
-            .provide_credentials()
-            .await
-            .unwrap()
-            .access_key_id(),
-        "ASIAONE"
-    );
+    assert_eq!(awscred_test::key_id(&provider).await, "ASIAONE");
     clock.set(at(15 * 60 - 1));
     let err = provider
         .provide_credentials()
@@ -174,14 +160,7 @@ async fn an_mfa_command_may_answer_refreshes() {
         .unwrap();
     provider.provide_credentials().await.unwrap();
     clock.set(at(60));
-    assert_eq!(
-        provider
-            .provide_credentials()
-            .await
-            .unwrap()
-            .access_key_id(),
-        "ASIATWO"
-    );
+    assert_eq!(awscred_test::key_id(&provider).await, "ASIATWO");
     srv.verify().unwrap();
 }
 

@@ -125,22 +125,8 @@ async fn every_call_runs_the_command_again() {
         p = counter.display()
     );
     let provider = ProcessProvider::builder(command).build();
-    assert_eq!(
-        provider
-            .provide_credentials()
-            .await
-            .unwrap()
-            .access_key_id(),
-        "AK1"
-    );
-    assert_eq!(
-        provider
-            .provide_credentials()
-            .await
-            .unwrap()
-            .access_key_id(),
-        "AK2"
-    );
+    assert_eq!(awscred_test::key_id(&provider).await, "AK1");
+    assert_eq!(awscred_test::key_id(&provider).await, "AK2");
 }
 
 #[tokio::test]

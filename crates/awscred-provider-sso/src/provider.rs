@@ -19,8 +19,8 @@ use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
 use crate::SsoSettings;
-use crate::token::CreatedToken;
 use crate::settings::configured_endpoint;
+use crate::token::CreatedToken;
 
 /// The provider name on credentials this crate returns (botocore's `sso` method).
 pub const PROVIDER_NAME: &str = "sso";
@@ -348,11 +348,10 @@ impl SsoProvider {
                 ))
                 .with("url", &url));
         }
-        let created: CreatedToken =
-            serde_json::from_slice(response.body()).map_err(|e| {
-                self.fail(format!("unreadable CreateToken response from {url}"))
-                    .with_source(e)
-            })?;
+        let created: CreatedToken = serde_json::from_slice(response.body()).map_err(|e| {
+            self.fail(format!("unreadable CreateToken response from {url}"))
+                .with_source(e)
+        })?;
         let new_token = created.to_file(s, now, client_id, client_secret, registration.clone());
         if let Err(e) = tokens.save(s.token_name(), &new_token) {
             tracing::warn!(error = %e, "could not write the refreshed SSO token back");

@@ -13,6 +13,7 @@
 //! - [`fixture_server`]: a loopback HTTP server that replays recorded exchanges from
 //!   `fixtures/<suite>/<case>/http.json`, injects faults (drop, hang, slow drip, reset), and
 //!   fails a test when an expected request did not arrive or an unexpected one did.
+//! - [`key_id`]: the access key id a provider answers with (most provider tests' assertion).
 //! - [`block_on`] for futures without a runtime, [`runtime`] for those that need tokio.
 //! - [`fixtures_dir`], and re-exports of the seam fakes ([`FakeEnv`], [`MemFs`], [`ManualClock`]).
 //!
@@ -49,6 +50,15 @@ pub fn fixtures_dir() -> PathBuf {
 pub fn read_fixture(relative: &str) -> String {
     let path = fixtures_dir().join(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The access key id `provider` answers with, panicking with the error when it fails: the
+/// one-line form of the assertion most provider tests make.
+pub async fn key_id<P: awscred_types::ProvideCredentials + ?Sized>(provider: &P) -> String {
+    match provider.provide_credentials().await {
+        Ok(credentials) => credentials.access_key_id().to_owned(),
+        Err(e) => panic!("the provider failed: {e}"),
+    }
 }
 
 /// Runs a future that needs no runtime (no timers, no sockets) on this thread, parking between

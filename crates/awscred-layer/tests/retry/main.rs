@@ -27,14 +27,7 @@ async fn transient_errors_are_retried_until_success() {
     ]);
     let provider = layer().layer(fake.clone());
     let start = tokio::time::Instant::now();
-    assert_eq!(
-        provider
-            .provide_credentials()
-            .await
-            .unwrap()
-            .access_key_id(),
-        "AKIDA"
-    );
+    assert_eq!(awscred_test::key_id(&provider).await, "AKIDA");
     assert_eq!(fake.calls(), 3);
     // Two backoffs: at most 100 ms + 200 ms.
     assert!(
