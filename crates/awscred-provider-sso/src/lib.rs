@@ -40,3 +40,8 @@ pub use provider::{
     PROVIDER_NAME, REFRESH_ATTEMPT_INTERVAL, SsoProvider, SsoProviderBuilder, TOKEN_REFRESH_WINDOW,
 };
 pub use settings::{SsoSettings, configured_endpoint};
+
+/// `v` percent-encoded for a URL's query (every byte but ASCII letters and digits).
+fn query_encode(v: &str) -> String {
+    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

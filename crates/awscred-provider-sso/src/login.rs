@@ -289,9 +289,7 @@ impl SsoLogin {
             .map_err(|(s, c)| self.refused("RegisterClient", s, &c))?;
         let verifier = Zeroizing::new(pkce::random_url_safe(64)?);
         let state = pkce::random_url_safe(16)?;
-        let enc = |v: &str| {
-            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        let enc = crate::query_encode;
         let url = format!(
             "{}/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge_method=S256&scopes={}&code_challenge={}",
             self.oidc.trim_end_matches('/'),

@@ -362,9 +362,7 @@ impl SsoProvider {
     async fn role_credentials(&self, token: &str) -> Result<Credentials, CredentialsError> {
         let inner = &*self.inner;
         let s = &inner.settings;
-        let enc = |v: &str| {
-            percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        let enc = crate::query_encode;
         let url = format!(
             "{}/federation/credentials?account_id={}&role_name={}",
             inner.portal.trim_end_matches('/'),
