@@ -148,13 +148,7 @@ fn assume_role_against_moto() {
     let mut suite = Suite::new("assume-role-moto", CASES.len()).needs_peer("moto");
     let moto = match Moto::from_env() {
         Ok(moto) => moto,
-        Err(why) => {
-            for case in CASES {
-                suite.case(case, || Outcome::Skip(why.clone()));
-            }
-            suite.finish();
-            return;
-        }
+        Err(why) => return suite.skip_all(CASES, &why),
     };
     let rt = awscred_test::runtime();
     let mut case =

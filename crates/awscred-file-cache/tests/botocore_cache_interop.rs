@@ -220,13 +220,7 @@ fn botocore_and_awscred_share_one_cache() {
     let mut suite = Suite::new("assume-role-cache-interop", CASES.len()).needs_peer("botocore");
     let py = match awscred_test::moto::botocore_python() {
         Ok(py) => py,
-        Err(why) => {
-            for case in CASES {
-                suite.case(case, || Outcome::Skip(why.clone()));
-            }
-            suite.finish();
-            return;
-        }
+        Err(why) => return suite.skip_all(CASES, &why),
     };
     let full = full_request();
     let generated = AssumeRoleRequest::new(ROLE, "botocore-session-1700000000");

@@ -14,7 +14,7 @@ use awscred_sts::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Endpoint, StsClient, StsServiceError,
 };
 use awscred_test::moto::Moto;
-use awscred_test::{Outcome, Suite};
+use awscred_test::Suite;
 use awscred_types::{Credentials, CredentialsError};
 
 fn client(url: &str) -> StsClient {
@@ -76,13 +76,7 @@ fn sts_against_moto() {
     let mut suite = Suite::new("sts-moto", CASES.len()).needs_peer("moto");
     let moto = match Moto::from_env() {
         Ok(moto) => moto,
-        Err(why) => {
-            for case in CASES {
-                suite.case(case, || Outcome::Skip(why.clone()));
-            }
-            suite.finish();
-            return;
-        }
+        Err(why) => return suite.skip_all(CASES, &why),
     };
     let rt = awscred_test::runtime();
     let run = |suite: &mut Suite,

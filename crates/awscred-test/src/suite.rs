@@ -95,6 +95,14 @@ impl Suite {
         }
     }
 
+    /// Skips every one of `cases` for `why` (a missing peer, say) and finishes the suite.
+    pub fn skip_all(mut self, cases: &[&str], why: &str) {
+        for case in cases {
+            self.case(case, || Outcome::Skip(why.to_owned()));
+        }
+        self.finish();
+    }
+
     /// Prints the summary, writes the report (`AWSCRED_REPORT_DIR`), and panics if a case
     /// failed, if the suite saw another number of cases than it states, or if no case ran
     /// without a filter to explain it.
