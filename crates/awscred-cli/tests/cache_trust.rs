@@ -41,8 +41,19 @@ fn write_entry(home: &Path, key_id: &str) -> PathBuf {
     file
 }
 
-fn sts_env(url: &str) -> [(&str, &str); 2] {
-    [("AWS_ENDPOINT_URL_STS", url), ("AWS_REGION", "eu-west-1")]
+/// `export-credentials --profile top` in `home` against a fixture STS that expects `exchanges`
+/// (checked afterwards); the command must succeed. Returns its stdout and stderr.
+async fn export_top(home: &Path, exchanges: serde_json::Value) -> (String, String) {
+    let sts = fixture(exchanges).await;
+    let url = sts.url();
+    let env = [
+        ("AWS_ENDPOINT_URL_STS", url.as_str()),
+        ("AWS_REGION", "eu-west-1"),
+    ];
+    let (code, out, err) = run(home, &["export-credentials", "--profile", "top"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    sts.verify().unwrap();
+    (out, err)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -54,19 +65,10 @@ async fn an_entry_another_user_owns_is_not_used() {
     if std::os::unix::fs::chown(&file, Some(65534), Some(65534)).is_err() {
         return; // not root: nothing to plant
     }
-    let sts = fixture(serde_json::json!([assume_role_ok()])).await;
-    let url = sts.url();
-    let (code, out, err) = run(
-        &h,
-        &["export-credentials", "--profile", "top"],
-        &sts_env(&url),
-    )
-    .await;
-    assert_eq!(code, 0, "{err}");
+    let (out, err) = export_top(&h, serde_json::json!([assume_role_ok()])).await;
     assert!(out.contains("\"AccessKeyId\":\"ASIACLI\""), "{out}");
     assert!(!out.contains("ASIAPLANTED"), "{out}");
     assert!(err.contains("owned by another user"), "{err}");
-    sts.verify().unwrap();
 
     // Our own fetch replaced it; now plant another and look at `cache list`.
     let file = write_entry(&h, "ASIAPLANTED");
@@ -91,15 +93,7 @@ async fn a_cache_folder_others_can_write_to_is_warned_about() {
         "{err}"
     );
     // The entry is still ours, so it is used (no STS call: the server has no exchanges).
-    let sts = fixture(serde_json::json!([])).await;
-    let url = sts.url();
-    let (code, out, err) = run(
-        &h,
-        &["export-credentials", "--profile", "top"],
-        &sts_env(&url),
-    )
-    .await;
-    assert_eq!(code, 0, "{err}");
+    let (out, err) = export_top(&h, serde_json::json!([])).await;
     assert!(out.contains("ASIAMINE"), "{out}");
     assert!(err.contains("other users can write"), "{err}");
 }

@@ -13,8 +13,8 @@ use awscred_sigv4::{SigningParams, sign};
 use awscred_sts::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Endpoint, StsClient, StsServiceError,
 };
-use awscred_test::moto::Moto;
 use awscred_test::Suite;
+use awscred_test::moto::Moto;
 use awscred_types::{Credentials, CredentialsError};
 
 fn client(url: &str) -> StsClient {
