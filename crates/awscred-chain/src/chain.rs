@@ -114,53 +114,94 @@ impl ChainProvider {
     }
 
     /// Runs the chain and reports what each provider did (for `awscred explain`).
-    pub async fn resolve_traced(
-        &self,
-    ) -> (Result<Credentials, CredentialsError>, Vec<(String, Step)>) {
+    pub async fn resolve_traced(&self) -> Traced {
         let mut steps = Vec::with_capacity(self.providers.len());
         for (name, provider) in &self.providers {
-            match provider.provide_credentials().await {
-                Ok(creds) => {
-                    tracing::debug!(
-                        provider = %name,
-                        access_key_id = %mask(creds.access_key_id()),
-                        expiry = ?creds.expiry(),
-                        "answered"
-                    );
-                    steps.push((name.to_string(), Step::Answered));
-                    return (Ok(creds), steps);
-                }
-                Err(e) if e.is_not_loaded() => {
-                    tracing::debug!(provider = %name, "skipped: {}", e.message());
-                    steps.push((name.to_string(), Step::Skipped(e)));
-                }
-                Err(e) => {
-                    let e = if e.field("provider").is_some() {
-                        e
-                    } else {
-                        e.with("provider", name)
-                    };
-                    tracing::debug!(provider = %name, "failed: {e}");
-                    steps.push((name.to_string(), Step::Failed(e.clone())));
-                    return (Err(e), steps);
-                }
+            let answer = provider.provide_credentials().await;
+            if let Some(result) = settle(name, answer, &mut steps) {
+                return (result, steps);
             }
         }
-        let mut message =
-            String::from("no credentials found: every provider was asked, none is configured");
-        for (name, step) in &steps {
-            if let Step::Skipped(e) = step {
-                let _ = write!(message, "\n  {name}: {e}");
-            }
-        }
-        (Err(CredentialsError::not_loaded(message)), steps)
+        (Err(none_configured(&steps)), steps)
     }
+
+    /// [`resolve_traced`](Self::resolve_traced) without an async runtime, when the providers
+    /// that need none settle it: an answer, or an error that stops the chain, before the first
+    /// provider that [needs a runtime](ProvideCredentials::needs_runtime). `None` when that
+    /// provider is reached: build a runtime and run [`resolve_traced`](Self::resolve_traced)
+    /// (asking the first providers again costs only their reads of memory and the environment).
+    /// So a one-shot command whose answer is static keys sets up no runtime at all.
+    pub fn resolve_traced_now(&self) -> Option<Traced> {
+        let mut steps = Vec::with_capacity(self.providers.len());
+        for (name, provider) in &self.providers {
+            let answer = awscred_types::answer_now(provider)?;
+            if let Some(result) = settle(name, answer, &mut steps) {
+                return Some((result, steps));
+            }
+        }
+        Some((Err(none_configured(&steps)), steps))
+    }
+}
+
+/// A resolution and what each provider did in it.
+pub type Traced = (Result<Credentials, CredentialsError>, Vec<(String, Step)>);
+
+/// Records what provider `name` did; `Some` when it ends the chain (an answer, or an error
+/// other than `NotLoaded`).
+fn settle(
+    name: &str,
+    answer: Result<Credentials, CredentialsError>,
+    steps: &mut Vec<(String, Step)>,
+) -> Option<Result<Credentials, CredentialsError>> {
+    match answer {
+        Ok(creds) => {
+            tracing::debug!(
+                provider = %name,
+                access_key_id = %mask(creds.access_key_id()),
+                expiry = ?creds.expiry(),
+                "answered"
+            );
+            steps.push((name.to_owned(), Step::Answered));
+            Some(Ok(creds))
+        }
+        Err(e) if e.is_not_loaded() => {
+            tracing::debug!(provider = %name, "skipped: {}", e.message());
+            steps.push((name.to_owned(), Step::Skipped(e)));
+            None
+        }
+        Err(e) => {
+            let e = if e.field("provider").is_some() {
+                e
+            } else {
+                e.with("provider", name)
+            };
+            tracing::debug!(provider = %name, "failed: {e}");
+            steps.push((name.to_owned(), Step::Failed(e.clone())));
+            Some(Err(e))
+        }
+    }
+}
+
+/// The error of a chain in which no provider is configured, listing each and why.
+fn none_configured(steps: &[(String, Step)]) -> CredentialsError {
+    let mut message =
+        String::from("no credentials found: every provider was asked, none is configured");
+    for (name, step) in steps {
+        if let Step::Skipped(e) = step {
+            let _ = write!(message, "\n  {name}: {e}");
+        }
+    }
+    CredentialsError::not_loaded(message)
 }
 
 #[async_trait::async_trait]
 impl ProvideCredentials for ChainProvider {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         self.resolve_traced().await.0
+    }
+
+    fn needs_runtime(&self) -> bool {
+        self.providers.iter().any(|(_, p)| p.needs_runtime())
     }
 }
 

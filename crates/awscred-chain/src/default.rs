@@ -20,6 +20,10 @@ impl ProvideCredentials for NotConfigured {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         Err(CredentialsError::not_loaded(self.0.clone()))
     }
+
+    fn needs_runtime(&self) -> bool {
+        false
+    }
 }
 
 /// A provider whose configuration was found to be wrong while the chain was built. It reports
@@ -32,6 +36,10 @@ pub struct Misconfigured(pub CredentialsError);
 impl ProvideCredentials for Misconfigured {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         Err(self.0.clone())
+    }
+
+    fn needs_runtime(&self) -> bool {
+        false
     }
 }
 
@@ -274,5 +282,9 @@ impl DefaultChain {
 impl ProvideCredentials for DefaultChain {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         self.chain.provide_credentials().await
+    }
+
+    fn needs_runtime(&self) -> bool {
+        self.chain.needs_runtime()
     }
 }

@@ -41,5 +41,5 @@ mod chain;
 mod default;
 mod slots;
 
-pub use chain::{ChainProvider, Step};
+pub use chain::{ChainProvider, Step, Traced};
 pub use default::{DefaultChain, DefaultChainBuilder, Misconfigured, NotConfigured};

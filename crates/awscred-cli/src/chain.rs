@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use awscred::{Builder, DefaultChain};
+use awscred::{Builder, DefaultChain, Traced};
 use awscred_file_cache::FileCache;
 use awscred_provider_assume_role::{FixedMfa, PromptMfa};
 use awscred_types::{Credentials, CredentialsError, OsFs, SystemEnv};
@@ -39,13 +39,31 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CredentialsError> {
     awscred::blocking::runtime()
 }
 
-/// One resolution for a command that uses the credentials once (`export-credentials`,
-/// `whoami`, `exec`). Credentials that are already expired when fetched (a stale source, or
-/// this machine's clock ahead) are returned with a warning rather than refused, as aws-config
-/// does (docs/compatibility.md); the AWS CLI fails with "refreshed credentials are still
-/// expired".
+/// One traced resolution of `chain`, without a runtime when the providers that need none
+/// settle it (static keys in a file or the environment), else on a runtime built for it: so
+/// `export-credentials` and `explain` set up no I/O driver for a static answer.
+pub(crate) fn resolve_traced(chain: &DefaultChain) -> Result<Traced, CredentialsError> {
+    match chain.chain().resolve_traced_now() {
+        Some(traced) => Ok(traced),
+        None => Ok(runtime()?.block_on(chain.chain().resolve_traced())),
+    }
+}
+
+/// One resolution for a command that uses the credentials once (`export-credentials`),
+/// through [`resolve_traced`]; see [`checked`] for credentials that arrive expired.
+pub(crate) fn resolve_once_blocking(chain: &DefaultChain) -> Result<Credentials, CredentialsError> {
+    checked(resolve_traced(chain)?.0?)
+}
+
+/// One resolution for a command that already runs on a runtime (`whoami`, `exec`).
 pub(crate) async fn resolve_once(chain: &DefaultChain) -> Result<Credentials, CredentialsError> {
-    let creds = chain.chain().resolve_traced().await.0?;
+    checked(chain.chain().resolve_traced().await.0?)
+}
+
+/// Credentials that are already expired when fetched (a stale source, or this machine's clock
+/// ahead) are returned with a warning rather than refused, as aws-config does
+/// (docs/compatibility.md); the AWS CLI fails with "refreshed credentials are still expired".
+fn checked(creds: Credentials) -> Result<Credentials, CredentialsError> {
     if let Some(expiry) = creds.expiry()
         && expiry <= awscred_types::Clock::now(&awscred_types::SystemClock)
     {

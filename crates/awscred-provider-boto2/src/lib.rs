@@ -320,6 +320,10 @@ impl ProvideCredentials for BotoProvider {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         self.load()
     }
+
+    fn needs_runtime(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -168,6 +168,10 @@ impl ProvideCredentials for EnvProvider {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         self.load()
     }
+
+    fn needs_runtime(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -132,6 +132,10 @@ macro_rules! file_provider {
             async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
                 self.load()
             }
+
+            fn needs_runtime(&self) -> bool {
+                false
+            }
         }
     };
 }

@@ -52,7 +52,7 @@ pub use credentials::{Credentials, CredentialsBuilder};
 pub use env::{Env, SharedEnv, SystemEnv};
 pub use error::{CredentialsError, ErrorContext};
 pub use fs::{Fs, FsLock, OsFs, ReadCap, Refused, SharedFs};
-pub use provider::{ProvideCredentials, SharedProvider, StaticProvider};
+pub use provider::{ProvideCredentials, SharedProvider, StaticProvider, answer_now};
 pub use sources::Sources;
 pub use text::printable;
 

@@ -12,6 +12,32 @@ use crate::{Credentials, CredentialsError};
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Resolves credentials, or says why not.
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError>;
+
+    /// Whether answering may need an async runtime (tokio's I/O and time drivers): a socket, a
+    /// timer, a child process. A provider that only reads memory, the environment or files
+    /// says `false`, so a caller that has no runtime yet can ask it with [`answer_now`] and
+    /// build one only when a provider that needs it is reached (the CLI's one-shot commands,
+    /// `awscred::blocking`). The default, `true`, is always safe.
+    fn needs_runtime(&self) -> bool {
+        true
+    }
+}
+
+/// `provider`'s answer if it comes on the first poll, without an async runtime: for a
+/// provider whose [`needs_runtime`](ProvideCredentials::needs_runtime) is `false`. `None` when
+/// the provider needs a runtime or did not answer at once (ask it on a runtime then).
+pub fn answer_now<P: ProvideCredentials + ?Sized>(
+    provider: &P,
+) -> Option<Result<Credentials, CredentialsError>> {
+    if provider.needs_runtime() {
+        return None;
+    }
+    let mut future = provider.provide_credentials();
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(answer) => Some(answer),
+        std::task::Poll::Pending => None,
+    }
 }
 
 /// A shared, type-erased provider: the form chains and layers store.
@@ -22,12 +48,20 @@ impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Arc<P> {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         (**self).provide_credentials().await
     }
+
+    fn needs_runtime(&self) -> bool {
+        (**self).needs_runtime()
+    }
 }
 
 #[async_trait::async_trait]
 impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Box<P> {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         (**self).provide_credentials().await
+    }
+
+    fn needs_runtime(&self) -> bool {
+        (**self).needs_runtime()
     }
 }
 
@@ -49,6 +83,10 @@ impl ProvideCredentials for StaticProvider {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         Ok(self.credentials.clone())
     }
+
+    fn needs_runtime(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +106,26 @@ mod tests {
         let got = block_on(boxed.provide_credentials()).unwrap();
         assert_eq!(got.access_key_id(), "AK");
         assert_eq!(got.provider_name(), "explicit");
+    }
+
+    #[derive(Debug)]
+    struct Remote;
+
+    #[async_trait::async_trait]
+    impl ProvideCredentials for Remote {
+        async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+            unreachable!("answer_now must not poll a provider that needs a runtime")
+        }
+    }
+
+    #[test]
+    fn answer_now_asks_only_providers_that_need_no_runtime() {
+        let local = StaticProvider::new(Credentials::new("AK", "SK", "explicit"));
+        let shared: SharedProvider = Arc::new(local.clone());
+        assert_eq!(answer_now(&shared).unwrap().unwrap().access_key_id(), "AK");
+        assert!(!Box::new(local).needs_runtime());
+        let remote: SharedProvider = Arc::new(Remote);
+        assert!(remote.needs_runtime());
+        assert!(answer_now(&remote).is_none());
     }
 }

@@ -80,7 +80,7 @@ pub mod providers {
 #[cfg(any(feature = "assume-role", feature = "sso"))]
 pub use awscred_file_cache as file_cache;
 
-pub use awscred_chain::{ChainProvider, DefaultChain, DefaultChainBuilder, Step};
+pub use awscred_chain::{ChainProvider, DefaultChain, DefaultChainBuilder, Step, Traced};
 pub use awscred_layer::{
     Cache, CacheLayer, ProviderRetry, ProviderRetryLayer, StaticStability, StaticStabilityLayer,
     Timeout, TimeoutLayer, Trace, TraceLayer, TraceLog,
@@ -311,6 +311,10 @@ impl Provider {
 impl ProvideCredentials for Provider {
     async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
         self.stack.provide_credentials().await
+    }
+
+    fn needs_runtime(&self) -> bool {
+        self.stack.needs_runtime()
     }
 }
 

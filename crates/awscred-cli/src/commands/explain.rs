@@ -10,7 +10,7 @@ use awscred_provider_assume_role::plan;
 use awscred_types::{Clock, CredentialsError, OsFs, SystemClock, SystemEnv};
 
 use crate::args::SessionArgs;
-use crate::chain::{aws_cli_cache, builder, runtime};
+use crate::chain::{aws_cli_cache, builder};
 use crate::render::{kind, kind_name, mask_key_id, remaining, rfc3339, shown};
 
 /// One line of the text report, cleaned of control and invisible characters (values from the
@@ -117,7 +117,7 @@ pub(crate) fn run(
     {
         Err(e) => say!("  chain not built: {e}"),
         Ok(chain) => {
-            let (result, steps) = runtime()?.block_on(chain.chain().resolve_traced());
+            let (result, steps) = crate::chain::resolve_traced(&chain)?;
             for (name, step) in &steps {
                 match step {
                     Step::Skipped(e) => say!("  {name:<24} skipped: {}", e.message()),

@@ -6,7 +6,7 @@ use awscred_profile::select_profile;
 use awscred_types::{CredentialsError, SystemEnv};
 
 use crate::args::{Format, SessionArgs};
-use crate::chain::{builder, resolve_once, runtime};
+use crate::chain::{builder, resolve_once_blocking};
 use crate::render::render;
 
 /// Profiles whose `export-credentials` is running further up this process tree, so a
@@ -36,7 +36,7 @@ pub(crate) fn run(
     let chain = builder(profile, session)
         .process_env(EXPORT_STACK, next.join(","))
         .build_chain()?;
-    let creds = runtime()?.block_on(resolve_once(&chain))?;
+    let creds = resolve_once_blocking(&chain)?;
     print!("{}", render(&creds, format)?);
     Ok(ExitCode::SUCCESS)
 }

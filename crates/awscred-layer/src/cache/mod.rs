@@ -269,6 +269,10 @@ impl<P: ProvideCredentials> ProvideCredentials for Cache<P> {
             None => self.wait_for_refresh(seen).await,
         }
     }
+
+    fn needs_runtime(&self) -> bool {
+        self.inner.needs_runtime()
+    }
 }
 
 impl<P: fmt::Debug> fmt::Debug for Cache<P> {

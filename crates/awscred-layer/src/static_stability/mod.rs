@@ -80,6 +80,10 @@ impl<P: ProvideCredentials> ProvideCredentials for StaticStability<P> {
             Err(err) => Err(err),
         }
     }
+
+    fn needs_runtime(&self) -> bool {
+        self.inner.needs_runtime()
+    }
 }
 
 impl<P: fmt::Debug> fmt::Debug for StaticStability<P> {

@@ -74,4 +74,8 @@ impl<P: ProvideCredentials> ProvideCredentials for Trace<P> {
         });
         result
     }
+
+    fn needs_runtime(&self) -> bool {
+        self.inner.needs_runtime()
+    }
 }
