@@ -26,6 +26,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("provider-sso", "awscred-provider-sso"),
     ("sso-botocore-interop", "awscred-provider-sso"),
     ("cli-moto-stampede", "awscred-cli"),
+    ("session-token-moto", "awscred-provider-assume-role"),
+    ("serve-botocore", "awscred-cli"),
 ];
 
 /// Checks that are not `cargo test` runs: printed apart from the tests and not in their total.

@@ -4,8 +4,13 @@ use std::sync::Arc;
 
 use awscred::{Builder, DefaultChain, Traced};
 use awscred_file_cache::FileCache;
-use awscred_provider_assume_role::{FixedMfa, PromptMfa};
-use awscred_types::{Credentials, CredentialsError, OsFs, SystemEnv};
+use awscred_layer::{CacheLayer, StaticStabilityLayer};
+use awscred_provider_assume_role::{
+    FixedMfa, PromptMfa, SessionTokenProvider, SharedMfaTokenProvider,
+};
+use awscred_sts::{SelectedProfileValues, StsClientBuilder};
+use awscred_types::{Credentials, CredentialsError, OsFs, SharedProvider, Sources, SystemEnv};
+use tower_layer::Layer as _;
 
 use crate::args::SessionArgs;
 use crate::render::rfc3339;
@@ -24,6 +29,50 @@ pub(crate) fn builder(profile: Option<&str>, session: &SessionArgs) -> Builder {
         Some(p) => builder.profile(p),
         None => builder,
     }
+}
+
+/// The MFA provider [`builder`] gives the chain: `--mfa-code`, else the terminal.
+fn mfa(session: &SessionArgs) -> SharedMfaTokenProvider {
+    match &session.mfa_code {
+        Some(code) => Arc::new(FixedMfa::new(code.as_str())),
+        None => Arc::new(PromptMfa::new()),
+    }
+}
+
+/// What `serve` and `exec --server` hand out: always temporary credentials, as the ECS / EKS
+/// endpoints do. The chain's answer passes through when it is a session; long-term keys are
+/// exchanged with STS `GetSessionToken` (the selected profile's `mfa_serial` and STS settings,
+/// sessions in `~/.aws/cli/cache` unless `--no-cache`), behind the refresh layers. Returns the
+/// chain too, for what the command reads from the profile.
+pub(crate) fn temporary(
+    profile: Option<&str>,
+    session: &SessionArgs,
+) -> Result<(DefaultChain, SharedProvider), CredentialsError> {
+    let chain = self::chain(profile, session)?;
+    let sources = Sources::system();
+    let name = chain.selected_profile().name().to_owned();
+    let sts = StsClientBuilder::from_sources(
+        &sources,
+        &SelectedProfileValues::new(chain.profiles(), &name),
+    )?
+    .build()?;
+    let mfa_serial = chain
+        .profiles()
+        .profile(&name)
+        .and_then(|s| s.get("mfa_serial"))
+        .map(str::to_owned);
+    let sessions = SessionTokenProvider::builder(&sources, Arc::new(chain.clone()), sts)
+        .mfa_serial(mfa_serial)
+        .mfa(mfa(session))
+        .file_cache(if session.no_cache {
+            None
+        } else {
+            aws_cli_cache()
+        })
+        .build()?;
+    let stable = StaticStabilityLayer::with_clock(sources.clock.clone()).layer(sessions);
+    let stack = CacheLayer::new().clock(sources.clock.clone()).layer(stable);
+    Ok((chain, Arc::new(stack)))
 }
 
 /// [`builder`]'s chain alone.

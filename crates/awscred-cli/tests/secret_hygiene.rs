@@ -38,6 +38,10 @@ const SECRETS: &[&str] = &[
     "SSOCLIENTSECRET",
     "271828",
     "314159",
+    "SECRETSTATIC",
+    "SECRETSESSION",
+    "TOKENSESSION",
+    "161803",
 ];
 
 const KEYS: &str = "[dev]\naws_access_key_id = AKIDDEV00000000\naws_secret_access_key = SECRETDEV\n\
@@ -515,6 +519,85 @@ async fn bad_files_and_refused_tokens_print_no_secret() {
         assert_ne!(out.code, 0, "{}: {}", args.join(" "), out.stderr);
         assert!(out.stderr.contains("credentials"), "{}", out.stderr);
     }
+    sweep.check();
+}
+
+/// `serve` and `exec --server` with long-term keys: the `GetSessionToken` session (in memory, in
+/// `~/.aws/cli/cache`, from the cache in a second process), an MFA code, and STS refusing it.
+#[tokio::test(flavor = "multi_thread")]
+async fn session_token_paths_print_no_secret() {
+    let h = support::home(
+        "hygiene",
+        "session",
+        "[static]\naws_access_key_id = AKIDSTATIC000000\naws_secret_access_key = SECRETSTATIC\n",
+        "[profile static]\nregion = eu-west-1\n\
+         [profile static-mfa]\naws_access_key_id = AKIDSTATICMFA000\naws_secret_access_key = SECRETSTATIC\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/me\n",
+    );
+    let mut sweep = Sweep::default();
+    let session = "<GetSessionTokenResponse><GetSessionTokenResult><Credentials>\
+        <AccessKeyId>ASIASESSION00000</AccessKeyId><SecretAccessKey>SECRETSESSION</SecretAccessKey>\
+        <SessionToken>TOKENSESSION</SessionToken><Expiration>2035-01-01T00:00:00Z</Expiration>\
+        </Credentials></GetSessionTokenResult></GetSessionTokenResponse>";
+    let sts = support::fixture(serde_json::json!([
+        sts_post("Action=GetSessionToken", 200, session),
+        sts_post("TokenCode=161803", 403, DENIED),
+    ]))
+    .await;
+    let url = sts.url();
+    let env = [("AWS_ENDPOINT_URL_STS", url.as_str())];
+    let serving = support::Serving::start(cmd(&h, &["serve", "--profile", "static"], &env));
+    let (status, body) = http_get(&serving.uri, Some(&serving.token));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("TOKENSESSION") && !body.contains("SECRETSTATIC"),
+        "{body}"
+    );
+    let (rest, stderr) = serving.stop();
+    sweep.record(Output {
+        what: "serve --profile static (GetSessionToken)".into(),
+        code: 0,
+        stdout: rest,
+        stderr,
+        stdout_is_credentials: false,
+    });
+    // A second process: the session from ~/.aws/cli/cache (the child must see it).
+    let out = sweep.record(
+        run(
+            &h,
+            &[
+                "exec",
+                "--server",
+                "--profile",
+                "static",
+                "--",
+                "sh",
+                "-c",
+                "test -n \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"",
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = sweep.record(run(&h, &["cache", "list"], &[]).await);
+    assert!(out.stdout.contains("(sts-session-token)"), "{}", out.stdout);
+    // MFA: the code reaches STS, which refuses it; serve stops naming the call.
+    let out = sweep.record(
+        run(
+            &h,
+            &["serve", "--profile", "static-mfa", "--mfa-code", "161803"],
+            &env,
+        )
+        .await,
+    );
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("GetSessionToken") && out.stderr.contains("AccessDenied"),
+        "{}",
+        out.stderr
+    );
+    sts.verify().unwrap();
     sweep.check();
 }
 

@@ -79,6 +79,29 @@ impl CacheKey {
         Self(crate::sha1_hex(&json))
     }
 
+    /// The key of a `GetSessionToken` session (awscred's own; the AWS CLI caches none): the
+    /// SHA-1 hex of Python's `json.dumps(args, sort_keys=True)` over `AccessKeyId` (the
+    /// long-term key the session is signed with), `DurationSeconds`, and `SerialNumber` when an
+    /// MFA device is used, e.g. `{"AccessKeyId": "AKIA…", "DurationSeconds": 3600}`. Stable
+    /// across runs and processes; a new access key (rotation) or another device or duration is
+    /// another key. It never collides with [`CacheKey::assume_role`] (whose arguments always
+    /// hold `RoleArn`) or [`CacheKey::sso`] (`accountId`). The MFA code is never part of it.
+    pub fn session_token(
+        access_key_id: &str,
+        mfa_serial: Option<&str>,
+        duration_seconds: u32,
+    ) -> Self {
+        // Inserted in sorted order (see `assume_role`).
+        let mut args = serde_json::Map::new();
+        args.insert("AccessKeyId".into(), access_key_id.into());
+        args.insert("DurationSeconds".into(), duration_seconds.into());
+        if let Some(s) = mfa_serial {
+            args.insert("SerialNumber".into(), s.into());
+        }
+        let json = python_json(&serde_json::Value::Object(args));
+        Self(crate::sha1_hex(&json))
+    }
+
     /// The file stem.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -112,6 +135,9 @@ pub struct FileCache {
     fs: SharedFs,
     lock_wait: Option<Duration>,
 }
+
+/// The `ProviderType` of entries written by [`FileCache::store_session_token`].
+pub const SESSION_TOKEN_PROVIDER_TYPE: &str = "sts-session-token";
 
 /// How long [`FileCache::lock`] waits by default for another process to release an entry's
 /// lock: one STS call's time budget (`awscred-http`'s 30 s per attempt) and 5 s more. After it,
@@ -378,27 +404,57 @@ impl FileCache {
         key: &CacheKey,
         credentials: &Credentials,
     ) -> Result<(), CredentialsError> {
+        self.store_marked(key, credentials, "sso", format_utc_z, "SSO credential")
+    }
+
+    /// Writes a `GetSessionToken` session under `key` ([`CacheKey::session_token`]) in the
+    /// assume-role layout, marked `"ProviderType": "sts-session-token"` (so `awscred cache list`
+    /// can say what it is): `{"ProviderType": …, "Credentials": {…, "Expiration": "…UTC"}}`.
+    pub fn store_session_token(
+        &self,
+        key: &CacheKey,
+        credentials: &Credentials,
+    ) -> Result<(), CredentialsError> {
+        self.store_marked(
+            key,
+            credentials,
+            SESSION_TOKEN_PROVIDER_TYPE,
+            format_expiration,
+            "session token",
+        )
+    }
+
+    /// Writes `credentials` under `key` with `"ProviderType": provider_type` and no role user,
+    /// the expiry spelled by `spell`; `what` names the cache in errors.
+    fn store_marked(
+        &self,
+        key: &CacheKey,
+        credentials: &Credentials,
+        provider_type: &str,
+        spell: fn(SystemTime) -> String,
+        what: &str,
+    ) -> Result<(), CredentialsError> {
         let path = self.path(key);
         let Some(expiry) = credentials.expiry() else {
-            return Err(CredentialsError::invalid_configuration(
-                "SSO role credentials without an expiry cannot be cached",
-            )
+            return Err(CredentialsError::invalid_configuration(format!(
+                "{what} credentials without an expiry cannot be cached"
+            ))
             .with("file", path.display()));
         };
         let entry = Entry {
-            provider_type: Some("sso".into()),
+            provider_type: Some(provider_type.into()),
             credentials: EntryCredentials {
                 access_key_id: credentials.access_key_id().to_owned(),
                 secret_access_key: credentials.secret_access_key().to_owned(),
                 session_token: credentials.session_token().map(str::to_owned),
-                expiration: format_utc_z(expiry),
+                expiration: spell(expiry),
                 account_id: credentials.account_id().map(str::to_owned),
             },
             assumed_role_user: None,
         };
         let bytes = Zeroizing::new(python_json(&entry));
         self.fs.write_atomic(&path, &bytes, 0o600).map_err(|e| {
-            CredentialsError::provider_error("could not write the SSO credential cache file")
+            CredentialsError::provider_error(format!("could not write the {what} cache file"))
                 .with("file", path.display())
                 .with_source(e)
         })
@@ -599,6 +655,58 @@ mod tests {
             CacheKey::sso("123456789012", "R", None, "https://d-1.awsapps.com/start").as_str(),
             "bcdcc22972921bb5629b19ab7934d3bc717f0520"
         );
+    }
+
+    #[test]
+    fn session_token_keys_match_python() {
+        // hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest(), CPython 3.12:
+        // {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "DurationSeconds": 3600}
+        assert_eq!(
+            CacheKey::session_token("AKIAIOSFODNN7EXAMPLE", None, 3600).as_str(),
+            "32c7d20af7c6bc1ae1a0fa5e8a9f27918be27ec0"
+        );
+        // … "DurationSeconds": 28800, "SerialNumber": "arn:aws:iam::123456789012:mfa/me"}
+        assert_eq!(
+            CacheKey::session_token(
+                "AKIAIOSFODNN7EXAMPLE",
+                Some("arn:aws:iam::123456789012:mfa/me"),
+                28800
+            )
+            .as_str(),
+            "3e0fb771a8e5ad29e7a24d1e03a85afe96dd54d8"
+        );
+        // Each part changes the key.
+        let base = CacheKey::session_token("AKIAONE", None, 3600);
+        assert_ne!(base, CacheKey::session_token("AKIATWO", None, 3600));
+        assert_ne!(base, CacheKey::session_token("AKIAONE", Some("m"), 3600));
+        assert_ne!(base, CacheKey::session_token("AKIAONE", None, 7200));
+    }
+
+    #[test]
+    fn session_token_entries_round_trip_and_are_marked() {
+        let fs = Arc::new(MemFs::new());
+        let cache = FileCache::new("/c", fs.clone());
+        let key = CacheKey::session_token("AKIAX", None, 3600);
+        let c = Credentials::builder("ASIAS", "SECRET", "x")
+            .session_token("TOKEN")
+            .expiry(at(T2030))
+            .build();
+        cache.store_session_token(&key, &c).unwrap();
+        assert_eq!(fs.mode(&cache.path(&key)).unwrap(), Some(0o600));
+        let back = cache
+            .load(&key, at(T2030 - 3600), Duration::from_secs(900), "y")
+            .unwrap();
+        assert_eq!(
+            (back.access_key_id(), back.session_token(), back.expiry()),
+            ("ASIAS", Some("TOKEN"), Some(at(T2030)))
+        );
+        let listed = cache.entries().unwrap();
+        assert_eq!(
+            listed[0].provider_type.as_deref(),
+            Some(SESSION_TOKEN_PROVIDER_TYPE)
+        );
+        let no_expiry = Credentials::new("A", "S", "x");
+        assert!(cache.store_session_token(&key, &no_expiry).is_err());
     }
 
     // From CPython 3.12 (`target/moto-venv/bin/python`), as in `keys_match_python`.

@@ -6,7 +6,8 @@
 //!   `json.dumps(args, sort_keys=True)`, which a private formatter gives `serde_json`);
 //!   [`FileCache`] reads and writes entries (a world-readable entry, or one another user owns, is
 //!   refused), takes the cross-process `<key>.lock` (waiting at most [`LOCK_WAIT`]), and lists
-//!   them ([`CacheEntry`], no secrets). Tested against botocore's own `JSONFileCache` in
+//!   them ([`CacheEntry`], no secrets). awscred's `GetSessionToken` sessions live there too,
+//!   under [`CacheKey::session_token`]. Tested against botocore's own `JSONFileCache` in
 //!   `tests/botocore_cache_interop.rs`.
 //! - [`sso`]: `~/.aws/sso/cache/<sha1>.json`, the token files `aws sso login` writes
 //!   ([`SsoTokenCache`], [`SsoToken`]): path from the session name or start URL, read, atomic
@@ -44,7 +45,7 @@ mod json;
 pub mod sso;
 pub mod timestamp;
 
-pub use cli::{CacheEntry, CacheKey, FileCache, LOCK_WAIT};
+pub use cli::{CacheEntry, CacheKey, FileCache, LOCK_WAIT, SESSION_TOKEN_PROVIDER_TYPE};
 pub use sso::{SsoToken, SsoTokenCache, SsoTokenError};
 pub use timestamp::{format_utc_z, parse_timestamp};
 

@@ -10,6 +10,11 @@
 //!   each hop's session in memory, and optionally shares them through the AWS CLI's
 //!   `~/.aws/cli/cache` ([`FileCache`](awscred_file_cache::FileCache), from
 //!   `awscred-file-cache`), so the AWS CLI and awscred share sessions.
+//! - [`SessionTokenProvider`]: temporary credentials over any base provider. Long-term keys
+//!   are exchanged with STS `GetSessionToken` (with `mfa_serial` and a code from the same MFA
+//!   providers), the session kept in memory and in `~/.aws/cli/cache` under
+//!   [`CacheKey::session_token`](awscred_file_cache::CacheKey::session_token); sessions pass
+//!   through. What `awscred serve` hands out (as aws-vault does).
 //!
 //! The rules are botocore's (`AssumeRoleProvider`), with the cross-SDK vectors winning where they
 //! differ (28/28 in `tests/conformance.rs`): `role_arn` needs exactly one of `source_profile` and
@@ -49,9 +54,14 @@
 mod mfa;
 mod plan;
 mod provider;
+mod session_token;
 
 pub use mfa::{
     CommandMfa, FixedMfa, MfaCode, MfaTokenProvider, NoMfa, PromptMfa, SharedMfaTokenProvider,
 };
 pub use plan::{BaseProvider, CredentialSource, ProfileChain, RoleHop, plan};
 pub use provider::{AssumeRoleProvider, AssumeRoleProviderBuilder, PROVIDER_NAME, REUSE_WINDOW};
+pub use session_token::{
+    MFA_SESSION_DURATION, SESSION_DURATION, SESSION_TOKEN_PROVIDER_NAME, SessionTokenProvider,
+    SessionTokenProviderBuilder,
+};

@@ -303,17 +303,7 @@ impl AssumeRoleProvider {
         let _guard = match &inner.file_cache {
             Some(cache) => {
                 let key = CacheKey::assume_role(&request, generated);
-                let locker = cache.clone();
-                let lock_key = key.clone();
-                let guard = tokio::task::spawn_blocking(move || locker.lock(&lock_key))
-                    .await
-                    .map_err(|e| {
-                        CredentialsError::provider_error(format!("the cache lock task failed: {e}"))
-                    })
-                    .and_then(|r| r);
-                if let Err(e) = &guard {
-                    tracing::warn!(error = %e, "going on without the cache lock");
-                }
+                let guard = lock_entry(cache, &key).await;
                 if let Some(c) = cache.load(&key, inner.clock.now(), REUSE_WINDOW, PROVIDER_NAME) {
                     tracing::debug!(
                         hop = idx,
@@ -321,7 +311,7 @@ impl AssumeRoleProvider {
                     );
                     return Ok(c);
                 }
-                guard.ok().flatten()
+                guard
             }
             None => None,
         };
@@ -339,6 +329,20 @@ impl AssumeRoleProvider {
         }
         Ok(result.credentials)
     }
+}
+
+/// Takes `key`'s cross-process lock off the runtime's threads (the wait is bounded by the
+/// cache); a lock that cannot be had is a warning, and the caller goes on without it.
+pub(crate) async fn lock_entry(cache: &FileCache, key: &CacheKey) -> Option<awscred_types::FsLock> {
+    let (locker, lock_key) = (cache.clone(), key.clone());
+    let guard = tokio::task::spawn_blocking(move || locker.lock(&lock_key))
+        .await
+        .map_err(|e| CredentialsError::provider_error(format!("the cache lock task failed: {e}")))
+        .and_then(|r| r);
+    if let Err(e) = &guard {
+        tracing::warn!(error = %e, "going on without the cache lock");
+    }
+    guard.ok().flatten()
 }
 
 impl RoleHop {

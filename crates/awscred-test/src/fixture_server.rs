@@ -191,6 +191,14 @@ impl FixtureServer {
         }
     }
 
+    /// Starts serving `exchanges` (a JSON array of `{"request": …, "response": …}`, as in a
+    /// recording) in order. Panics on JSON that is not a recording: the test's own text.
+    pub async fn exchanges(exchanges: serde_json::Value) -> Self {
+        let recording = serde_json::from_value(serde_json::json!({ "exchanges": exchanges }))
+            .expect("a recording's exchanges");
+        Self::start(recording).await
+    }
+
     /// Starts serving the recording in `dir/http.json`.
     pub async fn from_dir(dir: &Path) -> Result<Self, String> {
         Ok(Self::start(Recording::from_dir(dir)?).await)

@@ -27,6 +27,9 @@ const SECRETS: &[&str] = &[
     "SECRETPROC",
     "SSOACCESSTOKEN",
     "SSOCLIENTSECRET",
+    "SECRETLONG",
+    "SECRETSESSION",
+    "TOKENSESSION",
 ];
 
 const CONFIG: &str = "[profile partial]\naws_access_key_id = AKIDPARTIAL\naws_session_token = TOKENPARTIAL\n\
@@ -120,6 +123,36 @@ async fn debug_of_credentials_chain_and_paved_stack_shows_no_secret() {
         &paved,
     );
     clean_debug("Credentials from the chain", &got);
+}
+
+#[tokio::test]
+async fn a_session_token_provider_holding_a_session_shows_no_secret() {
+    use awscred::providers::assume_role::{FixedMfa, SessionTokenProvider};
+    let sts = awscred_test::fixture_server::FixtureServer::exchanges(serde_json::json!([{
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=GetSessionToken"]},
+        "response": {"status": 200, "body": "<GetSessionTokenResponse><GetSessionTokenResult>\
+            <Credentials><AccessKeyId>ASIAS</AccessKeyId><SecretAccessKey>SECRETSESSION</SecretAccessKey>\
+            <SessionToken>TOKENSESSION</SessionToken><Expiration>2035-01-01T00:00:00Z</Expiration>\
+            </Credentials></GetSessionTokenResult></GetSessionTokenResponse>"}}]))
+    .await;
+    let client = awscred_sts::StsClient::builder()
+        .endpoint(awscred_sts::Endpoint::new(sts.url(), "eu-west-1"))
+        .build()
+        .unwrap();
+    let base = Arc::new(awscred_types::StaticProvider::new(Credentials::new(
+        "AKIDLONG",
+        "SECRETLONG",
+        "explicit",
+    )));
+    let provider = SessionTokenProvider::builder(&awscred_types::Sources::default(), base, client)
+        .mfa_serial(Some("arn:aws:iam::123456789012:mfa/me".into()))
+        .mfa(Arc::new(FixedMfa::new("123456")))
+        .build()
+        .unwrap();
+    let got = provider.provide_credentials().await.unwrap();
+    assert_eq!(got.session_token(), Some("TOKENSESSION"));
+    clean_debug("SessionTokenProvider holding a session", &provider);
+    clean_debug("its session", &got);
 }
 
 #[tokio::test]

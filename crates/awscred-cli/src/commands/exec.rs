@@ -8,7 +8,7 @@ use std::task::Poll;
 use awscred_types::{Credentials, CredentialsError, SharedProvider, SystemEnv};
 
 use crate::args::SessionArgs;
-use crate::chain::{builder, resolve_once, runtime};
+use crate::chain::{builder, resolve_once, runtime, temporary};
 use crate::commands::serve::Endpoint;
 use crate::render::rfc3339;
 
@@ -19,8 +19,12 @@ pub(crate) fn run(
     command: &[String],
     session: &SessionArgs,
 ) -> Result<ExitCode, CredentialsError> {
-    let provider = builder(profile, session).build()?;
-    let chain = provider.chain();
+    let (chain, served) = if server {
+        let (chain, provider) = temporary(profile, session)?;
+        (chain, Some(provider))
+    } else {
+        (builder(profile, session).build_chain()?, None)
+    };
     let region = awscred_types::Env::get(&SystemEnv, "AWS_REGION")
         .or_else(|| awscred_types::Env::get(&SystemEnv, "AWS_DEFAULT_REGION"))
         .or_else(|| {
@@ -31,10 +35,9 @@ pub(crate) fn run(
                 .map(str::to_owned)
         });
     runtime()?.block_on(async {
-        let handoff = if server {
-            Handoff::Server(std::sync::Arc::new(provider))
-        } else {
-            Handoff::Variables(resolve_once(provider.chain()).await?)
+        let handoff = match served {
+            Some(provider) => Handoff::Server(provider),
+            None => Handoff::Variables(resolve_once(&chain).await?),
         };
         run_child(command, handoff, region).await
     })

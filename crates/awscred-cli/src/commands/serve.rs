@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::args::SessionArgs;
-use crate::chain::{builder, runtime};
+use crate::chain::{runtime, temporary};
 use crate::render::rfc3339;
 
 /// `awscred serve`.
@@ -24,7 +24,7 @@ pub(crate) fn run(
     session: &SessionArgs,
 ) -> Result<ExitCode, CredentialsError> {
     use std::io::Write as _;
-    let provider: SharedProvider = std::sync::Arc::new(builder(profile, session).build()?);
+    let (_, provider) = temporary(profile, session)?;
     runtime()?.block_on(async {
         // Resolve once first, so a broken configuration fails now, not on the first request.
         provider.provide_credentials().await?;
