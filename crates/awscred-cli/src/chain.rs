@@ -17,8 +17,8 @@ use crate::render::rfc3339;
 
 /// The default chain as the AWS CLI runs it: assume-role sessions shared through
 /// `~/.aws/cli/cache` (unless `--no-cache`), MFA codes asked for on the terminal (unless
-/// `--mfa-code`). `build()` adds the refresh layers (what `serve` and `exec --server` hand
-/// out); `build_chain()` is the chain alone, for one resolution.
+/// `--mfa-code`). `build_chain()` is the chain alone, for one resolution; what `serve` and
+/// `exec --server` hand out is [`temporary`].
 pub(crate) fn builder(profile: Option<&str>, session: &SessionArgs) -> Builder {
     let builder = awscred::builder().aws_cli_cache(!session.no_cache);
     let builder = match &session.mfa_code {
