@@ -85,8 +85,7 @@
 
 use awscred_profile::{FileKind, Platform, ProfileSet, Source, locate};
 use awscred_types::{
-    Credentials, CredentialsError, Env, ProvideCredentials, ReadCap, Refused, SharedEnv, SharedFs,
-    Sources,
+    Credentials, CredentialsError, Env, ReadCap, Refused, SharedEnv, SharedFs, Sources,
 };
 use std::fmt;
 use std::io;
@@ -194,7 +193,7 @@ impl BotoProvider {
     }
 
     /// Reads the files now and builds credentials, or says why not; the synchronous form of
-    /// [`ProvideCredentials::provide_credentials`].
+    /// [`ProvideCredentials::provide_credentials`](awscred_types::ProvideCredentials::provide_credentials).
     pub fn load(&self) -> Result<Credentials, CredentialsError> {
         let (paths, from_env) = self.candidates();
         let mut tried = Vec::with_capacity(paths.len());
@@ -315,16 +314,7 @@ impl fmt::Debug for BotoProvider {
     }
 }
 
-#[async_trait::async_trait]
-impl ProvideCredentials for BotoProvider {
-    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        self.load()
-    }
-
-    fn needs_runtime(&self) -> bool {
-        false
-    }
-}
+awscred_types::local_provider!(BotoProvider);
 
 #[cfg(test)]
 mod tests {

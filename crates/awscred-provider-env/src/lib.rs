@@ -1,7 +1,7 @@
 //! Credentials from environment variables, read the way botocore's `EnvProvider` reads them.
 //!
 //! This crate provides:
-//! - [`EnvProvider`]: a [`ProvideCredentials`] that reads `AWS_ACCESS_KEY_ID`,
+//! - [`EnvProvider`]: a [`ProvideCredentials`](awscred_types::ProvideCredentials) that reads `AWS_ACCESS_KEY_ID`,
 //!   `AWS_SECRET_ACCESS_KEY`, the session token (`AWS_SECURITY_TOKEN`, then `AWS_SESSION_TOKEN`),
 //!   `AWS_CREDENTIAL_EXPIRATION` (RFC 3339) and `AWS_ACCOUNT_ID` through the
 //!   [`Env`](awscred_types::Env) seam, on every call. Credentials it returns are named `env`
@@ -51,7 +51,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedEnv, Sources};
+use awscred_types::{Credentials, CredentialsError, SharedEnv, Sources};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -106,7 +106,7 @@ impl EnvProvider {
     }
 
     /// Reads the environment now and builds credentials, or says why not; the synchronous form
-    /// of [`ProvideCredentials::provide_credentials`].
+    /// of [`ProvideCredentials::provide_credentials`](awscred_types::ProvideCredentials::provide_credentials).
     pub fn load(&self) -> Result<Credentials, CredentialsError> {
         let env = &*self.env;
         let Some(access_key_id) = env.get(ACCESS_KEY_ID) else {
@@ -163,22 +163,13 @@ impl fmt::Debug for EnvProvider {
     }
 }
 
-#[async_trait::async_trait]
-impl ProvideCredentials for EnvProvider {
-    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        self.load()
-    }
-
-    fn needs_runtime(&self) -> bool {
-        false
-    }
-}
+awscred_types::local_provider!(EnvProvider);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use awscred_test::block_on;
-    use awscred_types::{Env, FakeEnv};
+    use awscred_types::{Env, FakeEnv, ProvideCredentials};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use awscred_profile::{FileKind, ProfileSet, select_profile};
-use awscred_types::{Credentials, CredentialsError, Env, Fs, ProvideCredentials};
+use awscred_types::{Credentials, CredentialsError, Env, Fs};
 
 use crate::static_keys::{ACCESS_KEY_ID, static_keys};
 
@@ -120,23 +120,14 @@ macro_rules! file_provider {
             }
 
             /// Builds credentials from the profile, or says why not; the synchronous form of
-            /// [`ProvideCredentials::provide_credentials`]. See the [crate documentation](crate)
+            /// [`ProvideCredentials::provide_credentials`](awscred_types::ProvideCredentials::provide_credentials). See the [crate documentation](crate)
             /// for the rules.
             pub fn load(&self) -> Result<Credentials, CredentialsError> {
                 self.view.load()
             }
         }
 
-        #[async_trait::async_trait]
-        impl ProvideCredentials for $name {
-            async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-                self.load()
-            }
-
-            fn needs_runtime(&self) -> bool {
-                false
-            }
-        }
+        awscred_types::local_provider!($name);
     };
 }
 

@@ -161,14 +161,7 @@ impl SsoLogin {
             .map_err(|e| e.into_credentials_error_calling(format_args!("SSO-OIDC {what}")))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
-            let code = serde_json::from_slice::<serde_json::Value>(response.body())
-                .ok()
-                .and_then(|v| {
-                    v.get("error")
-                        .and_then(|e| e.as_str())
-                        .map(|e| awscred_types::printable(e, 64))
-                })
-                .unwrap_or_default();
+            let code = crate::token::oidc_error_code(response.body()).unwrap_or_default();
             return Ok(Err((status, code)));
         }
         serde_json::from_slice(response.body())

@@ -333,13 +333,7 @@ impl SsoProvider {
             .await
             .map_err(|e| e.into_credentials_error_calling("SSO-OIDC CreateToken"))?;
         if !response.status().is_success() {
-            let code = serde_json::from_slice::<serde_json::Value>(response.body())
-                .ok()
-                .and_then(|v| {
-                    v.get("error")
-                        .and_then(|e| e.as_str())
-                        .map(|e| awscred_types::printable(e, 64))
-                })
+            let code = crate::token::oidc_error_code(response.body())
                 .unwrap_or_else(|| "no error code".into());
             return Err(self
                 .fail(format!(

@@ -90,3 +90,11 @@ impl CreatedToken {
         }
     }
 }
+
+/// The `error` code of an SSO-OIDC error answer (`authorization_pending`, `invalid_grant`, …),
+/// printable and cut to 64 characters; `None` when the body holds none.
+pub(crate) fn oidc_error_code(body: &[u8]) -> Option<String> {
+    let answer = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    let code = answer.get("error")?.as_str()?;
+    Some(awscred_types::printable(code, 64))
+}

@@ -47,6 +47,8 @@ mod provider;
 mod sources;
 mod text;
 
+#[doc(hidden)]
+pub use async_trait::async_trait as __async_trait; // for `local_provider!`
 pub use clock::{Clock, SharedClock, SystemClock};
 pub use credentials::{Credentials, CredentialsBuilder};
 pub use env::{Env, SharedEnv, SystemEnv};

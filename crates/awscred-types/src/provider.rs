@@ -23,6 +23,45 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     }
 }
 
+/// Implements [`ProvideCredentials`] for a provider that answers at once from memory, the
+/// environment or files, with its inherent `fn load(&self) -> Result<Credentials,
+/// CredentialsError>`: `provide_credentials` is `load` and
+/// [`needs_runtime`](ProvideCredentials::needs_runtime) is `false`.
+///
+/// ```
+/// use awscred_types::{Credentials, CredentialsError, answer_now};
+///
+/// #[derive(Debug)]
+/// struct Fixed;
+///
+/// impl Fixed {
+///     fn load(&self) -> Result<Credentials, CredentialsError> {
+///         Ok(Credentials::new("AKID", "SECRET", "fixed"))
+///     }
+/// }
+///
+/// awscred_types::local_provider!(Fixed);
+/// assert_eq!(answer_now(&Fixed).unwrap()?.access_key_id(), "AKID");
+/// # Ok::<(), CredentialsError>(())
+/// ```
+#[macro_export]
+macro_rules! local_provider {
+    ($provider:ty) => {
+        #[$crate::__async_trait]
+        impl $crate::ProvideCredentials for $provider {
+            async fn provide_credentials(
+                &self,
+            ) -> ::std::result::Result<$crate::Credentials, $crate::CredentialsError> {
+                self.load()
+            }
+
+            fn needs_runtime(&self) -> bool {
+                false
+            }
+        }
+    };
+}
+
 /// `provider`'s answer if it comes on the first poll, without an async runtime: for a
 /// provider whose [`needs_runtime`](ProvideCredentials::needs_runtime) is `false`. `None` when
 /// the provider needs a runtime or did not answer at once (ask it on a runtime then).
