@@ -4,12 +4,25 @@
 //! list` / `cache clear`. Every command resolves through the AWS CLI's assume-role cache
 //! (`~/.aws/cli/cache`) unless `--no-cache`, asks for MFA codes on the terminal unless
 //! `--mfa-code`, and logs to standard error with `-v` / `-vv` / `AWSCRED_LOG`.
-#![allow(clippy::print_stdout, reason = "a command-line tool prints its answer")]
-#![allow(clippy::print_stderr, reason = "a command-line tool prints its errors")]
+
+/// `println!` that returns the command's error when standard output cannot be written.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::out::line(format_args!($($arg)*))?
+    };
+}
+
+/// `eprintln!` that cannot panic (a closed or full standard error is ignored).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::out::err_line(format_args!($($arg)*))
+    };
+}
 
 mod args;
 mod chain;
 mod commands;
+mod out;
 mod render;
 
 use std::process::ExitCode;
@@ -60,10 +73,12 @@ fn main() -> ExitCode {
         }
         .map(|()| ExitCode::SUCCESS),
     };
-    match result {
+    // What is still buffered is written now, so a failure is seen (at exit it would not be).
+    match result.and_then(|code| out::flush().map(|()| code)) {
         Ok(code) => code,
+        Err(e) if out::is_closed_pipe(&e) => ExitCode::from(out::CLOSED_PIPE_STATUS),
         Err(e) => {
-            eprintln!("awscred: {e}");
+            errln!("awscred: {e}");
             ExitCode::FAILURE
         }
     }

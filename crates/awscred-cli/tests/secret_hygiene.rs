@@ -601,6 +601,52 @@ async fn session_token_paths_print_no_secret() {
     sweep.check();
 }
 
+/// The record of a run whose standard output went nowhere.
+fn failed_write(args: &[&str], how: &str, out: &std::process::Output) -> Output {
+    Output {
+        what: format!("{} {how}", args.join(" ")),
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+        stdout_is_credentials: false,
+    }
+}
+
+/// Output that cannot be written (`> /dev/full`, a pipe nobody reads): the one-line error of
+/// `export-credentials` and `serve` names the cause, never the credentials it could not print.
+#[test]
+fn unwritable_output_prints_no_secret() {
+    let h = home("unwritable");
+    let mut sweep = Sweep::default();
+    for args in [
+        &["export-credentials", "--profile", "dev"][..],
+        &["export-credentials", "--profile", "dev", "--format", "env"][..],
+        &["serve", "--profile", "dev"][..],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = cmd(&h, args, &[])
+            .stdout(std::process::Stdio::from(full))
+            .output()
+            .unwrap();
+        let out = sweep.record(failed_write(args, "> /dev/full", &out));
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("could not write to standard output"),
+            "{}",
+            out.stderr
+        );
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = cmd(&h, args, &[]).stdout(writer).output().unwrap();
+        let out = sweep.record(failed_write(args, "into a closed pipe", &out));
+        assert_eq!(out.code, 141, "{}", out.stderr);
+    }
+    sweep.check();
+}
+
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();

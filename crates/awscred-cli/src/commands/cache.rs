@@ -10,11 +10,11 @@ use crate::render::{mask_key_id, remaining, rfc3339};
 /// `awscred cache list`.
 pub(crate) fn list() -> Result<(), CredentialsError> {
     let Some(cache) = aws_cli_cache() else {
-        println!("no home folder is known, so there is no ~/.aws/cli/cache");
+        outln!("no home folder is known, so there is no ~/.aws/cli/cache");
         return Ok(());
     };
     let entries = cache.entries()?;
-    println!(
+    outln!(
         "{}: {} entr{}",
         cache.dir().display(),
         entries.len(),
@@ -36,7 +36,7 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
                 format!("expires {} ({})", rfc3339(x), remaining(x, now))
             })
         };
-        println!(
+        outln!(
             "  {}  {}  {}  {when}",
             e.key.as_str(),
             mask_key_id(&e.access_key_id),
@@ -49,7 +49,7 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
 /// `awscred cache clear [--profile P]`.
 pub(crate) fn clear(profile: Option<&str>) -> Result<(), CredentialsError> {
     let Some(cache) = aws_cli_cache() else {
-        println!("no home folder is known, so there is no ~/.aws/cli/cache");
+        outln!("no home folder is known, so there is no ~/.aws/cli/cache");
         return Ok(());
     };
     let keys = match profile {
@@ -62,7 +62,7 @@ pub(crate) fn clear(profile: Option<&str>) -> Result<(), CredentialsError> {
             let set = ProfileSet::load(&SystemEnv, &OsFs)?;
             let chain = plan(&set, name)?;
             if chain.roles.is_empty() {
-                println!("profile {name} assumes no role: nothing of it is cached");
+                outln!("profile {name} assumes no role: nothing of it is cached");
                 return Ok(());
             }
             chain.roles.iter().map(|h| h.cache_key()).collect()
@@ -74,10 +74,10 @@ pub(crate) fn clear(profile: Option<&str>) -> Result<(), CredentialsError> {
         cache.remove(&key)?;
         if existed {
             removed += 1;
-            println!("removed {}", cache.path(&key).display());
+            outln!("removed {}", cache.path(&key).display());
         }
     }
-    println!(
+    outln!(
         "{removed} entr{} removed",
         if removed == 1 { "y" } else { "ies" }
     );

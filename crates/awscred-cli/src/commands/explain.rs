@@ -18,7 +18,7 @@ use crate::render::{kind, kind_name, mask_key_id, remaining, rfc3339, shown};
 /// Values are cut where they are rendered ([`shown`]); a line is cut only past 4096 characters.
 macro_rules! say {
     ($($arg:tt)*) => {
-        println!("{}", awscred_types::printable(&format!($($arg)*), 4096))
+        outln!("{}", awscred_types::printable(&format!($($arg)*), 4096))
     };
 }
 
@@ -58,7 +58,7 @@ pub(crate) fn run(
             "role_chain": role_chain(&set, selected.name(), session),
             "warnings": set.warnings().iter().map(|w| format!("{}:{}: {}", w.path(), w.line(), w.message())).collect::<Vec<_>>(),
         });
-        println!("{out:#}");
+        outln!("{out:#}");
         return Ok(ExitCode::SUCCESS);
     }
     say!("files:");

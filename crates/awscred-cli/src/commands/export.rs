@@ -37,6 +37,6 @@ pub(crate) fn run(
         .process_env(EXPORT_STACK, next.join(","))
         .build_chain()?;
     let creds = resolve_once_blocking(&chain)?;
-    print!("{}", render(&creds, format)?);
+    crate::out::write(render(&creds, format)?)?;
     Ok(ExitCode::SUCCESS)
 }

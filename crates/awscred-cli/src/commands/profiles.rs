@@ -16,7 +16,7 @@ pub(crate) fn run() -> Result<(), CredentialsError> {
     let now = SystemClock.now();
     let names: Vec<&str> = set.profile_names().collect();
     if names.is_empty() {
-        println!(
+        outln!(
             "no profiles (no AWS configuration files on this machine; `awscred explain` shows where they are looked for)"
         );
         return Ok(());
@@ -56,7 +56,7 @@ pub(crate) fn run() -> Result<(), CredentialsError> {
             };
             line.push_str(&format!("  ({status})"));
         }
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(())
 }

@@ -19,12 +19,12 @@ impl awscred_provider_sso::LoginUi for TerminalUi {
         match prompt {
             awscred_provider_sso::LoginPrompt::Browser { url } => {
                 if self.open_browser {
-                    eprintln!(
+                    errln!(
                         "Attempting to open the SSO authorization page in your default browser."
                     );
                     open_browser(url);
                 }
-                eprintln!(
+                errln!(
                     "If the browser does not open, open this page in a browser on this machine:\n\n  {url}\n"
                 );
             }
@@ -34,12 +34,12 @@ impl awscred_provider_sso::LoginUi for TerminalUi {
                 user_code,
             } => {
                 if self.open_browser {
-                    eprintln!(
+                    errln!(
                         "Attempting to open the SSO authorization page in your default browser."
                     );
                     open_browser(url);
                 }
-                eprintln!(
+                errln!(
                     "If the browser does not open, or to use another device, open:\n\n  {verification_uri}\n\nand enter the code:\n\n  {user_code}\n"
                 );
             }
@@ -49,8 +49,8 @@ impl awscred_provider_sso::LoginUi for TerminalUi {
 
     fn waiting(&self) {
         use std::io::Write as _;
-        eprint!(".");
-        let _ = std::io::stderr().flush();
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(b".").and_then(|()| err.flush());
     }
 }
 
@@ -153,8 +153,8 @@ pub(crate) fn login(
             login.pkce_flow(&ui, Duration::from_secs(600)).await
         }
     })?;
-    eprintln!();
-    println!(
+    errln!("");
+    outln!(
         "Successfully logged into Start URL: {start_url} (token valid until {})",
         rfc3339(expires)
     );
@@ -175,7 +175,7 @@ pub(crate) fn logout() -> Result<(), CredentialsError> {
             }
         }
     }
-    println!(
+    outln!(
         "removed {removed} cached SSO token{} and role credential entries",
         if removed == 1 { "" } else { "s" }
     );

@@ -29,12 +29,12 @@ pub(crate) fn run(
                 "Provider": creds.provider_name(),
                 "Profile": name,
             });
-            println!("{out:#}");
+            outln!("{out:#}");
         } else {
-            println!("account   {}", who.account);
-            println!("arn       {}", who.arn);
-            println!("user id   {}", who.user_id);
-            println!(
+            outln!("account   {}", who.account);
+            outln!("arn       {}", who.arn);
+            outln!("user id   {}", who.user_id);
+            outln!(
                 "provider  {} (profile {name}, key {})",
                 creds.provider_name(),
                 mask_key_id(creds.access_key_id())
