@@ -39,6 +39,8 @@ const CHECKS: &[&str] = &[
     "deny",
     "advisories",
     "deps",
+    "doc",
+    "publish",
 ];
 
 /// The CLI with every provider stays within this many distinct packages.
@@ -216,6 +218,24 @@ impl Test {
         }
         if want_check("deps") {
             checks.push(deps(&packages));
+        }
+        if want_check("doc") {
+            // Every public item documented, every intra-doc link resolving.
+            checks.push(check(
+                "doc",
+                cargo()
+                    .args(["doc", "-q", "--workspace", "--no-deps"])
+                    .env("RUSTDOCFLAGS", "-D warnings"),
+            ));
+        }
+        if want_check("publish") {
+            // Packages every published crate in dependency order and builds each from its
+            // package, as crates.io would receive it; nothing is uploaded. (`--allow-dirty`:
+            // the check is about what the packages hold, not about uncommitted work.)
+            checks.push(check(
+                "publish",
+                cargo().args(["publish", "-q", "--dry-run", "--workspace", "--allow-dirty"]),
+            ));
         }
         Ok(summary(&tests, &checks))
     }

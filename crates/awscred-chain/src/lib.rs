@@ -24,6 +24,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 /// `$on` (a `Result<SharedProvider, _>`) when `$feature` is compiled in, else `$off`.
 macro_rules! feature {

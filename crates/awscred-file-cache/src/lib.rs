@@ -39,6 +39,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 pub mod cli;
 mod json;

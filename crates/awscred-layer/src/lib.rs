@@ -65,6 +65,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 /// The accessors of every wrapper here, in tower's shape: `get_ref`, `get_mut`, `into_inner`
 /// (which drops whatever the wrapper holds: a cached value, a last good one, a log handle).

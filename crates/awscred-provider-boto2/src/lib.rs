@@ -82,6 +82,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 use awscred_profile::{FileKind, Platform, ProfileSet, Source, locate};
 use awscred_types::{

@@ -78,6 +78,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 mod endpoint;
 mod provider;

@@ -33,6 +33,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 mod config;
 mod credentials;

@@ -64,6 +64,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 mod file;
 mod static_keys;

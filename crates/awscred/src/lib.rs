@@ -48,6 +48,7 @@
 //! # Compiler support
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+#![warn(missing_docs)]
 
 use std::sync::Arc;
 use std::time::Duration;
