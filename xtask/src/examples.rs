@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::report::SuiteResult;
+use crate::test::ADAPTERS;
 use crate::{cargo, workspace_root};
 
 pub(crate) fn run(moto_env: &[(String, String)]) -> SuiteResult {
@@ -13,12 +14,13 @@ pub(crate) fn run(moto_env: &[(String, String)]) -> SuiteResult {
     let mut r = SuiteResult::new("examples");
     let built = cargo()
         .args(["build", "-q", "-p", "awscred", "--examples"])
+        .args(ADAPTERS.iter().flat_map(|p| ["-p", p]))
         .status()
         .is_ok_and(|s| s.success());
     if !built {
         r.failed = 1;
         r.notes
-            .push("cargo build -p awscred --examples failed".into());
+            .push("cargo build --examples (the facade and the adapters) failed".into());
         return r;
     }
     let home = workspace_root().join("target/xtask-examples/home");
@@ -97,6 +99,31 @@ pub(crate) fn run(moto_env: &[(String, String)]) -> SuiteResult {
                     )
                 });
             outcome("assume_role_mfa", result);
+            // The adapters' examples: static keys, region and endpoint from the profile `s3`.
+            let config = format!(
+                "[profile s3]\naws_access_key_id = {ak}\naws_secret_access_key = {sk}\n\
+                 region = us-east-1\nendpoint_url = {ep}\n"
+            );
+            let home = workspace_root().join("target/xtask-examples/home-s3");
+            let _ = std::fs::remove_dir_all(&home);
+            let written = std::fs::create_dir_all(home.join(".aws"))
+                .and_then(|()| std::fs::write(home.join(".aws/config"), config))
+                .map_err(|e| e.to_string());
+            outcome(
+                "s3_objects",
+                written.and_then(|()| {
+                    expect(
+                        example(
+                            "s3_objects",
+                            &home,
+                            &["s3", "awscred-object-store"],
+                            &[],
+                            None,
+                        ),
+                        "listed 1 object(s) under awscred-example/",
+                    )
+                }),
+            );
         }
         _ => {
             r.skipped += 1;

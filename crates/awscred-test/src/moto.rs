@@ -35,6 +35,9 @@ pub struct Moto {
     pub role_c: String,
     /// `MOTO_ROLE_UNTRUSTED`: trusts nobody.
     pub role_untrusted: String,
+    /// `MOTO_ROLE_S3`: trusts the user and role-a sessions named `chain-src`; may use S3 (as
+    /// the user may).
+    pub role_s3: String,
 }
 
 impl std::fmt::Debug for Moto {
@@ -60,12 +63,106 @@ impl Moto {
             role_b: v("MOTO_ROLE_B")?,
             role_c: v("MOTO_ROLE_C")?,
             role_untrusted: v("MOTO_ROLE_UNTRUSTED")?,
+            role_s3: v("MOTO_ROLE_S3")?,
         })
     }
 
     /// The seeded user's long-term keys, as provider `provider`.
     pub fn alice(&self, provider: &'static str) -> Credentials {
         Credentials::new(&self.ak, &self.sk, provider)
+    }
+}
+
+impl Moto {
+    /// How many `AssumeRole` sessions named `session_name` the enforced server has handed out,
+    /// from moto's own record (`/moto-api/data.json`): the STS call count of a test that gives
+    /// its sessions a name of their own. Blocking, bounded (5 s timeouts, 64 MiB).
+    pub fn assumed_sessions(&self, session_name: &str) -> Result<usize, String> {
+        use std::io::{Read as _, Write as _};
+        let addr = self.enforced.trim_start_matches("http://");
+        let timeout = Some(std::time::Duration::from_secs(5));
+        let mut s = std::net::TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
+        s.set_read_timeout(timeout).map_err(|e| e.to_string())?;
+        s.set_write_timeout(timeout).map_err(|e| e.to_string())?;
+        write!(
+            s,
+            "GET /moto-api/data.json HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .map_err(|e| format!("{addr}: {e}"))?;
+        let mut text = String::new();
+        s.take(64 << 20)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("{addr}: {e}"))?;
+        if !text.starts_with("HTTP/1.1 200") {
+            return Err(format!(
+                "{addr}/moto-api/data.json: {}",
+                text.lines().next().unwrap_or("")
+            ));
+        }
+        Ok(text
+            .matches(&format!("\"session_name\": \"{session_name}\""))
+            .count())
+    }
+}
+
+/// What the adapter suites (`awscred-aws-sdk`, `awscred-object-store`, `awscred-opendal`) resolve
+/// against the enforced server, in a hermetic environment and file system. Every profile sets
+/// `region = us-east-1` and `endpoint_url` (the enforced server, for STS and S3 alike):
+///
+/// | profile | what |
+/// |---|---|
+/// | `static` | the user's keys |
+/// | `mfa-chain` | two hops: the user's keys → role-a (`mfa_serial`, session `chain-src`) → role-s3 (session `<tag>-chain`) |
+/// | `refresh` | one hop: the user's keys → role-s3 (session `<tag>-refresh`), to count refreshes |
+/// | `denied` | one hop to role-untrusted: STS refuses it |
+///
+/// Sessions carry the suite's `tag`, so [`Moto::assumed_sessions`] counts one suite's calls.
+#[derive(Debug)]
+pub struct AdapterProfiles {
+    /// `HOME=/home/me`, IMDS off, one attempt per STS call.
+    pub env: awscred_types::FakeEnv,
+    /// `/home/me/.aws/config` with the profiles above.
+    pub fs: awscred_types::MemFs,
+    /// The session name of `mfa-chain`'s last hop.
+    pub chain_session: String,
+    /// The session name of `refresh`.
+    pub refresh_session: String,
+    /// The MFA serial `mfa-chain` names.
+    pub mfa_serial: &'static str,
+}
+
+impl Moto {
+    /// The adapter suites' profiles (see [`AdapterProfiles`]); `tag` names the sessions.
+    pub fn adapter_profiles(&self, tag: &str) -> AdapterProfiles {
+        let mfa_serial = "arn:aws:iam::123456789012:mfa/alice";
+        let (chain_session, refresh_session) = (format!("{tag}-chain"), format!("{tag}-refresh"));
+        let (ak, sk, ep) = (&self.ak, &self.sk, &self.enforced);
+        let at = format!("region = us-east-1\nendpoint_url = {ep}\n");
+        let config = format!(
+            "[profile static]\naws_access_key_id = {ak}\naws_secret_access_key = {sk}\n{at}\
+             [profile base]\naws_access_key_id = {ak}\naws_secret_access_key = {sk}\n{at}\
+             [profile mfa-hop]\nrole_arn = {a}\nsource_profile = base\nrole_session_name = chain-src\n\
+             mfa_serial = {mfa_serial}\n{at}\
+             [profile mfa-chain]\nrole_arn = {s3}\nsource_profile = mfa-hop\n\
+             role_session_name = {chain_session}\n{at}\
+             [profile refresh]\nrole_arn = {s3}\nsource_profile = base\n\
+             role_session_name = {refresh_session}\n{at}\
+             [profile denied]\nrole_arn = {untrusted}\nsource_profile = base\n\
+             role_session_name = {tag}-denied\n{at}",
+            a = self.role_a,
+            s3 = self.role_s3,
+            untrusted = self.role_untrusted,
+        );
+        AdapterProfiles {
+            env: awscred_types::FakeEnv::new()
+                .with("HOME", "/home/me")
+                .with("AWS_EC2_METADATA_DISABLED", "true")
+                .with("AWS_MAX_ATTEMPTS", "1"),
+            fs: awscred_types::MemFs::new().with_file("/home/me/.aws/config", config),
+            chain_session,
+            refresh_session,
+            mfa_serial,
+        }
     }
 }
 

@@ -284,7 +284,11 @@ impl Builder {
         if let Some(log) = self.trace {
             stack = Arc::new(TraceLayer::new("awscred", log).layer(stack));
         }
-        Ok(Provider { chain, stack })
+        Ok(Provider {
+            chain,
+            stack,
+            env: self.sources.env,
+        })
     }
 
     /// [`build`](Self::build) for programs without an async runtime.
@@ -298,6 +302,7 @@ impl Builder {
 pub struct Provider {
     chain: DefaultChain,
     stack: SharedProvider,
+    env: SharedEnv,
 }
 
 impl Provider {
@@ -305,6 +310,58 @@ impl Provider {
     /// and [`ChainProvider::resolve_traced`] for a one-off resolution that bypasses the cache.
     pub fn chain(&self) -> &DefaultChain {
         &self.chain
+    }
+
+    /// The region for clients, as the AWS SDKs and the AWS CLI read it: `AWS_REGION`, else
+    /// `AWS_DEFAULT_REGION`, else the selected profile's `region` (trimmed; blank is unset).
+    /// What the adapter crates (`awscred-aws-sdk`, `awscred-object-store`, `awscred-opendal`)
+    /// hand their clients.
+    pub fn region(&self) -> Option<String> {
+        ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .into_iter()
+            .find_map(|var| self.env.get(var))
+            .or_else(|| self.profile_value("region"))
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+    }
+
+    /// The endpoint URL configured for `service` (botocore's service id in lower case with
+    /// hyphens, e.g. `s3`), in botocore's order: `AWS_ENDPOINT_URL_<SERVICE>`,
+    /// `AWS_ENDPOINT_URL`, the `endpoint_url` under `<service> =` in the `[services NAME]`
+    /// section the profile names, then the profile's `endpoint_url`; none when
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls` is `true`.
+    pub fn endpoint_url(&self, service: &str) -> Option<String> {
+        let ignore = self
+            .env
+            .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .or_else(|| self.profile_value("ignore_configured_endpoint_urls"));
+        if ignore.is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+            return None;
+        }
+        let var = format!(
+            "AWS_ENDPOINT_URL_{}",
+            service.to_ascii_uppercase().replace('-', "_")
+        );
+        let profiles = self.chain.profiles();
+        let services = || {
+            let name = self.profile_value("services")?;
+            let section = profiles.services(name.trim())?;
+            let sub = section.sub_properties(&service.replace('-', "_"))?;
+            sub.get("endpoint_url").map(str::to_owned)
+        };
+        [var.as_str(), "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .find_map(|v| self.env.get(v))
+            .or_else(services)
+            .or_else(|| self.profile_value("endpoint_url"))
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+    }
+
+    fn profile_value(&self, key: &str) -> Option<String> {
+        let name = self.chain.selected_profile().name();
+        let value = self.chain.profiles().profile(name)?.get(key)?;
+        (!value.trim().is_empty()).then(|| value.to_owned())
     }
 }
 

@@ -126,3 +126,43 @@ fn blocking_build_resolves_without_a_runtime() {
         .unwrap();
     assert_eq!(provider.credentials().unwrap().access_key_id(), "AKIDFILE");
 }
+
+/// What the adapters hand their clients: the region (`AWS_REGION`, `AWS_DEFAULT_REGION`,
+/// profile) and a service's endpoint in botocore's order, under the ignore switch.
+#[test]
+fn region_and_endpoint_for_clients() {
+    let config = "[profile p]\nregion = eu-west-1\nendpoint_url = http://profile\nservices = local\n\
+                  [services local]\ns3 =\n  endpoint_url = http://services-s3\n";
+    let fs = MemFs::new().with_file("/home/me/.aws/config", config);
+    let build = |env: FakeEnv| {
+        awscred::builder()
+            .env(env)
+            .fs(fs.clone())
+            .profile("p")
+            .build()
+            .unwrap()
+    };
+    let p = build(env());
+    assert_eq!(p.region().as_deref(), Some("eu-west-1"));
+    assert_eq!(p.endpoint_url("s3").as_deref(), Some("http://services-s3"));
+    assert_eq!(p.endpoint_url("sts").as_deref(), Some("http://profile"));
+    let p = build(
+        env()
+            .with("AWS_DEFAULT_REGION", "us-west-2")
+            .with("AWS_ENDPOINT_URL", "http://any"),
+    );
+    assert_eq!(p.region().as_deref(), Some("us-west-2"));
+    assert_eq!(p.endpoint_url("s3").as_deref(), Some("http://any"));
+    let p = build(
+        env()
+            .with("AWS_REGION", "ap-south-1")
+            .with("AWS_DEFAULT_REGION", "us-west-2")
+            .with("AWS_ENDPOINT_URL", "http://any")
+            .with("AWS_ENDPOINT_URL_S3", "http://s3-only"),
+    );
+    assert_eq!(p.region().as_deref(), Some("ap-south-1"));
+    assert_eq!(p.endpoint_url("s3").as_deref(), Some("http://s3-only"));
+    assert_eq!(p.endpoint_url("sts").as_deref(), Some("http://any"));
+    let p = build(env().with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE"));
+    assert_eq!(p.endpoint_url("s3"), None);
+}
