@@ -233,6 +233,7 @@ impl Test {
             // Packages every published crate in dependency order and builds each from its
             // package, as crates.io would receive it; nothing is uploaded. (`--allow-dirty`:
             // the check is about what the packages hold, not about uncommitted work.)
+            forget_packaged_sources(&packages);
             checks.push(check(
                 "publish",
                 cargo().args(["publish", "-q", "--dry-run", "--workspace", "--allow-dirty"]),
@@ -454,6 +455,38 @@ fn deny() -> SuiteResult {
         }
     }
     r
+}
+
+/// `cargo publish --workspace` verifies each package against the others through a local
+/// registry that cargo unpacks under `$CARGO_HOME/registry/src/-<hash>/`, and it reuses an
+/// unpacked `<name>-<version>` folder that is already there: the same version with other sources
+/// (an earlier run, another branch) would be built instead of this tree's. Removes the
+/// workspace packages' folders from those unnamed registries first (crates.io's are untouched).
+fn forget_packaged_sources(packages: &[String]) {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return;
+    };
+    let local = std::fs::read_dir(&src).into_iter().flatten().flatten();
+    for registry in local.filter(|e| e.file_name().to_string_lossy().starts_with('-')) {
+        for unpacked in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = unpacked.file_name().to_string_lossy().into_owned();
+            let ours = packages.iter().any(|p| {
+                name.strip_prefix(p.as_str())
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours {
+                let _ = std::fs::remove_dir_all(unpacked.path());
+            }
+        }
+    }
 }
 
 /// The CLI's distinct packages (`cargo tree -e normal,build`) stay within the budget, and no
