@@ -233,10 +233,16 @@ impl Test {
             // Packages every published crate in dependency order and builds each from its
             // package, as crates.io would receive it; nothing is uploaded. (`--allow-dirty`:
             // the check is about what the packages hold, not about uncommitted work.)
-            forget_packaged_sources(&packages);
+            // Its own target folder: cargo takes registry packages for immutable, so a package
+            // built from an earlier run's sources of the same version would be reused.
+            let target = workspace_root().join("target/publish-verify");
+            forget_packaged_sources(&packages, &target);
             checks.push(check(
                 "publish",
-                cargo().args(["publish", "-q", "--dry-run", "--workspace", "--allow-dirty"]),
+                cargo()
+                    .args(["publish", "-q", "--dry-run", "--workspace", "--allow-dirty"])
+                    .env("CARGO_TARGET_DIR", &target)
+                    .env("CARGO_PROFILE_DEV_DEBUG", "0"),
             ));
         }
         Ok(summary(&tests, &checks))
@@ -458,34 +464,47 @@ fn deny() -> SuiteResult {
 }
 
 /// `cargo publish --workspace` verifies each package against the others through a local
-/// registry that cargo unpacks under `$CARGO_HOME/registry/src/-<hash>/`, and it reuses an
-/// unpacked `<name>-<version>` folder that is already there: the same version with other sources
-/// (an earlier run, another branch) would be built instead of this tree's. Removes the
-/// workspace packages' folders from those unnamed registries first (crates.io's are untouched).
-fn forget_packaged_sources(packages: &[String]) {
+/// registry that cargo unpacks under `$CARGO_HOME/registry/src/-<hash>/`, reusing an unpacked
+/// `<name>-<version>` folder that is already there, and builds them in `target` as registry
+/// packages, which cargo never rebuilds: the same version with other sources (an earlier run,
+/// another branch) would be verified instead of this tree's. Removes both first: the workspace
+/// packages' folders in those unnamed registries (crates.io's are untouched) and everything of
+/// awscred's built in `target` (its dependencies stay built).
+fn forget_packaged_sources(packages: &[String], target: &std::path::Path) {
+    // `awscred-types-0.1.0` (sources), `awscred-types-<hash>` (fingerprints, build scripts),
+    // `libawscred_types-<hash>.rlib` and `awscred_types-<hash>.d` (artifacts).
+    let ours = |name: &str, underscores: bool| {
+        packages.iter().any(|p| {
+            let p = if underscores {
+                p.replace('-', "_")
+            } else {
+                p.clone()
+            };
+            name.strip_prefix("lib")
+                .unwrap_or(name)
+                .strip_prefix(p.as_str())
+                .is_some_and(|rest| rest.starts_with('-'))
+        })
+    };
+    let remove_in = |dir: &std::path::Path, underscores: bool| {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if ours(&entry.file_name().to_string_lossy(), underscores) {
+                let path = entry.path();
+                let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+            }
+        }
+    };
     let home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
-    let Some(src) = home.map(|h| h.join("registry/src")) else {
-        return;
-    };
-    let local = std::fs::read_dir(&src).into_iter().flatten().flatten();
-    for registry in local.filter(|e| e.file_name().to_string_lossy().starts_with('-')) {
-        for unpacked in std::fs::read_dir(registry.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = unpacked.file_name().to_string_lossy().into_owned();
-            let ours = packages.iter().any(|p| {
-                name.strip_prefix(p.as_str())
-                    .and_then(|rest| rest.strip_prefix('-'))
-                    .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-            });
-            if ours {
-                let _ = std::fs::remove_dir_all(unpacked.path());
-            }
+    if let Some(src) = home.map(|h| h.join("registry/src")) {
+        let registries = std::fs::read_dir(&src).into_iter().flatten().flatten();
+        for r in registries.filter(|e| e.file_name().to_string_lossy().starts_with('-')) {
+            remove_in(&r.path(), false);
         }
+    }
+    for (dir, underscores) in [(".fingerprint", false), ("build", false), ("deps", true)] {
+        remove_in(&target.join("debug").join(dir), underscores);
     }
 }
 
