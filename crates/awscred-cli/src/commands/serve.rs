@@ -2,10 +2,12 @@
 //! ECS / EKS shape, guarded by a random bearer token, answering from the cached chain.
 //!
 //! Built so that another local user cannot take it down: a client has [`HEADER_READ_TIMEOUT`]
-//! to send its request headers and a connection may sit idle for [`IDLE_TIMEOUT`]; at most
-//! [`max_connections`] are open, and a new one closes the oldest idle one; a failing `accept`
-//! (out of file descriptors) frees a connection and backs off instead of spinning; refused
-//! requests are logged at most once per [`WARN_EVERY`].
+//! to send a request's headers (hyper's timer, which also runs while a kept-alive connection
+//! waits for its next request), and a connection with no request in progress is closed after
+//! [`IDLE_TIMEOUT`] whatever it sends; at most [`max_connections`] are open, and a new one
+//! closes the oldest idle one; a failing `accept` (out of file descriptors) frees a connection
+//! and backs off instead of spinning; refused requests are logged at most once per
+//! [`WARN_EVERY`].
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
