@@ -18,6 +18,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("provider-imds", "awscred-provider-imds"),
     ("imds-endpoint", "awscred-provider-imds"),
     ("provider-boto2", "awscred-provider-boto2"),
+    ("provider-ec2-file", "awscred-provider-boto2"),
     ("provider-container", "awscred-provider-container"),
     ("assume-role-plan", "awscred-provider-assume-role"),
     ("sts-moto", "awscred-sts"),

@@ -225,6 +225,7 @@ impl DefaultChainBuilder {
                 &name,
             )),
         );
+        chain.push("ec2-credentials-file", ctx.ec2_credentials_file());
         chain.push("boto2", ctx.boto2());
         chain.push("container", shared.container);
         chain.push("imds", shared.imds);
@@ -247,6 +248,7 @@ impl DefaultChain {
         "shared-credentials-file",
         "process",
         "config-file",
+        "ec2-credentials-file",
         "boto2",
         "container",
         "imds",

@@ -226,6 +226,22 @@ impl Ctx<'_> {
         Arc::new(builder.build())
     }
 
+    /// The EC2 API tools' credentials file slot (`AWS_CREDENTIAL_FILE`; its crate is boto2's).
+    pub(crate) fn ec2_credentials_file(&self) -> SharedProvider {
+        slot(feature!(
+            "boto2",
+            Ok(Arc::new(
+                awscred_provider_boto2::Ec2CredentialFileProvider::builder(self.sources).build()
+            )),
+            Ok(self.off_if(
+                self.sources.env.var("AWS_CREDENTIAL_FILE").is_some(),
+                "boto2",
+                "the EC2 tools' credentials file (AWS_CREDENTIAL_FILE)",
+                "built without the `boto2` feature"
+            ))
+        ))
+    }
+
     /// The boto2 config slot.
     pub(crate) fn boto2(&self) -> SharedProvider {
         slot(feature!(

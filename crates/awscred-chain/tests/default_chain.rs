@@ -157,6 +157,32 @@ async fn a_broken_web_identity_profile_stops_the_chain_after_env_but_before_file
     );
 }
 
+/// botocore's post-profile order: the config file, then `AWS_CREDENTIAL_FILE`, then boto2; a
+/// missing EC2 file stops the chain before boto2 (`ConfigNotFound`).
+#[tokio::test]
+async fn config_file_then_ec2_credentials_file_then_boto2() {
+    let ec2 = "AWSAccessKeyId=AKIDEC2\nAWSSecretKey=s\n";
+    let boto = "[Credentials]\naws_access_key_id = AKIDBOTO\naws_secret_access_key = s\n";
+    let config = "[default]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = s\n";
+    let with = |config: &str| {
+        files(config, "")
+            .with_file("/tmp/ec2-creds", ec2)
+            .with_file("/etc/boto.cfg", boto)
+    };
+    let vars = [("AWS_CREDENTIAL_FILE", "/tmp/ec2-creds")];
+    let got = |c: Credentials| (c.access_key_id().to_owned(), c.provider_name());
+    let c = resolve(env(&vars), with(config), None).await.unwrap();
+    assert_eq!(got(c), ("AKIDCONFIG".into(), "config-file"));
+    let c = resolve(env(&vars), with(""), None).await.unwrap();
+    assert_eq!(got(c), ("AKIDEC2".into(), "ec2-credentials-file"));
+    let c = resolve(env(&[]), with(""), None).await.unwrap();
+    assert_eq!(got(c), ("AKIDBOTO".into(), "boto-config"));
+    let missing = [("AWS_CREDENTIAL_FILE", "/tmp/nowhere")];
+    let err = resolve(env(&missing), with(""), None).await.unwrap_err();
+    assert!(err.is_invalid_configuration(), "{err}");
+    assert!(err.to_string().contains("/tmp/nowhere"), "{err}");
+}
+
 #[tokio::test]
 async fn nothing_anywhere_lists_every_provider() {
     let err = resolve(env(&[]), MemFs::new(), None).await.unwrap_err();
@@ -170,6 +196,7 @@ async fn nothing_anywhere_lists_every_provider() {
         "shared-credentials-file",
         "process",
         "config-file",
+        "ec2-credentials-file",
         "boto2",
         "container",
         "imds",

@@ -87,7 +87,7 @@ mod parse;
 mod select;
 mod set;
 
-pub use location::{FileKind, FileLocation, Locations, Platform, home_dir, locate};
+pub use location::{FileKind, FileLocation, Locations, Platform, expand_user, home_dir, locate};
 pub use select::{SelectedProfile, SelectionReason, select_profile};
 pub use set::{
     FileStatus, Origin, Profile, ProfileSet, Section, SectionKind, Source, SubProperties, Warning,

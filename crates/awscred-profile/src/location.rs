@@ -206,6 +206,14 @@ pub fn home_dir(env: &dyn Env, platform: Platform) -> Option<String> {
     None
 }
 
+/// Python's `os.path.expanduser` for the forms the SDKs use: a leading `~` (alone, or followed
+/// by a separator) becomes the home folder ([`home_dir`]); `~user` forms, and any path when no
+/// home folder is known, are left as written. No `$VAR` expansion (that is [`locate`]'s extra
+/// step for the profile files).
+pub fn expand_user(path: &str, env: &dyn Env, platform: Platform) -> String {
+    expand_home(path, home_dir(env, platform).as_deref(), platform).0
+}
+
 /// Replaces a leading `~` (alone, or followed by a separator) with `home`.
 ///
 /// Returns the path and whether a needed home folder was missing.

@@ -1,7 +1,11 @@
-//! Credentials from a boto2 config file (`BOTO_CONFIG`, `/etc/boto.cfg`, `~/.boto`), read the
-//! way botocore's `BotoProvider` reads them.
+//! Credentials from the files of the tools before the AWS CLI, read the way botocore reads them:
+//! a boto2 config file (`BOTO_CONFIG`, `/etc/boto.cfg`, `~/.boto`, botocore's `BotoProvider`) and
+//! the EC2 API tools' credentials file (`AWS_CREDENTIAL_FILE`, botocore's `OriginalEC2Provider`).
 //!
 //! This crate provides:
+//! - [`Ec2CredentialFileProvider`] (`ec2-credentials-file`): `AWSAccessKeyId` and `AWSSecretKey`
+//!   from the `KEY=VALUE` file `AWS_CREDENTIAL_FILE` names (its own table of rules is on the
+//!   type).
 //! - [`BotoProvider`] (`boto-config`): the `[Credentials]` section of the first boto2 config file
 //!   that has an `aws_access_key_id` in it, read through the [`Env`] and [`Fs`](awscred_types::Fs) seams on every
 //!   call. Credentials it returns are named `boto-config` ([`PROVIDER_NAME`], botocore's
@@ -9,7 +13,7 @@
 //! - The names it uses as constants ([`BOTO_CONFIG`], [`DEFAULT_PATHS`], [`SECTION`],
 //!   [`ACCESS_KEY_ID`], [`SECRET_ACCESS_KEY`]).
 //!
-//! The rules, in botocore's order:
+//! The boto2 rules, in botocore's order:
 //!
 //! | Situation | Result |
 //! |---|---|
@@ -71,8 +75,9 @@
 //! # Where this crate sits
 //!
 //! One of the `awscred-provider-*` crates: it depends on `awscred-types` and `awscred-profile`
-//! (for the parser and the path rules). `awscred-chain` puts it after the config-file provider
-//! and before the container provider, botocore's order; applications normally reach it through
+//! (for the parser and the path rules). `awscred-chain` puts the EC2 file provider after the
+//! config-file provider and the boto2 provider after it, before the container provider,
+//! botocore's order; applications normally reach it through
 //! the `awscred` facade.
 //!
 //! # Feature flags
@@ -83,6 +88,13 @@
 //!
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 #![warn(missing_docs)]
+
+mod ec2;
+
+pub use ec2::{
+    AWS_CREDENTIAL_FILE, EC2_ACCESS_KEY_ID, EC2_PROVIDER_NAME, EC2_SECRET_KEY,
+    Ec2CredentialFileProvider, Ec2CredentialFileProviderBuilder,
+};
 
 use awscred_profile::{FileKind, Platform, ProfileSet, Source, locate};
 use awscred_types::{

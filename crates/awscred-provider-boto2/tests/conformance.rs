@@ -1,6 +1,7 @@
-//! The `provider-boto2` conformance suite: every `fixtures/provider-boto2/<case>/` is run
-//! through [`BotoProvider`] (the folder layout is in the fixtures' README and
-//! `awscred_test::conformance`).
+//! The `provider-boto2` and `provider-ec2-file` conformance suites: every
+//! `fixtures/provider-boto2/<case>/` is run through [`BotoProvider`], every
+//! `fixtures/provider-ec2-file/<case>/` through [`Ec2CredentialFileProvider`] (the folder layout
+//! is in the fixtures' READMEs and `awscred_test::conformance`).
 //!
 //! `fs/` is mounted at `/` (so `fs/etc/boto.cfg` is `/etc/boto.cfg`) and paths follow the Linux
 //! rules on every host. Credentials are compared exhaustively: boto2 credentials never carry a
@@ -10,7 +11,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use awscred_profile::Platform;
-use awscred_provider_boto2::{BotoProvider, PROVIDER_NAME};
+use awscred_provider_boto2::{
+    BotoProvider, EC2_PROVIDER_NAME, Ec2CredentialFileProvider, PROVIDER_NAME,
+};
 use awscred_test::Outcome;
 use awscred_test::conformance::{self, Checker, Expect};
 use awscred_types::Sources;
@@ -38,4 +41,24 @@ fn run_case(dir: &Path) -> Result<(), String> {
 #[test]
 fn provider_boto2() {
     conformance::run_folders("provider-boto2", 25, |dir| Outcome::from(run_case(dir)));
+}
+
+fn run_ec2_case(dir: &Path) -> Result<(), String> {
+    let case = conformance::load::<Boto2>(dir)?;
+    let sources = Sources::default()
+        .with_env(Arc::new(case.fake_env(str::to_owned)))
+        .with_fs(Arc::new(conformance::mount(dir)?));
+    let provider = Ec2CredentialFileProvider::builder(&sources)
+        .platform(Platform::Linux)
+        .build();
+    Checker::new(&case, EC2_PROVIDER_NAME)
+        .exhaustive()
+        .check(&case.suite.expect, provider.load())
+}
+
+#[test]
+fn provider_ec2_file() {
+    conformance::run_folders("provider-ec2-file", 14, |dir| {
+        Outcome::from(run_ec2_case(dir))
+    });
 }
