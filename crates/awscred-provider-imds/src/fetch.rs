@@ -88,7 +88,8 @@ enum TokenOutcome {
     Token(HeaderValue),
     /// No token; IMDSv1 may be tried. The text says why, for error messages.
     NoToken(String),
-    /// IMDS said the request was bad (400): give up, as botocore does.
+    /// IMDS said the request was bad (400, as botocore) or that it is disabled (403, as
+    /// aws-config): give up, with no IMDSv1 request.
     GiveUp(CredentialsError),
 }
 
@@ -343,8 +344,9 @@ impl Lookup<'_> {
         }
     }
 
-    /// `PUT /latest/api/token`, with botocore's outcomes: 200 a token; 403, 404, 405, a read
-    /// timeout, or retries spent: no token; 400: give up. Transport failures and unexpected
+    /// `PUT /latest/api/token`, with botocore's outcomes but for 403: 200 a token; 404, 405, a
+    /// read timeout, or retries spent: no token; 400: give up; 403: IMDS is disabled, give up
+    /// with an error (aws-config; botocore falls back to IMDSv1). Transport failures and unexpected
     /// statuses are tried `attempts` times; 5xx and 429 at least [`TOKEN_5XX_ATTEMPTS`] times
     /// (aws-config retries them; botocore falls back to IMDSv1 at once with one attempt).
     async fn token(&self) -> TokenOutcome {
@@ -356,7 +358,16 @@ impl Lookup<'_> {
             let (limit, problem, pause) = match self.send(Method::PUT, &url, None).await {
                 Ok(response) => match response.status().as_u16() {
                     200 => return self.accept_token(&response),
-                    s @ 403..=405 => {
+                    403 => {
+                        return TokenOutcome::GiveUp(
+                            CredentialsError::provider_error(
+                                "IMDS is disabled on this instance: HTTP 403 to the token \
+                                 request (no IMDSv1 request is made after it)",
+                            )
+                            .with("url", &url),
+                        );
+                    }
+                    s @ 404..=405 => {
                         return TokenOutcome::NoToken(format!("IMDS answered HTTP {s}"));
                     }
                     400 => {
@@ -432,7 +443,9 @@ impl Lookup<'_> {
         TokenOutcome::Token(value)
     }
 
-    /// A `GET`, tried up to `attempts` times while the budget lasts. 401, 403 and 404 are final
+    /// A `GET`, tried up to `attempts` times while the budget lasts; an answer of 5xx or 429
+    /// makes that at least [`TOKEN_5XX_ATTEMPTS`], with the token request's pause (aws-config
+    /// retries these on every step; botocore tries `attempts` times). 401, 403 and 404 are final
     /// at once; other statuses, transport failures and a 200 whose body `usable` rejects are
     /// tried again (botocore's `_needs_retry_for_*`). When every attempt gave an unusable 200,
     /// the last body is returned for the caller to report on.
@@ -445,7 +458,8 @@ impl Lookup<'_> {
         let mut unusable_body = None;
         let mut last = GetError::Failed(Failure::OutOfTime);
         let mut tried = 0;
-        while tried < self.settings.attempts {
+        let mut limit = self.settings.attempts;
+        while tried < limit {
             match self.send(Method::GET, url, token).await {
                 Err(Failure::OutOfTime) => {
                     last = GetError::Failed(Failure::OutOfTime);
@@ -457,6 +471,14 @@ impl Lookup<'_> {
                         200 if usable(response.body()) => return Ok(response.into_body()),
                         200 => unusable_body = Some(response.into_body()),
                         s @ (401 | 403 | 404) => return Err((GetError::Status(s), tried)),
+                        s if s == 429 || s >= 500 => {
+                            last = GetError::Status(s);
+                            limit = limit.max(TOKEN_5XX_ATTEMPTS);
+                            if tried < limit {
+                                let at = Instant::now() + TOKEN_RETRY_PAUSE * tried;
+                                sleep_until(at.min(self.deadline)).await;
+                            }
+                        }
                         s => last = GetError::Status(s),
                     }
                 }

@@ -25,7 +25,8 @@
 //!
 //! The retry loops and the race between the token and IMDSv1 requests: `awscred-http`'s
 //! `RetryLayer` retries each request on its own, while here every attempt must share one
-//! deadline, and IMDS gives statuses their own meanings (403 means "use IMDSv1", 404 on the role
+//! deadline, and IMDS gives statuses their own meanings (403 to the token request means "IMDS is
+//! disabled", 404 or 405 "use IMDSv1", 404 on the role
 //! list means "no role"). The race is a two-future `poll_fn`, so no task is spawned and nothing
 //! outlives a dropped call. The credentials document is checked over a `serde_json::Value`
 //! rather than deserialised, because serde's typed errors quote the offending value.

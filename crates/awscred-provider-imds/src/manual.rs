@@ -31,10 +31,11 @@
 //! # The lookup
 //!
 //! 1. `PUT <endpoint>latest/api/token` with `x-aws-ec2-metadata-token-ttl-seconds: 21600`
-//!    (skipped while a cached token is valid). 200: a token. 403, 404 or 405, a read timeout,
-//!    or failures on every attempt: no token, so IMDSv1 (unless it is disabled). 400: give up
-//!    (`NotLoaded`). 5xx and 429 are retried (at least 3 tries) within the budget before
-//!    falling back.
+//!    (skipped while a cached token is valid). 200: a token. 404 or 405, a read timeout, or
+//!    failures on every attempt: no token, so IMDSv1 (unless it is disabled). 400: give up
+//!    (`NotLoaded`). 403: IMDS is turned off for this instance, an error (`ProviderError`) with
+//!    no IMDSv1 request after it (aws-config's rule; botocore tries IMDSv1). 5xx and 429 are
+//!    retried (at least 3 tries) within the budget before falling back.
 //! 2. `GET <endpoint>latest/meta-data/iam/security-credentials/`: the role name (first line).
 //! 3. `GET <endpoint>latest/meta-data/iam/security-credentials/<role>`: a JSON document with
 //!    `Code`, `AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration` and optionally
@@ -42,12 +43,15 @@
 //!
 //! The `GET`s carry `x-aws-ec2-metadata-token` when there is a token. Each is tried up to
 //! `attempts` times on transport failures, unexpected statuses, and (credentials) a body that
-//! is not JSON. When IMDS refuses a cached token (401), it is dropped and the lookup starts again
+//! is not JSON; like the token request, at least 3 times (with the same short pause) when
+//! answered 5xx or 429, all inside the one budget (aws-config; botocore tries `attempts`
+//! times). When IMDS refuses a cached token (401), it is dropped and the lookup starts again
 //! from a new token.
 //!
 //! | what happens | result |
 //! |---|---|
 //! | disabled | `NotLoaded`, no I/O |
+//! | token request answered 403 | `ProviderError` "IMDS is disabled on this instance", no IMDSv1 request |
 //! | role list 404, or empty | `NotLoaded` (no instance profile) |
 //! | nothing answers (refused, reset, timeouts, budget spent), or the role list gets an error status on every attempt | `NotLoaded`, with the reason and URL |
 //! | no token and IMDSv1 disabled (even when nothing answers) | `ProviderError` "Unable to retrieve token for use in IMDSv2 call and IMDSv1 has been disabled" |

@@ -177,7 +177,7 @@ fn check_elapsed(case: &ImdsCase, elapsed: Duration) -> Result<(), String> {
 
 #[test]
 fn provider_imds_conformance() {
-    conformance::run_folders("provider-imds", 33, |dir| {
+    conformance::run_folders("provider-imds", 35, |dir| {
         // A runtime per case: connections a case leaves hanging end with it.
         Outcome::from(awscred_test::runtime().block_on(run_case(dir)))
     });

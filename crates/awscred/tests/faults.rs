@@ -124,6 +124,22 @@ fn faults(kind: Kind) -> Vec<(&'static str, serde_json::Value)> {
     ]
 }
 
+/// The exchanges of one fault: IMDS tries a 5xx or 429 answer three times (inside its budget),
+/// the others once.
+fn faulty(
+    kind: Kind,
+    request: &serde_json::Value,
+    response: serde_json::Value,
+) -> Vec<serde_json::Value> {
+    let status = response["status"].as_u64().unwrap_or(200);
+    let times = if kind == Kind::Imds && (status == 429 || status >= 500) {
+        3
+    } else {
+        1
+    };
+    vec![serde_json::json!({"request": request, "response": response}); times]
+}
+
 fn http() -> HttpClient {
     HttpClient::builder()
         .connect_timeout(TIMEOUT)
@@ -284,7 +300,7 @@ async fn every_remote_provider_survives_every_fault() {
             vec![("connection refused".into(), dead.clone(), None)];
         for (name, response) in faults(kind) {
             let mut exchanges = before.clone();
-            exchanges.push(serde_json::json!({"request": request, "response": response}));
+            exchanges.extend(faulty(kind, &request, response));
             let rec: Recording =
                 serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
             let server = FixtureServer::start(rec).await;
@@ -358,7 +374,7 @@ async fn still_valid_credentials_are_served_through_every_fault() {
                 before.clone()
             };
             exchanges.extend(again);
-            exchanges.push(serde_json::json!({"request": request, "response": response}));
+            exchanges.extend(faulty(kind, &request, response));
             let rec: Recording =
                 serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
             let server = FixtureServer::start(rec).await;
