@@ -25,40 +25,41 @@ struct Boto2 {
     expect: Expect,
 }
 
-fn run_case(dir: &Path) -> Result<(), String> {
+/// One case through the provider `load` builds from the case's environment and files.
+fn run_case(
+    dir: &Path,
+    provider_name: &'static str,
+    load: impl Fn(&Sources) -> Result<awscred_types::Credentials, awscred_types::CredentialsError>,
+) -> Result<(), String> {
     let case = conformance::load::<Boto2>(dir)?;
     let sources = Sources::default()
         .with_env(Arc::new(case.fake_env(str::to_owned)))
         .with_fs(Arc::new(conformance::mount(dir)?));
-    let provider = BotoProvider::builder(&sources)
-        .platform(Platform::Linux)
-        .build();
-    Checker::new(&case, PROVIDER_NAME)
+    Checker::new(&case, provider_name)
         .exhaustive()
-        .check(&case.suite.expect, provider.load())
+        .check(&case.suite.expect, load(&sources))
 }
 
 #[test]
 fn provider_boto2() {
-    conformance::run_folders("provider-boto2", 25, |dir| Outcome::from(run_case(dir)));
-}
-
-fn run_ec2_case(dir: &Path) -> Result<(), String> {
-    let case = conformance::load::<Boto2>(dir)?;
-    let sources = Sources::default()
-        .with_env(Arc::new(case.fake_env(str::to_owned)))
-        .with_fs(Arc::new(conformance::mount(dir)?));
-    let provider = Ec2CredentialFileProvider::builder(&sources)
-        .platform(Platform::Linux)
-        .build();
-    Checker::new(&case, EC2_PROVIDER_NAME)
-        .exhaustive()
-        .check(&case.suite.expect, provider.load())
+    conformance::run_folders("provider-boto2", 25, |dir| {
+        Outcome::from(run_case(dir, PROVIDER_NAME, |s| {
+            BotoProvider::builder(s)
+                .platform(Platform::Linux)
+                .build()
+                .load()
+        }))
+    });
 }
 
 #[test]
 fn provider_ec2_file() {
     conformance::run_folders("provider-ec2-file", 14, |dir| {
-        Outcome::from(run_ec2_case(dir))
+        Outcome::from(run_case(dir, EC2_PROVIDER_NAME, |s| {
+            Ec2CredentialFileProvider::builder(s)
+                .platform(Platform::Linux)
+                .build()
+                .load()
+        }))
     });
 }
