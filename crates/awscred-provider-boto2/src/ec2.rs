@@ -1,9 +1,7 @@
 //! The EC2 API tools' credentials file (`AWS_CREDENTIAL_FILE`), botocore's `OriginalEC2Provider`.
 
 use awscred_profile::{Platform, expand_user};
-use awscred_types::{
-    Credentials, CredentialsError, ProvideCredentials, ReadCap, SharedEnv, SharedFs, Sources,
-};
+use awscred_types::{Credentials, CredentialsError, ReadCap, SharedEnv, SharedFs, Sources};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -81,7 +79,7 @@ impl Ec2CredentialFileProvider {
     }
 
     /// Reads the file now and builds credentials, or says why not; the synchronous form of
-    /// [`ProvideCredentials::provide_credentials`].
+    /// [`ProvideCredentials::provide_credentials`](awscred_types::ProvideCredentials::provide_credentials).
     pub fn load(&self) -> Result<Credentials, CredentialsError> {
         let Some(path) = self.path() else {
             return Err(CredentialsError::not_loaded(format!(
@@ -164,12 +162,7 @@ impl fmt::Debug for Ec2CredentialFileProvider {
     }
 }
 
-#[async_trait::async_trait]
-impl ProvideCredentials for Ec2CredentialFileProvider {
-    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
-        self.load()
-    }
-}
+awscred_types::local_provider!(Ec2CredentialFileProvider);
 
 #[cfg(test)]
 mod tests {
