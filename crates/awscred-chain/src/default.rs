@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use awscred_profile::{ProfileSet, SelectedProfile, SelectionReason, select_profile};
+use awscred_profile::{ProfileKind, ProfileSet, SelectedProfile, SelectionReason, select_profile};
 use awscred_types::{
     Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedEnv, SharedFs, Sources,
     StaticProvider,
@@ -156,17 +156,13 @@ impl DefaultChainBuilder {
             .with("selected", selected.reason())
             .with("files", files.join(", ")));
         }
-        let section = profiles.profile(&name);
-        let has = |key: &str| {
-            section
-                .and_then(|s| s.get(key))
-                .is_some_and(|v| !v.trim().is_empty())
-        };
         let use_env = !selected.is_explicit();
+        let view = profiles.view(&name);
+        let kind = view.kind();
         let ctx = Ctx {
             sources: &sources,
             profiles: &profiles,
-            name: &name,
+            view,
             use_env,
             process_env: &self.process_env,
             assume_role: &self.assume_role,
@@ -185,7 +181,7 @@ impl DefaultChainBuilder {
         // would return a different identity (for example static keys in the same profile).
         chain.push(
             "assume-role",
-            if has("role_arn") && !has("web_identity_token_file") {
+            if matches!(kind, ProfileKind::AssumeRole(_)) {
                 ctx.assume_role(&shared)
             } else {
                 not_configured(format!("profile {name:?} has no role_arn"))
@@ -196,7 +192,13 @@ impl DefaultChainBuilder {
         // botocore's SSOProvider applies when the profile names a role or an account.
         chain.push(
             "sso",
-            if has("sso_account_id") || has("sso_role_name") {
+            if matches!(
+                kind,
+                ProfileKind::Sso {
+                    role_credentials: true,
+                    ..
+                }
+            ) {
                 ctx.sso()
             } else {
                 not_configured(format!(
@@ -213,8 +215,11 @@ impl DefaultChainBuilder {
         );
         chain.push(
             "process",
-            match section.and_then(|s| s.get("credential_process")) {
-                Some(cmd) if !cmd.trim().is_empty() => ctx.process(cmd),
+            // No login provider yet: a `login_session` profile goes on to the later slots.
+            match (kind, view.get("credential_process")) {
+                (ProfileKind::CredentialProcess | ProfileKind::LoginSession(_), Some(cmd)) => {
+                    ctx.process(cmd)
+                }
                 _ => not_configured(format!("profile {name:?} has no credential_process")),
             },
         );

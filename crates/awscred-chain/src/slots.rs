@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use awscred_profile::ProfileSet;
+use awscred_profile::{ProfileSet, ProfileView};
 use awscred_types::{CredentialsError, SharedProvider, Sources};
 
 use crate::default::{Misconfigured, NotConfigured};
@@ -21,7 +21,8 @@ use crate::default::{Misconfigured, NotConfigured};
 pub(crate) struct Ctx<'a> {
     pub(crate) sources: &'a Sources,
     pub(crate) profiles: &'a Arc<ProfileSet>,
-    pub(crate) name: &'a str,
+    /// The selected profile.
+    pub(crate) view: ProfileView<'a>,
     /// The environment applies (no profile named in code).
     pub(crate) use_env: bool,
     /// Extra variables for `credential_process` commands.
@@ -63,16 +64,15 @@ fn off(feature: &str, what: &str, profile: &str) -> Result<SharedProvider, Crede
 }
 
 impl Ctx<'_> {
-    fn value(&self, key: &str) -> Option<&str> {
-        let section = self.profiles.profile(self.name)?;
-        section.get(key).filter(|v| !v.trim().is_empty())
+    pub(crate) fn name(&self) -> &str {
+        self.view.name()
     }
 
     /// A build without `feature`: an error when the profile or environment configures it,
     /// else `NotConfigured` for `reason`.
     fn off_if(&self, configured: bool, feature: &str, what: &str, reason: &str) -> SharedProvider {
         match configured {
-            true => slot(off(feature, what, self.name)),
+            true => slot(off(feature, what, self.name())),
             false => not_configured(reason),
         }
     }
@@ -85,11 +85,9 @@ impl Ctx<'_> {
     /// bundle, retries).
     #[cfg(any(feature = "assume-role", feature = "web-identity"))]
     pub(crate) fn sts(&self) -> Result<awscred_sts::StsClient, CredentialsError> {
-        let values = awscred_sts::SelectedProfileValues::new(self.profiles, self.name);
-        let s = self.sources;
-        awscred_sts::StsClientBuilder::from_sources(s, &values)
+        awscred_sts::StsClientBuilder::from_sources(self.sources, &self.view)
             .and_then(|b| b.build())
-            .map_err(|e| e.with("profile", self.name))
+            .map_err(|e| e.with("profile", self.name()))
     }
 
     /// The slots that are also role-chain bases.
@@ -112,7 +110,7 @@ impl Ctx<'_> {
             "imds",
             Ok(Arc::new(
                 awscred_provider_imds::ImdsProvider::builder(s)
-                    .profile(self.profiles.profile(self.name).cloned())
+                    .profile(self.view.section().cloned())
                     .build()
             )),
             Ok(not_configured("built without the `imds` feature"))
@@ -129,7 +127,7 @@ impl Ctx<'_> {
         slot(feature!(
             "assume-role",
             self.assume_role_provider(shared),
-            off("assume-role", "role_arn", self.name)
+            off("assume-role", "role_arn", self.name())
         ))
     }
 
@@ -137,19 +135,19 @@ impl Ctx<'_> {
     pub(crate) fn sso(&self) -> SharedProvider {
         slot(feature!(
             "sso",
-            awscred_provider_sso::SsoSettings::resolve(self.profiles, self.name).and_then(|s| {
+            awscred_provider_sso::SsoSettings::resolve(self.profiles, self.name()).and_then(|s| {
                 match s {
                     Some(settings) => self.sso_provider(settings),
                     None => Ok(not_configured(format!(
                         "profile {:?} has no sso_account_id or sso_role_name",
-                        self.name
+                        self.name()
                     ))),
                 }
             }),
             off(
                 "sso",
                 "IAM Identity Center (sso_account_id / sso_role_name)",
-                self.name
+                self.name()
             )
         ))
     }
@@ -169,7 +167,7 @@ impl Ctx<'_> {
     /// The web identity slot: `AWS_WEB_IDENTITY_TOKEN_FILE` & co., or the profile's
     /// `web_identity_token_file` with `role_arn`.
     pub(crate) fn web_identity(&self) -> SharedProvider {
-        let (env, profile) = (&*self.sources.env, self.profiles.profile(self.name));
+        let (env, profile) = (&*self.sources.env, self.view.section());
         slot(feature!(
             "web-identity",
             awscred_provider_web_identity::WebIdentitySettings::resolve(env, profile, self.use_env)
@@ -179,7 +177,7 @@ impl Ctx<'_> {
                 }),
             Ok(self.off_if(
                 (self.use_env && self.env_has("AWS_WEB_IDENTITY_TOKEN_FILE"))
-                    || self.value("web_identity_token_file").is_some(),
+                    || matches!(self.view.kind(), awscred_profile::ProfileKind::WebIdentity),
                 "web-identity",
                 "a web identity token file",
                 NO_TOKEN_FILE
@@ -202,11 +200,11 @@ impl Ctx<'_> {
 
     /// The `credential_process` slot for a profile that has one.
     pub(crate) fn process(&self, command: &str) -> SharedProvider {
-        let account_id = self.value("aws_account_id").map(str::to_owned);
+        let account_id = self.view.get("aws_account_id").map(str::to_owned);
         slot(feature!(
             "process",
             Ok(self.process_provider(command, account_id)),
-            off("process", "credential_process", self.name)
+            off("process", "credential_process", self.name())
         ))
     }
 
@@ -217,7 +215,7 @@ impl Ctx<'_> {
         account_id: Option<String>,
     ) -> SharedProvider {
         let builder = awscred_provider_process::ProcessProvider::builder(command)
-            .profile_name(self.name)
+            .profile_name(self.name())
             .account_id_fallback(account_id);
         let builder = self
             .process_env

@@ -8,7 +8,7 @@ use awscred_layer::{CacheLayer, StaticStabilityLayer};
 use awscred_provider_assume_role::{
     FixedMfa, PromptMfa, SessionTokenProvider, SharedMfaTokenProvider,
 };
-use awscred_sts::{SelectedProfileValues, StsClientBuilder};
+use awscred_sts::StsClientBuilder;
 use awscred_types::{Credentials, CredentialsError, OsFs, SharedProvider, Sources, SystemEnv};
 use tower_layer::Layer as _;
 
@@ -51,16 +51,9 @@ pub(crate) fn temporary(
     let chain = self::chain(profile, session)?;
     let sources = Sources::system();
     let name = chain.selected_profile().name().to_owned();
-    let sts = StsClientBuilder::from_sources(
-        &sources,
-        &SelectedProfileValues::new(chain.profiles(), &name),
-    )?
-    .build()?;
-    let mfa_serial = chain
-        .profiles()
-        .profile(&name)
-        .and_then(|s| s.get("mfa_serial"))
-        .map(str::to_owned);
+    let view = chain.profiles().view(&name);
+    let sts = StsClientBuilder::from_sources(&sources, &view)?.build()?;
+    let mfa_serial = view.get("mfa_serial").map(str::to_owned);
     let sessions = SessionTokenProvider::builder(&sources, Arc::new(chain.clone()), sts)
         .mfa_serial(mfa_serial)
         .mfa(mfa(session))

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
-use awscred_profile::{FileKind, Section};
+use awscred_profile::{FileKind, ProfileKind, ProfileView, RoleSource};
 use awscred_types::{Credentials, CredentialsError};
 
 use crate::args::Format;
@@ -161,31 +161,25 @@ pub(crate) fn kind_name(kind: FileKind) -> &'static str {
     }
 }
 
-/// What the profile configures, in the order the default chain would consider it.
-pub(crate) fn kind(s: &Section) -> String {
-    let has = |k: &str| s.get(k).is_some_and(|v| !v.trim().is_empty());
-    if has("role_arn") && has("web_identity_token_file") {
-        "web identity (AssumeRoleWithWebIdentity)".into()
-    } else if has("role_arn") {
-        match (s.get("source_profile"), s.get("credential_source")) {
-            (Some(p), _) => format!(
-                "assume role, source profile {}",
-                awscred_types::printable(p, MAX_SHOWN_CHARS)
-            ),
-            (None, Some(c)) => format!(
-                "assume role, credential source {}",
-                awscred_types::printable(c, MAX_SHOWN_CHARS)
-            ),
-            (None, None) => "assume role (no source_profile or credential_source: invalid)".into(),
+/// What the profile configures ([`ProfileView::kind`], the chain's own classifier).
+pub(crate) fn kind(view: &ProfileView<'_>) -> String {
+    let shown = |v: &str| awscred_types::printable(v, MAX_SHOWN_CHARS);
+    match view.kind() {
+        ProfileKind::WebIdentity => "web identity (AssumeRoleWithWebIdentity)".into(),
+        ProfileKind::AssumeRole(RoleSource::SourceProfile(p)) => {
+            format!("assume role, source profile {}", shown(p))
         }
-    } else if has("sso_session") || has("sso_account_id") || has("sso_role_name") {
-        "IAM Identity Center (SSO)".into()
-    } else if has("aws_access_key_id") {
-        "static keys".into()
-    } else if has("credential_process") {
-        "credential_process".into()
-    } else {
-        "no credentials (settings only)".into()
+        ProfileKind::AssumeRole(RoleSource::CredentialSource(c)) => {
+            format!("assume role, credential source {}", shown(c))
+        }
+        ProfileKind::AssumeRole(_) => {
+            "assume role (no source_profile or credential_source: invalid)".into()
+        }
+        ProfileKind::Sso { .. } => "IAM Identity Center (SSO)".into(),
+        ProfileKind::StaticKeys(_) => "static keys".into(),
+        ProfileKind::LoginSession(_) => "console sign-in (login_session)".into(),
+        ProfileKind::CredentialProcess => "credential_process".into(),
+        _ => "no credentials (settings only)".into(),
     }
 }
 

@@ -18,6 +18,9 @@
 //!   and line, never the text.
 //! - [`select_profile`]: botocore's order (explicit, `AWS_DEFAULT_PROFILE`, `AWS_PROFILE`,
 //!   `default`) with the [`SelectionReason`].
+//! - [`ProfileView`] ([`ProfileSet::view`]): one profile as the providers, the chain and the
+//!   CLI read it: non-blank values, the endpoint URL configured for a service (one
+//!   `ignore_configured_endpoint_urls` rule), and its [`ProfileKind`] (the one classifier).
 //!
 //! ```
 //! use awscred_profile::{ProfileSet, Source};
@@ -86,6 +89,7 @@ mod location;
 mod parse;
 mod select;
 mod set;
+mod view;
 
 pub use location::{FileKind, FileLocation, Locations, Platform, expand_user, home_dir, locate};
 pub use select::{SelectedProfile, SelectionReason, select_profile};
@@ -93,3 +97,4 @@ pub use set::{
     FileStatus, Origin, Profile, ProfileSet, Section, SectionKind, Source, SubProperties, Warning,
     WarningKind,
 };
+pub use view::{ProfileKind, ProfileView, RoleSource, SsoKind};

@@ -40,7 +40,7 @@ pub use login::{LoginPrompt, LoginUi, SsoLogin, logout};
 pub use provider::{
     PROVIDER_NAME, REFRESH_ATTEMPT_INTERVAL, SsoProvider, SsoProviderBuilder, TOKEN_REFRESH_WINDOW,
 };
-pub use settings::{SsoSettings, configured_endpoint};
+pub use settings::SsoSettings;
 
 /// `v` percent-encoded for a URL's query (every byte but ASCII letters and digits).
 fn query_encode(v: &str) -> String {

@@ -98,7 +98,7 @@ enum Poll {
 
 impl SsoLogin {
     /// A login for `settings` (its start URL, region and session name), writing to `tokens`.
-    /// `oidc` is the SSO-OIDC endpoint (see `configured_endpoint`, default
+    /// `oidc` is the SSO-OIDC endpoint (`ProfileView::endpoint_url` for `sso-oidc`; default
     /// `https://oidc.<region>.amazonaws.com`).
     pub fn new(
         settings: SsoSettings,

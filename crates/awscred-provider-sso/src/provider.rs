@@ -19,7 +19,6 @@ use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
 use crate::SsoSettings;
-use crate::settings::configured_endpoint;
 use crate::token::CreatedToken;
 
 /// The provider name on credentials this crate returns (botocore's `sso` method).
@@ -132,12 +131,10 @@ impl SsoProviderBuilder {
         profiles: &ProfileSet,
     ) -> Result<Self, CredentialsError> {
         let env = &*sources.env;
-        let profile = self.settings.profile.clone();
-        let section = profiles.profile(&profile);
-        let value = |k: &str| section.and_then(|s| s.get(k)).map(str::to_owned);
-        self.portal = configured_endpoint(env, profiles, &profile, "sso").or(self.portal);
-        self.oidc = configured_endpoint(env, profiles, &profile, "sso-oidc").or(self.oidc);
-        let (http, retry) = configured_client(sources, value)?;
+        let view = profiles.view(&self.settings.profile);
+        self.portal = view.endpoint_url(env, "sso").or(self.portal);
+        self.oidc = view.endpoint_url(env, "sso-oidc").or(self.oidc);
+        let (http, retry) = configured_client(sources, |k| view.get(k).map(str::to_owned))?;
         self.http = Some(http);
         self.retry = Some(retry);
         self.tokens = SsoTokenCache::aws_sso(env, sources.fs.clone());

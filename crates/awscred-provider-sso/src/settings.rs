@@ -1,7 +1,7 @@
 //! Which profiles use IAM Identity Center, and their settings (botocore's `SSOProvider` rules).
 
 use awscred_profile::ProfileSet;
-use awscred_types::{CredentialsError, Env};
+use awscred_types::CredentialsError;
 
 /// The settings of an IAM Identity Center profile, after `sso_session` is resolved: read from
 /// the profile files ([`SsoSettings::resolve`]) or written as a struct literal (a legacy
@@ -39,18 +39,18 @@ impl SsoSettings {
     /// trigger). Otherwise the profile merged with its `[sso-session]`: an unknown session, a
     /// key whose value differs between the two, or a missing key is an error naming them.
     pub fn resolve(profiles: &ProfileSet, profile: &str) -> Result<Option<Self>, CredentialsError> {
-        let Some(section) = profiles.profile(profile) else {
+        let view = profiles.view(profile);
+        let Some(section) = view.section() else {
             return Ok(None);
         };
-        let value = |k: &str| section.get(k).filter(|v| !v.trim().is_empty());
-        if value("sso_role_name").is_none() && value("sso_account_id").is_none() {
+        if !view.has("sso_role_name") && !view.has("sso_account_id") {
             return Ok(None);
         }
         let mut merged: Vec<(String, String)> = section
             .iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        let session_name = value("sso_session").map(str::to_owned);
+        let session_name = view.get("sso_session").map(str::to_owned);
         if let Some(name) = &session_name {
             let Some(session) = profiles.sso_session(name) else {
                 return Err(invalid(
@@ -125,46 +125,4 @@ impl SsoSettings {
             p = self.profile
         )
     }
-}
-
-/// A configured endpoint for `service` (`sso` or `sso-oidc`): `AWS_ENDPOINT_URL_<SERVICE>`,
-/// `AWS_ENDPOINT_URL`, the profile's `[services]` section, then the profile's `endpoint_url`
-/// (botocore's `ConfiguredEndpointProvider` order), unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
-/// / `ignore_configured_endpoint_urls` is true.
-pub fn configured_endpoint(
-    env: &dyn Env,
-    profiles: &ProfileSet,
-    profile: &str,
-    service: &str,
-) -> Option<String> {
-    let section = profiles.profile(profile);
-    let from_profile = |k: &str| {
-        section
-            .and_then(|s| s.get(k))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let ignore = env
-        .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .or_else(|| from_profile("ignore_configured_endpoint_urls"))
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    if ignore {
-        return None;
-    }
-    let env_name = format!(
-        "AWS_ENDPOINT_URL_{}",
-        service.to_ascii_uppercase().replace('-', "_")
-    );
-    env.get(&env_name)
-        .or_else(|| env.get("AWS_ENDPOINT_URL"))
-        .or_else(|| {
-            let services = from_profile("services")?;
-            profiles
-                .services(&services)?
-                .sub_properties(service)?
-                .get("endpoint_url")
-                .map(str::to_owned)
-        })
-        .or_else(|| from_profile("endpoint_url"))
 }

@@ -11,7 +11,7 @@ use awscred_http::{
 use awscred_sigv4::{Signer, SigningParams};
 use awscred_types::{Credentials, CredentialsError, SharedClock, Sources, SystemClock};
 
-use crate::endpoint::{Endpoint, ProfileValues, StsConfig};
+use crate::endpoint::{Endpoint, StsConfig};
 use crate::operation::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, CallerIdentity, Form,
     GetSessionTokenRequest, TemporaryCredentials,
@@ -140,10 +140,10 @@ impl StsClientBuilder {
     /// `sources`. The HTTP client is built on the first call.
     pub fn from_sources(
         sources: &Sources,
-        profile: &dyn ProfileValues,
+        profile: &awscred_profile::ProfileView<'_>,
     ) -> Result<Self, CredentialsError> {
         let endpoint = StsConfig::from_sources(&*sources.env, profile)?.resolve()?;
-        let (http, retry) = configured_client(sources, |k| profile.get(k))?;
+        let (http, retry) = configured_client(sources, |k| profile.get(k).map(str::to_owned))?;
         Ok(Self {
             http: Some(http),
             ..Self::default()

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use awscred_profile::ProfileView;
 use awscred_types::{CredentialsError, Env};
 
 /// Regions for which `sts_regional_endpoints = legacy` still means the global endpoint
@@ -34,9 +35,10 @@ const LEGACY_GLOBAL_REGIONS: &[&str] = &[
 pub struct StsConfig {
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else profile `region`.
     pub region: Option<String>,
-    /// A configured endpoint URL (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the profile's
-    /// `[services]` section `sts` `endpoint_url`, then profile `endpoint_url`), unless
-    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls` is true.
+    /// A configured endpoint URL ([`ProfileView::endpoint_url`] for `sts`:
+    /// `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the profile's `[services]` section `sts`
+    /// `endpoint_url`, then profile `endpoint_url`), unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
+    /// / `ignore_configured_endpoint_urls` is `true`.
     pub endpoint_url: Option<String>,
     /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`.
     pub use_fips: bool,
@@ -44,56 +46,6 @@ pub struct StsConfig {
     pub use_dualstack: bool,
     /// `AWS_STS_REGIONAL_ENDPOINTS` / `sts_regional_endpoints` is `legacy`.
     pub legacy_global_endpoint: bool,
-}
-
-/// Looks up a key in the selected profile (`region`, `endpoint_url`, …) and the STS
-/// sub-property of the profile's `[services]` section.
-pub trait ProfileValues {
-    /// The value of `key` in the selected profile.
-    fn get(&self, key: &str) -> Option<String>;
-    /// `endpoint_url` under `sts =` in the `[services NAME]` section the profile names.
-    fn services_sts_endpoint_url(&self) -> Option<String>;
-}
-
-/// The selected profile of a [`ProfileSet`](awscred_profile::ProfileSet): its keys, and the
-/// `[services NAME]` section its `services` key names.
-#[derive(Clone, Copy, Debug)]
-pub struct SelectedProfileValues<'a> {
-    set: &'a awscred_profile::ProfileSet,
-    profile: &'a str,
-}
-
-impl<'a> SelectedProfileValues<'a> {
-    /// The profile `profile` of `set` (which may not exist: then nothing is configured).
-    pub fn new(set: &'a awscred_profile::ProfileSet, profile: &'a str) -> Self {
-        Self { set, profile }
-    }
-}
-
-impl ProfileValues for SelectedProfileValues<'_> {
-    fn get(&self, key: &str) -> Option<String> {
-        let value = self.set.profile(self.profile)?.get(key)?;
-        (!value.trim().is_empty()).then(|| value.to_owned())
-    }
-
-    fn services_sts_endpoint_url(&self) -> Option<String> {
-        let services = self.get("services")?;
-        let section = self.set.services(services.trim())?;
-        section
-            .sub_properties("sts")?
-            .get("endpoint_url")
-            .map(str::to_owned)
-    }
-}
-
-/// No profile at all.
-impl ProfileValues for () {
-    fn get(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn services_sts_endpoint_url(&self) -> Option<String> {
-        None
-    }
 }
 
 fn truthy(v: Option<String>, what: &'static str) -> Result<bool, CredentialsError> {
@@ -113,30 +65,16 @@ impl StsConfig {
     /// precedence for each.
     pub fn from_sources(
         env: &dyn Env,
-        profile: &dyn ProfileValues,
+        profile: &ProfileView<'_>,
     ) -> Result<Self, CredentialsError> {
-        let get = |var: &str, key: &str| env.get(var).or_else(|| profile.get(key));
+        let get =
+            |var: &str, key: &str| env.get(var).or_else(|| profile.get(key).map(str::to_owned));
         let region = env
             .get("AWS_REGION")
             .or_else(|| env.get("AWS_DEFAULT_REGION"))
-            .or_else(|| profile.get("region"))
+            .or_else(|| profile.get("region").map(str::to_owned))
             .map(|r| r.trim().to_owned());
-        let ignore = truthy(
-            get(
-                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-                "ignore_configured_endpoint_urls",
-            ),
-            "ignore_configured_endpoint_urls",
-        )?;
-        let endpoint_url = if ignore {
-            None
-        } else {
-            env.get("AWS_ENDPOINT_URL_STS")
-                .or_else(|| env.get("AWS_ENDPOINT_URL"))
-                .or_else(|| profile.services_sts_endpoint_url())
-                .or_else(|| profile.get("endpoint_url"))
-                .map(|u| u.trim().to_owned())
-        };
+        let endpoint_url = profile.endpoint_url(env, "sts");
         let regional = get("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints");
         let legacy_global_endpoint = match regional.as_deref().map(str::trim) {
             None | Some("regional") => false,
@@ -266,22 +204,20 @@ impl fmt::Display for Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use awscred_profile::{ProfileSet, Source};
     use awscred_types::FakeEnv;
-    use std::collections::HashMap;
 
-    #[derive(Default)]
-    struct Profile(HashMap<&'static str, &'static str>, Option<&'static str>);
-    impl ProfileValues for Profile {
-        fn get(&self, key: &str) -> Option<String> {
-            self.0.get(key).map(|s| (*s).to_owned())
-        }
-        fn services_sts_endpoint_url(&self) -> Option<String> {
-            self.1.map(str::to_owned)
-        }
+    /// A config file whose profile `p` has `body` (and a `[services]` section, if it names one).
+    fn profile(body: &str) -> ProfileSet {
+        ProfileSet::parse(
+            Some(Source::new("/c", format!("[profile p]\n{body}"))),
+            None,
+        )
+        .unwrap()
     }
 
-    fn url(env: FakeEnv, profile: Profile) -> Result<String, CredentialsError> {
-        StsConfig::from_sources(&env, &profile)?
+    fn url(env: FakeEnv, profile: ProfileSet) -> Result<String, CredentialsError> {
+        StsConfig::from_sources(&env, &profile.view("p"))?
             .resolve()
             .map(|e| e.url)
     }
@@ -295,8 +231,7 @@ mod tests {
             None,
         )
         .unwrap();
-        let values = SelectedProfileValues::new(&set, "dev");
-        let endpoint = StsConfig::from_sources(&FakeEnv::new(), &values)
+        let endpoint = StsConfig::from_sources(&FakeEnv::new(), &set.view("dev"))
             .unwrap()
             .resolve()
             .unwrap();
@@ -304,26 +239,26 @@ mod tests {
             endpoint,
             Endpoint::new("http://127.0.0.1:5000", "eu-west-1")
         );
-        let none = SelectedProfileValues::new(&set, "missing");
-        assert_eq!(none.get("region"), None);
+        let none = StsConfig::from_sources(&FakeEnv::new(), &set.view("missing")).unwrap();
+        assert_eq!(none.region, None);
     }
 
     #[test]
     fn regional_by_default_global_without_region() {
         assert_eq!(
-            url(FakeEnv::new(), Profile::default()).unwrap(),
+            url(FakeEnv::new(), profile("")).unwrap(),
             "https://sts.amazonaws.com"
         );
         let env = FakeEnv::new().with("AWS_DEFAULT_REGION", "eu-west-1");
         assert_eq!(
-            url(env, Profile::default()).unwrap(),
+            url(env, profile("")).unwrap(),
             "https://sts.eu-west-1.amazonaws.com"
         );
     }
 
     #[test]
     fn region_precedence_env_region_then_default_region_then_profile() {
-        let p = || Profile([("region", "ap-south-1")].into(), None);
+        let p = || profile("region = ap-south-1\n");
         let env = FakeEnv::new()
             .with("AWS_REGION", "us-west-2")
             .with("AWS_DEFAULT_REGION", "eu-west-1");
@@ -345,9 +280,9 @@ mod tests {
     #[test]
     fn configured_endpoint_precedence() {
         let p = || {
-            Profile(
-                [("region", "us-east-2"), ("endpoint_url", "http://profile")].into(),
-                Some("http://services"),
+            profile(
+                "region = us-east-2\nendpoint_url = http://profile\nservices = s\n\
+                 [services s]\nsts =\n  endpoint_url = http://services\n",
             )
         };
         let env = FakeEnv::new()
@@ -357,22 +292,22 @@ mod tests {
         let env = FakeEnv::new().with("AWS_ENDPOINT_URL", "http://global-env");
         assert_eq!(url(env, p()).unwrap(), "http://global-env");
         assert_eq!(url(FakeEnv::new(), p()).unwrap(), "http://services");
-        let only_profile = Profile(
-            [("region", "us-east-2"), ("endpoint_url", "http://profile")].into(),
-            None,
-        );
+        let only_profile = profile("region = us-east-2\nendpoint_url = http://profile\n");
         assert_eq!(url(FakeEnv::new(), only_profile).unwrap(), "http://profile");
         let env = FakeEnv::new().with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
         assert_eq!(
             url(env, p()).unwrap(),
             "https://sts.us-east-2.amazonaws.com"
         );
+        // Not `true` is false (botocore's `ensure_boolean`), not an error.
+        let env = FakeEnv::new().with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "sometimes");
+        assert_eq!(url(env, p()).unwrap(), "http://services");
     }
 
     #[test]
     fn endpoint_without_region_is_an_error_naming_the_url() {
         let env = FakeEnv::new().with("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1");
-        let err = url(env, Profile::default()).unwrap_err();
+        let err = url(env, profile("")).unwrap_err();
         assert!(err.to_string().contains("no region"), "{err}");
         assert_eq!(err.field("url"), Some("http://127.0.0.1:1"));
     }
@@ -386,19 +321,11 @@ mod tests {
         };
         let legacy = [("AWS_STS_REGIONAL_ENDPOINTS", "legacy")];
         assert_eq!(
-            url(
-                env(&[legacy[0], ("AWS_REGION", "us-west-2")]),
-                Profile::default()
-            )
-            .unwrap(),
+            url(env(&[legacy[0], ("AWS_REGION", "us-west-2")]), profile("")).unwrap(),
             "https://sts.amazonaws.com"
         );
         assert_eq!(
-            url(
-                env(&[legacy[0], ("AWS_REGION", "ap-east-1")]),
-                Profile::default()
-            )
-            .unwrap(),
+            url(env(&[legacy[0], ("AWS_REGION", "ap-east-1")]), profile("")).unwrap(),
             "https://sts.ap-east-1.amazonaws.com"
         );
         assert_eq!(
@@ -407,7 +334,7 @@ mod tests {
                     ("AWS_REGION", "us-east-1"),
                     ("AWS_USE_FIPS_ENDPOINT", "true")
                 ]),
-                Profile::default()
+                profile("")
             )
             .unwrap(),
             "https://sts-fips.us-east-1.amazonaws.com"
@@ -418,7 +345,7 @@ mod tests {
                     ("AWS_REGION", "us-east-1"),
                     ("AWS_USE_DUALSTACK_ENDPOINT", "true")
                 ]),
-                Profile::default()
+                profile("")
             )
             .unwrap(),
             "https://sts.us-east-1.api.aws"
@@ -430,28 +357,28 @@ mod tests {
                     ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
                     ("AWS_USE_FIPS_ENDPOINT", "true")
                 ]),
-                Profile::default()
+                profile("")
             )
             .unwrap(),
             "https://sts-fips.us-east-1.api.aws"
         );
         assert_eq!(
-            url(env(&[("AWS_REGION", "cn-north-1")]), Profile::default()).unwrap(),
+            url(env(&[("AWS_REGION", "cn-north-1")]), profile("")).unwrap(),
             "https://sts.cn-north-1.amazonaws.com.cn"
         );
         assert_eq!(
-            url(env(&[("AWS_REGION", "us-gov-west-1")]), Profile::default()).unwrap(),
+            url(env(&[("AWS_REGION", "us-gov-west-1")]), profile("")).unwrap(),
             "https://sts.us-gov-west-1.amazonaws.com"
         );
         let bad = url(
             env(&[("AWS_STS_REGIONAL_ENDPOINTS", "sometimes")]),
-            Profile::default(),
+            profile(""),
         )
         .unwrap_err();
         assert!(bad.to_string().contains("sts_regional_endpoints"));
-        let bad = url(env(&[("AWS_USE_FIPS_ENDPOINT", "yes")]), Profile::default()).unwrap_err();
+        let bad = url(env(&[("AWS_USE_FIPS_ENDPOINT", "yes")]), profile("")).unwrap_err();
         assert!(bad.to_string().contains("use_fips_endpoint"));
-        let bad = url(env(&[("AWS_REGION", "us east/1")]), Profile::default()).unwrap_err();
+        let bad = url(env(&[("AWS_REGION", "us east/1")]), profile("")).unwrap_err();
         assert!(bad.to_string().contains("not a valid region"));
     }
 }

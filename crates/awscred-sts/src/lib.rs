@@ -30,7 +30,7 @@ mod operation;
 mod xml;
 
 pub use client::{StsClient, StsClientBuilder, StsServiceError};
-pub use endpoint::{Endpoint, ProfileValues, SelectedProfileValues, StsConfig};
+pub use endpoint::{Endpoint, StsConfig};
 pub use operation::{
     API_VERSION, AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, AssumedRoleUser,
     CallerIdentity, GetSessionTokenRequest, Tag, TemporaryCredentials, account_from_arn,

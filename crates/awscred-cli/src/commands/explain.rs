@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use awscred::Step;
-use awscred_profile::{FileKind, Platform, ProfileSet, locate, select_profile};
+use awscred_profile::{FileKind, Platform, ProfileKind, ProfileSet, locate, select_profile};
 use awscred_provider_assume_role::plan;
 use awscred_types::{Clock, CredentialsError, OsFs, SystemClock, SystemEnv};
 
@@ -31,7 +31,8 @@ pub(crate) fn run(
     let locations = locate(&env, Platform::host());
     let set = ProfileSet::load(&env, &OsFs)?;
     let selected = select_profile(profile, &env);
-    let section = set.profile(selected.name());
+    let view = set.view(selected.name());
+    let section = view.section();
     if json {
         let files: Vec<_> = set
             .locations()
@@ -51,7 +52,7 @@ pub(crate) fn run(
                 "name": selected.name(),
                 "reason": selected.reason().to_string(),
                 "found": section.is_some(),
-                "kind": section.map(kind),
+                "kind": section.map(|_| kind(&view)),
                 "keys": section.map(|s| s.iter().map(|(k, v)| (k.to_owned(), serde_json::Value::from(shown(k, v)))).collect::<serde_json::Map<_, _>>()),
             },
             "profiles": set.profile_names().collect::<Vec<_>>(),
@@ -87,7 +88,7 @@ pub(crate) fn run(
         None if set.is_empty() => say!("  no AWS configuration files on this machine"),
         None => say!("  not defined in either file"),
         Some(s) => {
-            say!("  kind: {}", kind(s));
+            say!("  kind: {}", kind(&view));
             for (k, v) in s.iter() {
                 say!("  {k} = {}", shown(k, v));
             }
@@ -153,9 +154,7 @@ pub(crate) fn run(
 /// cache's state. `None` when the profile assumes no role.
 fn role_chain(set: &ProfileSet, name: &str, session: &SessionArgs) -> Option<Vec<String>> {
     use awscred_provider_assume_role::{BaseProvider, CredentialSource};
-    let section = set.profile(name)?;
-    let has = |k: &str| section.get(k).is_some_and(|v| !v.trim().is_empty());
-    if !has("role_arn") || has("web_identity_token_file") {
+    if !matches!(set.view(name).kind(), ProfileKind::AssumeRole(_)) {
         return None;
     }
     let chain = match plan(set, name) {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use awscred_profile::ProfileSet;
+use awscred_profile::{ProfileKind, ProfileSet};
 use awscred_provider_assume_role::plan;
 use awscred_types::{Clock, CredentialsError, OsFs, SystemClock, SystemEnv};
 
@@ -23,9 +23,10 @@ pub(crate) fn run() -> Result<(), CredentialsError> {
     }
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
     for name in names {
-        let Some(section) = set.profile(name) else {
+        let view = set.view(name);
+        if !view.exists() {
             continue;
-        };
+        }
         let mut files = Vec::new();
         if set.config_file_profile(name).is_some() {
             files.push("config");
@@ -33,12 +34,8 @@ pub(crate) fn run() -> Result<(), CredentialsError> {
         if set.credentials_file_profile(name).is_some() {
             files.push("credentials");
         }
-        let mut line = format!("{name:<width$}  {}  [{}]", kind(section), files.join(", "));
-        let has_role = section
-            .get("role_arn")
-            .is_some_and(|v| !v.trim().is_empty())
-            && section.get("web_identity_token_file").is_none();
-        if has_role {
+        let mut line = format!("{name:<width$}  {}  [{}]", kind(&view), files.join(", "));
+        if matches!(view.kind(), ProfileKind::AssumeRole(_)) {
             let status = match (plan(&set, name), &cache) {
                 (Err(e), _) => format!("invalid: {}", e.message()),
                 (Ok(_), None) => "no cache folder (home unknown)".into(),

@@ -133,7 +133,7 @@ pub(crate) fn login(
             "no home folder is known, so there is no ~/.aws/sso/cache to log in to",
         ));
     };
-    let oidc = awscred_provider_sso::configured_endpoint(&SystemEnv, &set, name, "sso-oidc");
+    let oidc = set.view(name).endpoint_url(&SystemEnv, "sso-oidc");
     let scopes = scopes
         .map(|s| {
             s.split(',')
