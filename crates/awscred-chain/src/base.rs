@@ -19,7 +19,7 @@ fn off(ctx: &Ctx<'_>, feature: &str, what: &str) -> Result<SharedProvider, Crede
     Err(CredentialsError::invalid_configuration(format!(
         "this role chain starts from {what}, but awscred was built without its `{feature}` feature"
     ))
-    .with("profile", ctx.name()))
+    .with("profile", ctx.name))
 }
 
 impl Ctx<'_> {
@@ -27,14 +27,13 @@ impl Ctx<'_> {
         &self,
         shared: &Shared,
     ) -> Result<SharedProvider, CredentialsError> {
-        let plan = awscred_provider_assume_role::plan(self.profiles, self.name())?;
+        let plan = awscred_provider_assume_role::plan(self.profiles, self.name)?;
         let sts = self.sts()?;
         let source = self.base(&plan, shared, &sts)?;
-        let mut builder = AssumeRoleProvider::builder(plan)
+        let mut builder = AssumeRoleProvider::builder(self.sources, plan)
             .source(source)
             .sts(sts)
-            .file_cache(self.assume_role.cache.clone())
-            .clock(self.sources.clock.clone());
+            .file_cache(self.assume_role.cache.clone());
         if let Some(mfa) = self.assume_role.mfa.clone() {
             builder = builder.mfa(mfa);
         }
@@ -91,7 +90,7 @@ impl Ctx<'_> {
             _ => Err(CredentialsError::invalid_configuration(
                 "this role chain's base provider is not known to this version of awscred-chain",
             )
-            .with("profile", self.name())),
+            .with("profile", self.name)),
         }
     }
 
@@ -114,14 +113,14 @@ impl Ctx<'_> {
                 "this role chain's source profile uses IAM Identity Center without \
                  sso_account_id and sso_role_name, so it has no role credentials to start from",
             )
-            .with("profile", self.name()));
+            .with("profile", self.name));
         };
         let source_profile = plan
             .roles
             .first()
             .and_then(|hop| self.profiles.profile(&hop.profile))
             .and_then(|p| p.get("source_profile"))
-            .unwrap_or(self.name());
+            .unwrap_or(self.name);
         self.sso_provider(awscred_provider_sso::SsoSettings {
             profile: source_profile.to_owned(),
             start_url: sso_start_url.clone(),

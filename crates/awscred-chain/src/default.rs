@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use awscred_profile::{ProfileKind, ProfileSet, SelectedProfile, SelectionReason, select_profile};
 use awscred_types::{
-    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedEnv, SharedFs, Sources,
-    StaticProvider,
+    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedEnv, SharedFs,
+    SharedProvider, Sources, StaticProvider,
 };
 
 use crate::ChainProvider;
-use crate::slots::{self, Ctx, not_configured};
+use crate::slots::Ctx;
 
 /// A provider that is not configured here, and says why (a chain moves on).
 #[derive(Debug, Clone)]
@@ -43,6 +43,24 @@ impl ProvideCredentials for Misconfigured {
     }
 }
 
+pub(crate) fn not_configured(reason: impl Into<String>) -> SharedProvider {
+    Arc::new(NotConfigured(reason.into()))
+}
+
+/// The provider, or its error reported at its place in the chain.
+pub(crate) fn slot(built: Result<SharedProvider, CredentialsError>) -> SharedProvider {
+    built.unwrap_or_else(|e| Arc::new(Misconfigured(e)))
+}
+
+/// Assume-role settings given to the chain builder.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct AssumeRoleSettings {
+    #[cfg(feature = "assume-role")]
+    pub(crate) mfa: Option<awscred_provider_assume_role::SharedMfaTokenProvider>,
+    #[cfg(feature = "assume-role")]
+    pub(crate) cache: Option<awscred_file_cache::FileCache>,
+}
+
 /// The default chain, in botocore's order (see [`DefaultChain::NAMES`]).
 #[derive(Debug, Clone)]
 pub struct DefaultChain {
@@ -58,7 +76,7 @@ pub struct DefaultChainBuilder {
     profile: Option<String>,
     explicit: Option<Credentials>,
     profiles: Option<Arc<ProfileSet>>,
-    assume_role: slots::AssumeRoleSettings,
+    assume_role: AssumeRoleSettings,
     process_env: Vec<(String, String)>,
 }
 
@@ -163,6 +181,7 @@ impl DefaultChainBuilder {
             sources: &sources,
             profiles: &profiles,
             view,
+            name: &name,
             use_env,
             process_env: &self.process_env,
             assume_role: &self.assume_role,

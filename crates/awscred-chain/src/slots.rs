@@ -7,7 +7,7 @@
 #![allow(
     unused_variables,
     dead_code,
-    reason = "builds without some provider features leave inputs and helpers unused"
+    reason = "some builds leave inputs and helpers unused"
 )]
 
 use std::sync::Arc;
@@ -15,14 +15,15 @@ use std::sync::Arc;
 use awscred_profile::{ProfileSet, ProfileView};
 use awscred_types::{CredentialsError, SharedProvider, Sources};
 
-use crate::default::{Misconfigured, NotConfigured};
+use crate::default::{AssumeRoleSettings, not_configured, slot};
 
 /// Everything a slot is built from.
 pub(crate) struct Ctx<'a> {
     pub(crate) sources: &'a Sources,
     pub(crate) profiles: &'a Arc<ProfileSet>,
-    /// The selected profile.
+    /// The selected profile, and its name.
     pub(crate) view: ProfileView<'a>,
+    pub(crate) name: &'a str,
     /// The environment applies (no profile named in code).
     pub(crate) use_env: bool,
     /// Extra variables for `credential_process` commands.
@@ -30,29 +31,11 @@ pub(crate) struct Ctx<'a> {
     pub(crate) assume_role: &'a AssumeRoleSettings,
 }
 
-/// Assume-role settings given to the chain builder.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct AssumeRoleSettings {
-    #[cfg(feature = "assume-role")]
-    pub(crate) mfa: Option<awscred_provider_assume_role::SharedMfaTokenProvider>,
-    #[cfg(feature = "assume-role")]
-    pub(crate) cache: Option<awscred_file_cache::FileCache>,
-}
-
 /// The providers a role chain may start from that are also slots: built once, used twice.
 pub(crate) struct Shared {
     pub(crate) env: SharedProvider,
     pub(crate) container: SharedProvider,
     pub(crate) imds: SharedProvider,
-}
-
-pub(crate) fn not_configured(reason: impl Into<String>) -> SharedProvider {
-    Arc::new(NotConfigured(reason.into()))
-}
-
-/// The provider, or its error reported at its place in the chain.
-pub(crate) fn slot(built: Result<SharedProvider, CredentialsError>) -> SharedProvider {
-    built.unwrap_or_else(|e| Arc::new(Misconfigured(e)))
 }
 
 /// The selected profile (or environment) asks for `what`, which this build left out.
@@ -63,44 +46,41 @@ fn off(feature: &str, what: &str, profile: &str) -> Result<SharedProvider, Crede
     .with("profile", profile))
 }
 
-impl Ctx<'_> {
-    pub(crate) fn name(&self) -> &str {
-        self.view.name()
-    }
+const NO_TOKEN_FILE: &str =
+    "no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE or web_identity_token_file)";
 
+impl Ctx<'_> {
     /// A build without `feature`: an error when the profile or environment configures it,
     /// else `NotConfigured` for `reason`.
     fn off_if(&self, configured: bool, feature: &str, what: &str, reason: &str) -> SharedProvider {
         match configured {
-            true => slot(off(feature, what, self.name())),
+            true => slot(off(feature, what, self.name)),
             false => not_configured(reason),
         }
-    }
-
-    fn env_has(&self, var: &str) -> bool {
-        self.sources.env.get(var).is_some()
     }
 
     /// STS as botocore configures it for the selected profile (endpoint, region, proxies, CA
     /// bundle, retries).
     #[cfg(any(feature = "assume-role", feature = "web-identity"))]
     pub(crate) fn sts(&self) -> Result<awscred_sts::StsClient, CredentialsError> {
-        awscred_sts::StsClientBuilder::from_sources(self.sources, &self.view)
-            .and_then(|b| b.build())
-            .map_err(|e| e.with("profile", self.name()))
+        let sts = awscred_sts::StsClient::builder(self.sources).profile(&self.view);
+        sts.build().map_err(|e| e.with("profile", self.name))
     }
 
     /// The slots that are also role-chain bases.
     pub(crate) fn shared(&self) -> Shared {
         let s = self.sources;
-        let env = Arc::new(awscred_provider_env::EnvProvider::builder(s).build());
+        let vars = [
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ];
         let container = feature!(
             "container",
             Ok(Arc::new(
                 awscred_provider_container::ContainerProvider::builder(s).build()
             )),
             Ok(self.off_if(
-                CONTAINER_VARS.iter().any(|v| self.env_has(v)),
+                vars.iter().any(|v| s.env.get(v).is_some()),
                 "container",
                 "the container credentials endpoint",
                 "built without the `container` feature"
@@ -116,7 +96,7 @@ impl Ctx<'_> {
             Ok(not_configured("built without the `imds` feature"))
         );
         Shared {
-            env,
+            env: Arc::new(awscred_provider_env::EnvProvider::builder(s).build()),
             container: slot(container),
             imds: slot(imds),
         }
@@ -127,27 +107,25 @@ impl Ctx<'_> {
         slot(feature!(
             "assume-role",
             self.assume_role_provider(shared),
-            off("assume-role", "role_arn", self.name())
+            off("assume-role", "role_arn", self.name)
         ))
     }
 
     /// The IAM Identity Center slot (botocore's `SSOProvider`).
     pub(crate) fn sso(&self) -> SharedProvider {
+        let no_role = format!(
+            "profile {:?} has no sso_account_id or sso_role_name",
+            self.name
+        );
         slot(feature!(
             "sso",
-            awscred_provider_sso::SsoSettings::resolve(self.profiles, self.name()).and_then(|s| {
-                match s {
-                    Some(settings) => self.sso_provider(settings),
-                    None => Ok(not_configured(format!(
-                        "profile {:?} has no sso_account_id or sso_role_name",
-                        self.name()
-                    ))),
-                }
-            }),
+            awscred_provider_sso::SsoSettings::resolve(self.profiles, self.name).and_then(
+                |s| s.map_or_else(|| Ok(not_configured(no_role)), |s| self.sso_provider(s))
+            ),
             off(
                 "sso",
                 "IAM Identity Center (sso_account_id / sso_role_name)",
-                self.name()
+                self.name
             )
         ))
     }
@@ -157,8 +135,8 @@ impl Ctx<'_> {
         &self,
         settings: awscred_provider_sso::SsoSettings,
     ) -> Result<SharedProvider, CredentialsError> {
-        let builder = awscred_provider_sso::SsoProvider::builder(settings)
-            .from_sources(self.sources, self.profiles)?;
+        let builder = awscred_provider_sso::SsoProvider::builder(self.sources, settings)
+            .profile_set(self.profiles);
         #[cfg(feature = "assume-role")]
         let builder = builder.role_cache(self.assume_role.cache.clone());
         Ok(Arc::new(builder.build()?))
@@ -176,7 +154,7 @@ impl Ctx<'_> {
                     None => Ok(not_configured(NO_TOKEN_FILE)),
                 }),
             Ok(self.off_if(
-                (self.use_env && self.env_has("AWS_WEB_IDENTITY_TOKEN_FILE"))
+                (self.use_env && env.get("AWS_WEB_IDENTITY_TOKEN_FILE").is_some())
                     || matches!(self.view.kind(), awscred_profile::ProfileKind::WebIdentity),
                 "web-identity",
                 "a web identity token file",
@@ -191,11 +169,8 @@ impl Ctx<'_> {
         settings: awscred_provider_web_identity::WebIdentitySettings,
         sts: awscred_sts::StsClient,
     ) -> SharedProvider {
-        let s = self.sources;
-        Arc::new(
-            awscred_provider_web_identity::WebIdentityProvider::new(settings, sts, s.fs.clone())
-                .with_clock(s.clock.clone()),
-        )
+        use awscred_provider_web_identity::WebIdentityProvider;
+        Arc::new(WebIdentityProvider::builder(self.sources, settings, sts).build())
     }
 
     /// The `credential_process` slot for a profile that has one.
@@ -204,7 +179,7 @@ impl Ctx<'_> {
         slot(feature!(
             "process",
             Ok(self.process_provider(command, account_id)),
-            off("process", "credential_process", self.name())
+            off("process", "credential_process", self.name)
         ))
     }
 
@@ -212,16 +187,13 @@ impl Ctx<'_> {
     pub(crate) fn process_provider(
         &self,
         command: &str,
-        account_id: Option<String>,
+        account: Option<String>,
     ) -> SharedProvider {
         let builder = awscred_provider_process::ProcessProvider::builder(command)
-            .profile_name(self.name())
-            .account_id_fallback(account_id);
-        let builder = self
-            .process_env
-            .iter()
-            .fold(builder, |b, (k, v)| b.env(k, v));
-        Arc::new(builder.build())
+            .profile_name(self.name)
+            .account_id_fallback(account);
+        let env = self.process_env.iter();
+        Arc::new(env.fold(builder, |b, (k, v)| b.env(k, v)).build())
     }
 
     /// The EC2 API tools' credentials file slot (`AWS_CREDENTIAL_FILE`; its crate is boto2's).
@@ -251,11 +223,3 @@ impl Ctx<'_> {
         ))
     }
 }
-
-const CONTAINER_VARS: &[&str] = &[
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-];
-
-const NO_TOKEN_FILE: &str =
-    "no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE or web_identity_token_file)";

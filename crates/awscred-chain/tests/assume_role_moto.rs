@@ -18,7 +18,7 @@ use awscred_provider_assume_role::{FixedMfa, MfaTokenProvider};
 use awscred_sts::{Endpoint, StsClient};
 use awscred_test::moto::Moto;
 use awscred_test::{Outcome, Suite};
-use awscred_types::{Credentials, CredentialsError, FakeEnv, Fs, MemFs, SharedFs};
+use awscred_types::{Credentials, CredentialsError, FakeEnv, Fs, MemFs, SharedFs, Sources};
 
 const HOME: &str = "/home/me";
 const CACHE: &str = "/home/me/.aws/cli/cache";
@@ -51,7 +51,7 @@ impl MotoExt for Moto {
 
     /// Who `creds` are, as the enforced server sees them.
     async fn whoami(&self, endpoint: &str, creds: &Credentials) -> Result<String, String> {
-        StsClient::builder()
+        StsClient::builder(&Sources::default().with_env(Arc::new(FakeEnv::new())))
             .endpoint(Endpoint::new(endpoint, "us-east-1"))
             .build()
             .map_err(|e| e.to_string())?

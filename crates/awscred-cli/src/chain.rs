@@ -8,7 +8,7 @@ use awscred_layer::{CacheLayer, StaticStabilityLayer};
 use awscred_provider_assume_role::{
     FixedMfa, PromptMfa, SessionTokenProvider, SharedMfaTokenProvider,
 };
-use awscred_sts::StsClientBuilder;
+use awscred_sts::StsClient;
 use awscred_types::{Credentials, CredentialsError, OsFs, SharedProvider, Sources, SystemEnv};
 use tower_layer::Layer as _;
 
@@ -52,7 +52,7 @@ pub(crate) fn temporary(
     let sources = Sources::system();
     let name = chain.selected_profile().name().to_owned();
     let view = chain.profiles().view(&name);
-    let sts = StsClientBuilder::from_sources(&sources, &view)?.build()?;
+    let sts = StsClient::builder(&sources).profile(&view).build()?;
     let mfa_serial = view.get("mfa_serial").map(str::to_owned);
     let sessions = SessionTokenProvider::builder(&sources, Arc::new(chain.clone()), sts)
         .mfa_serial(mfa_serial)

@@ -29,12 +29,13 @@
 //! use std::sync::Arc;
 //! use awscred_file_cache::FileCache;
 //! use awscred_provider_assume_role::{AssumeRoleProvider, PromptMfa, plan};
-//! use awscred_types::{OsFs, ProvideCredentials, SystemEnv};
+//! use awscred_types::{OsFs, ProvideCredentials, Sources, SystemEnv};
 //!
-//! let profiles = awscred_profile::ProfileSet::load(&SystemEnv, &OsFs)?;
+//! let sources = Sources::system();
+//! let profiles = awscred_profile::ProfileSet::load(&*sources.env, &*sources.fs)?;
 //! // A chain whose base is static keys needs no source provider; `awscred-chain` maps the
 //! // other bases (credential_source, web identity, credential_process) to theirs.
-//! let provider = AssumeRoleProvider::builder(plan(&profiles, "prod")?)
+//! let provider = AssumeRoleProvider::builder(&sources, plan(&profiles, "prod")?)
 //!     .mfa(Arc::new(PromptMfa::new()))
 //!     .file_cache(FileCache::aws_cli(&SystemEnv, Arc::new(OsFs)))
 //!     .build()?;

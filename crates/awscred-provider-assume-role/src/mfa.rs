@@ -73,7 +73,7 @@ impl MfaTokenProvider for NoMfa {
     async fn token_code(&self, serial: &str) -> Result<MfaCode, CredentialsError> {
         Err(CredentialsError::invalid_configuration(
             "an MFA code is required but there is no way to ask for one (no MFA token provider \
-             was configured; in code use AssumeRoleProvider::builder().mfa(..), on the command line \
+             was configured; in code use AssumeRoleProviderBuilder::mfa, on the command line \
              run interactively or pass --mfa-code)",
         )
         .with("mfa_serial", serial))

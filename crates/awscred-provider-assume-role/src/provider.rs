@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use awscred_sts::{AssumeRoleRequest, StsClient, StsServiceError};
 use awscred_types::{
-    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedProvider, StaticProvider,
-    SystemClock,
+    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedProvider, Sources,
+    StaticProvider,
 };
 use tokio::sync::Mutex;
 
@@ -84,7 +84,7 @@ pub struct AssumeRoleProviderBuilder {
     sts: Option<StsClient>,
     mfa: Option<SharedMfaTokenProvider>,
     file_cache: Option<FileCache>,
-    clock: Option<SharedClock>,
+    sources: Sources,
 }
 
 impl AssumeRoleProviderBuilder {
@@ -96,7 +96,7 @@ impl AssumeRoleProviderBuilder {
     }
 
     /// The STS client (endpoint and region from the selected profile, as botocore does).
-    /// Default: [`StsClient::builder`]'s defaults.
+    /// Default: [`StsClient::builder`] from the same sources, without a profile.
     pub fn sts(mut self, sts: StsClient) -> Self {
         self.sts = Some(sts);
         self
@@ -114,12 +114,6 @@ impl AssumeRoleProviderBuilder {
         self
     }
 
-    /// The clock that judges cached sessions (default: the system clock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
     /// Builds the provider.
     pub fn build(self) -> Result<AssumeRoleProvider, CredentialsError> {
         let source = match (self.source, &self.chain.base) {
@@ -134,7 +128,7 @@ impl AssumeRoleProviderBuilder {
         };
         let sts = match self.sts {
             Some(s) => s,
-            None => StsClient::builder().build()?,
+            None => StsClient::builder(&self.sources).build()?,
         };
         let hops = self.chain.roles.len();
         Ok(AssumeRoleProvider {
@@ -144,7 +138,7 @@ impl AssumeRoleProviderBuilder {
                 sts,
                 mfa: self.mfa.unwrap_or_else(|| Arc::new(NoMfa)),
                 file_cache: self.file_cache,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                clock: self.sources.clock,
                 state: Mutex::new(State {
                     sessions: vec![None; hops],
                     served: false,
@@ -167,15 +161,15 @@ fn base_label(base: &BaseProvider) -> String {
 }
 
 impl AssumeRoleProvider {
-    /// A builder for `chain`.
-    pub fn builder(chain: ProfileChain) -> AssumeRoleProviderBuilder {
+    /// A builder for `chain`; cached sessions are judged by the clock of `sources`.
+    pub fn builder(sources: &Sources, chain: ProfileChain) -> AssumeRoleProviderBuilder {
         AssumeRoleProviderBuilder {
             chain,
             source: None,
             sts: None,
             mfa: None,
             file_cache: None,
-            clock: None,
+            sources: sources.clone(),
         }
     }
 

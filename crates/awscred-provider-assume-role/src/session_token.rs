@@ -52,8 +52,10 @@ const DURATION_RANGE: std::ops::RangeInclusive<u64> = 900..=129_600;
 /// use awscred_sts::StsClient;
 /// use awscred_types::{Credentials, ProvideCredentials, Sources, StaticProvider};
 ///
+/// let sources = Sources::system();
 /// let base = Arc::new(StaticProvider::new(Credentials::new("AKIA…", "…", "mine")));
-/// let provider = SessionTokenProvider::builder(&Sources::system(), base, StsClient::builder().build()?)
+/// let sts = StsClient::builder(&sources).build()?;
+/// let provider = SessionTokenProvider::builder(&sources, base, sts)
 ///     .mfa_serial(Some("arn:aws:iam::123456789012:mfa/me".into()))
 ///     .mfa(Arc::new(PromptMfa::new()))
 ///     .build()?;

@@ -14,7 +14,8 @@ use awscred_provider_assume_role::{AssumeRoleProvider, CommandMfa, FixedMfa, Pro
 use awscred_sts::{Endpoint, StsClient};
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_types::{
-    Credentials, CredentialsError, ManualClock, MemFs, ProvideCredentials, SharedProvider,
+    Credentials, CredentialsError, ManualClock, MemFs, ProvideCredentials, SharedClock,
+    SharedProvider, Sources,
 };
 
 /// Expiration in every canned response.
@@ -47,8 +48,18 @@ async fn server(exchanges: serde_json::Value) -> FixtureServer {
     FixtureServer::start(rec).await
 }
 
+/// Sources with an empty environment and the system clock.
+fn sources() -> Sources {
+    Sources::default().with_env(Arc::new(awscred_test::FakeEnv::new()))
+}
+
+/// [`sources`] with `clock`.
+fn clocked(clock: SharedClock) -> Sources {
+    sources().with_clock(clock)
+}
+
 fn sts(url: &str) -> StsClient {
-    StsClient::builder()
+    StsClient::builder(&sources())
         .endpoint(Endpoint::new(url, "eu-west-1"))
         .retry(RetryConfig::disabled())
         .build()
@@ -88,12 +99,14 @@ async fn every_setting_reaches_sts_and_the_code_stays_out_of_errors_and_debug() 
          role_session_name = me\nexternal_id = ext-123\nduration_seconds = 3600\n\
          mfa_serial = arn:aws:iam::123456789012:mfa/me\n{KEYS}"
     );
-    let provider = AssumeRoleProvider::builder(chain(&cfg, "prod"))
-        .sts(sts(&srv.url()))
-        .mfa(Arc::new(FixedMfa::new("314159")))
-        .clock(Arc::new(ManualClock::new(at(3600))))
-        .build()
-        .unwrap();
+    let provider = AssumeRoleProvider::builder(
+        &clocked(Arc::new(ManualClock::new(at(3600)))),
+        chain(&cfg, "prod"),
+    )
+    .sts(sts(&srv.url()))
+    .mfa(Arc::new(FixedMfa::new("314159")))
+    .build()
+    .unwrap();
     let creds = provider.provide_credentials().await.unwrap();
     srv.verify().unwrap();
     assert_eq!(
@@ -118,10 +131,9 @@ async fn memory_cache_serves_until_fifteen_minutes_remain_then_mfa_refresh_is_re
          mfa_serial = arn:mfa\n{KEYS}"
     );
     let clock = Arc::new(ManualClock::new(at(3600)));
-    let provider = AssumeRoleProvider::builder(chain(&cfg, "prod"))
+    let provider = AssumeRoleProvider::builder(&clocked(clock.clone()), chain(&cfg, "prod"))
         .sts(sts(&srv.url()))
         .mfa(Arc::new(FixedMfa::new("111111")))
-        .clock(clock.clone())
         .build()
         .unwrap();
     assert_eq!(awscred_test::key_id(&provider).await, "ASIAONE");
@@ -152,10 +164,9 @@ async fn an_mfa_command_may_answer_refreshes() {
          mfa_serial = arn:mfa\n{KEYS}"
     );
     let clock = Arc::new(ManualClock::new(at(3600)));
-    let provider = AssumeRoleProvider::builder(chain(&cfg, "prod"))
+    let provider = AssumeRoleProvider::builder(&clocked(clock.clone()), chain(&cfg, "prod"))
         .sts(sts(&srv.url()))
         .mfa(Arc::new(CommandMfa::new("echo 222222")))
-        .clock(clock.clone())
         .build()
         .unwrap();
     provider.provide_credentials().await.unwrap();
@@ -178,11 +189,10 @@ async fn a_valid_outer_session_needs_neither_the_base_nor_sts() {
     let base = Arc::new(Counting::default());
     let clock = Arc::new(ManualClock::new(at(3600)));
     let build = || {
-        AssumeRoleProvider::builder(chain(cfg, "top"))
+        AssumeRoleProvider::builder(&clocked(clock.clone()), chain(cfg, "top"))
             .source(base.clone() as SharedProvider)
             .sts(sts(&srv.url()))
             .file_cache(Some(FileCache::new("/cache", fs.clone())))
-            .clock(clock.clone())
             .build()
             .unwrap()
     };
@@ -210,7 +220,7 @@ async fn the_base_finding_nothing_names_the_source_and_profile() {
         }
     }
     let cfg = "[profile prod]\nrole_arn = arn:r\ncredential_source = Ec2InstanceMetadata\n";
-    let err = AssumeRoleProvider::builder(chain(cfg, "prod"))
+    let err = AssumeRoleProvider::builder(&sources(), chain(cfg, "prod"))
         .source(Arc::new(Nothing))
         .sts(sts("http://127.0.0.1:9"))
         .build()
@@ -232,7 +242,7 @@ async fn the_base_finding_nothing_names_the_source_and_profile() {
 #[tokio::test]
 async fn a_base_other_than_keys_needs_a_source_provider() {
     let cfg = "[profile prod]\nrole_arn = arn:r\ncredential_source = EcsContainer\n";
-    let err = AssumeRoleProvider::builder(chain(cfg, "prod"))
+    let err = AssumeRoleProvider::builder(&sources(), chain(cfg, "prod"))
         .build()
         .unwrap_err();
     assert!(
@@ -260,7 +270,7 @@ async fn the_chaining_cap_is_explained_when_sts_refuses_a_long_session() {
         }
     }
     let cfg = "[profile prod]\nrole_arn = arn:r\ncredential_source = EcsContainer\nduration_seconds = 7200\n";
-    let err = AssumeRoleProvider::builder(chain(cfg, "prod"))
+    let err = AssumeRoleProvider::builder(&sources(), chain(cfg, "prod"))
         .source(Arc::new(RoleSession))
         .sts(sts(&srv.url()))
         .build()
@@ -291,15 +301,17 @@ async fn a_chained_hop_asking_for_more_than_an_hour_fails_before_any_request() {
         "[profile top]\nrole_arn = arn:aws:iam::1:role/top\nsource_profile = mid\nduration_seconds = 43200\n\
          [profile mid]\nrole_arn = arn:aws:iam::1:role/mid\nsource_profile = base\n{KEYS}"
     );
-    let err = AssumeRoleProvider::builder(chain(&cfg, "top"))
-        .sts(sts(&srv.url()))
-        .clock(Arc::new(ManualClock::new(at(3600))))
-        .build()
-        .unwrap()
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = AssumeRoleProvider::builder(
+        &clocked(Arc::new(ManualClock::new(at(3600)))),
+        chain(&cfg, "top"),
+    )
+    .sts(sts(&srv.url()))
+    .build()
+    .unwrap()
+    .provide_credentials()
+    .await
+    .unwrap_err()
+    .to_string();
     srv.verify().unwrap();
     assert!(
         err.contains("duration_seconds = 43200") && err.contains("one hour"),

@@ -35,8 +35,13 @@ fn session(key: &str) -> String {
     )
 }
 
+/// Sources with an empty environment (no proxy or retry settings from the machine).
+fn hermetic() -> Sources {
+    Sources::default().with_env(Arc::new(awscred_test::FakeEnv::new()))
+}
+
 fn sts(url: &str) -> StsClient {
-    StsClient::builder()
+    StsClient::builder(&hermetic())
         .endpoint(Endpoint::new(url, "eu-west-1"))
         .retry(RetryConfig::disabled())
         .build()
@@ -262,7 +267,7 @@ fn get_session_token_on_moto() {
                     let provider = SessionTokenProvider::builder(
                         &Sources::system(),
                         Arc::new(StaticProvider::new(moto.alice("test"))),
-                        StsClient::builder()
+                        StsClient::builder(&hermetic())
                             .endpoint(Endpoint::new(&moto.enforced, "us-east-1"))
                             .build()
                             .unwrap(),

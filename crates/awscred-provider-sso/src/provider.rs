@@ -11,9 +11,7 @@ use awscred_http::{
     configured_client, http,
 };
 use awscred_profile::ProfileSet;
-use awscred_types::{
-    Credentials, CredentialsError, ProvideCredentials, SharedClock, Sources, SystemClock,
-};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedClock, Sources};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 use zeroize::Zeroizing;
@@ -63,9 +61,16 @@ impl fmt::Debug for SsoProvider {
     }
 }
 
-/// Builds an [`SsoProvider`].
+/// Builds an [`SsoProvider`] from [`Sources`] ([`SsoProvider::builder`]).
+///
+/// What is not set in code comes from the sources, as botocore configures its SSO clients: the
+/// token cache `~/.aws/sso/cache` (through the file system seam), proxies, `AWS_CA_BUNDLE`,
+/// `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` and the clock; with
+/// [`profile_set`](Self::profile_set), also the profile's endpoints and HTTP settings. The HTTP
+/// client is built on the first call.
 #[derive(Debug)]
 pub struct SsoProviderBuilder {
+    sources: Sources,
     settings: SsoSettings,
     tokens: Option<SsoTokenCache>,
     role_cache: Option<FileCache>,
@@ -73,12 +78,13 @@ pub struct SsoProviderBuilder {
     retry: Option<RetryConfig>,
     portal: Option<String>,
     oidc: Option<String>,
-    clock: Option<SharedClock>,
+    /// The profile's `ca_bundle`, `retry_mode` and `max_attempts`.
+    profile_http: Vec<(&'static str, String)>,
 }
 
 impl SsoProviderBuilder {
-    /// The token cache (default: none, so the provider reports that nobody is logged in; use
-    /// [`SsoTokenCache::aws_sso`] for `~/.aws/sso/cache`).
+    /// The token cache (default: `~/.aws/sso/cache`, [`SsoTokenCache::aws_sso`]; `None` when no
+    /// home folder is known, and then the provider reports that nobody is logged in).
     pub fn token_cache(mut self, tokens: Option<SsoTokenCache>) -> Self {
         self.tokens = tokens;
         self
@@ -90,64 +96,65 @@ impl SsoProviderBuilder {
         self
     }
 
-    /// The HTTP client.
+    /// The HTTP client (default: one configured from the sources, built on the first call).
     pub fn http(mut self, http: HttpClient) -> Self {
         self.http = Some(LazyClient::ready(http));
         self
     }
 
-    /// Retry settings (default: standard mode, 3 attempts).
+    /// Retry settings (default: from the sources and the profile; standard mode, 3 attempts).
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
         self
     }
 
-    /// The portal endpoint (default `https://portal.sso.<sso_region>.amazonaws.com`).
+    /// The portal endpoint (default: the profile's configured `sso` endpoint, else
+    /// `https://portal.sso.<sso_region>.amazonaws.com`).
     pub fn portal_endpoint(mut self, url: impl Into<String>) -> Self {
         self.portal = Some(url.into());
         self
     }
 
-    /// The SSO-OIDC endpoint (default `https://oidc.<sso_region>.amazonaws.com`).
+    /// The SSO-OIDC endpoint (default: the profile's configured `sso-oidc` endpoint, else
+    /// `https://oidc.<sso_region>.amazonaws.com`).
     pub fn oidc_endpoint(mut self, url: impl Into<String>) -> Self {
         self.oidc = Some(url.into());
         self
     }
 
-    /// The clock.
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Everything from the environment and the profile files, as botocore configures its SSO
-    /// clients: `~/.aws/sso/cache`, endpoint overrides (`AWS_ENDPOINT_URL_SSO`,
-    /// `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL`, `[services]`, `endpoint_url`), proxies,
-    /// `AWS_CA_BUNDLE` / `ca_bundle`, retry settings, and the clock of `sources`. The HTTP
-    /// client is built on the first call.
-    pub fn from_sources(
-        mut self,
-        sources: &Sources,
-        profiles: &ProfileSet,
-    ) -> Result<Self, CredentialsError> {
-        let env = &*sources.env;
+    /// Reads the settings' profile in `profiles` too, as botocore configures its SSO clients:
+    /// endpoint overrides ([`ProfileView::endpoint_url`](awscred_profile::ProfileView::endpoint_url)
+    /// for `sso` and `sso-oidc`, replacing an endpoint set earlier), and its `ca_bundle`,
+    /// `retry_mode` and `max_attempts`.
+    pub fn profile_set(mut self, profiles: &ProfileSet) -> Self {
+        let env = &*self.sources.env;
         let view = profiles.view(&self.settings.profile);
         self.portal = view.endpoint_url(env, "sso").or(self.portal);
         self.oidc = view.endpoint_url(env, "sso-oidc").or(self.oidc);
-        let (http, retry) = configured_client(sources, |k| view.get(k).map(str::to_owned))?;
-        self.http = Some(http);
-        self.retry = Some(retry);
-        self.tokens = SsoTokenCache::aws_sso(env, sources.fs.clone());
-        self.clock = Some(sources.clock.clone());
-        Ok(self)
+        self.profile_http = ["ca_bundle", "retry_mode", "max_attempts"]
+            .into_iter()
+            .filter_map(|k| view.get(k).map(|v| (k, v.to_owned())))
+            .collect();
+        self
     }
 
-    /// Builds the provider.
+    /// Builds the provider: a proxy, CA bundle or retry setting that cannot be used is an
+    /// `InvalidConfiguration` error naming it.
     pub fn build(self) -> Result<SsoProvider, CredentialsError> {
         let region = &self.settings.region;
-        let http = self
-            .http
-            .unwrap_or_else(|| LazyClient::new(HttpClient::builder()));
+        let (http, retry) = match self.http {
+            Some(http) => (http, self.retry.unwrap_or_default()),
+            None => {
+                let keys = &self.profile_http;
+                let value = |k: &str| {
+                    keys.iter()
+                        .find(|(key, _)| *key == k)
+                        .map(|(_, v)| v.clone())
+                };
+                let (http, retry) = configured_client(&self.sources, value)?;
+                (http, self.retry.unwrap_or(retry))
+            }
+        };
         Ok(SsoProvider {
             inner: Arc::new(Inner {
                 portal: self
@@ -160,8 +167,8 @@ impl SsoProviderBuilder {
                 tokens: self.tokens,
                 role_cache: self.role_cache,
                 http,
-                retry: RetryLayer::new(self.retry.unwrap_or_default()),
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                retry: RetryLayer::new(retry),
+                clock: self.sources.clock,
                 last_refresh_attempt: Mutex::new(None),
             }),
         })
@@ -192,17 +199,19 @@ impl Drop for RoleCredentials {
 }
 
 impl SsoProvider {
-    /// A builder for `settings`.
-    pub fn builder(settings: SsoSettings) -> SsoProviderBuilder {
+    /// A builder for `settings`, reading what is not set in code from `sources` (see
+    /// [`SsoProviderBuilder`]).
+    pub fn builder(sources: &Sources, settings: SsoSettings) -> SsoProviderBuilder {
         SsoProviderBuilder {
+            tokens: SsoTokenCache::aws_sso(&*sources.env, sources.fs.clone()),
+            sources: sources.clone(),
             settings,
-            tokens: None,
             role_cache: None,
             http: None,
             retry: None,
             portal: None,
             oidc: None,
-            clock: None,
+            profile_http: Vec::new(),
         }
     }
 

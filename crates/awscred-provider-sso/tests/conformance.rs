@@ -10,7 +10,7 @@
 //! - `http.json`: what the loopback `FixtureServer` replays (the portal and SSO-OIDC).
 //!
 //! The provider is built the way the default chain builds it (`SsoSettings::resolve`, then
-//! `SsoProviderBuilder::from_sources`), so endpoint settings, the token cache folder and the
+//! `SsoProvider::builder(&sources, settings).profile_set(&profiles)`), so endpoint settings, the token cache folder and the
 //! role cache are the real ones. `{server}` in `case.json` strings and in `fs/` files is the
 //! server's `http://127.0.0.1:PORT`. After the calls the server must have seen exactly the
 //! recorded requests. The envelope and the expectation check (with the secret scan: no
@@ -128,8 +128,8 @@ fn build(
         .with_env(Arc::new(env.clone()))
         .with_fs(shared.clone())
         .with_clock(clock);
-    let mut builder = SsoProvider::builder(settings)
-        .from_sources(&sources, &profiles)?
+    let mut builder = SsoProvider::builder(&sources, settings)
+        .profile_set(&profiles)
         .retry(retry);
     if case.suite.role_cache {
         builder = builder.role_cache(FileCache::aws_cli(env, shared));

@@ -14,7 +14,7 @@ use awscred_profile::{ProfileSet, Source};
 use awscred_provider_sso::{SsoProvider, SsoSettings};
 use awscred_test::Outcome;
 use awscred_test::fixture_server::{FixtureServer, Recording};
-use awscred_types::{Fs, ManualClock, MemFs, OsFs, ProvideCredentials, SharedFs};
+use awscred_types::{FakeEnv, Fs, ManualClock, MemFs, OsFs, ProvideCredentials, SharedFs, Sources};
 
 const NOW: u64 = 2_000_000_000; // 2033-05-18
 const ROLE_EXPIRY_MS: u64 = 2_051_222_400_000; // 2035-01-01
@@ -86,13 +86,20 @@ impl Setup {
         path
     }
 
+    /// An empty environment, this set-up's files and clock.
+    fn sources(&self) -> Sources {
+        Sources::default()
+            .with_env(Arc::new(FakeEnv::new()))
+            .with_fs(self.fs.clone())
+            .with_clock(self.clock.clone())
+    }
+
     fn provider(&self, s: SsoSettings, url: &str) -> SsoProvider {
-        SsoProvider::builder(s)
+        SsoProvider::builder(&self.sources(), s)
             .token_cache(Some(SsoTokenCache::new(TOKENS, self.fs.clone())))
             .portal_endpoint(url)
             .oidc_endpoint(url)
             .retry(RetryConfig::disabled())
-            .clock(self.clock.clone())
             .build()
             .unwrap()
     }
@@ -253,11 +260,10 @@ async fn portal_401_means_log_in_again_and_5xx_is_retried() {
          "response": {"status": 503, "body": "{}"}},
         portal("ACCESS")]))
     .await;
-    let p = SsoProvider::builder(s)
+    let p = SsoProvider::builder(&t.sources(), s)
         .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
         .portal_endpoint(srv.url())
         .retry(RetryConfig::new(RetryMode::Standard, Some(3)))
-        .clock(t.clock.clone())
         .build()
         .unwrap();
     p.provide_credentials().await.unwrap();
@@ -273,7 +279,7 @@ async fn a_slow_portal_times_out_with_an_error_naming_the_url() {
         {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly"},
          "response": {"action": "hang"}}]))
     .await;
-    let p = SsoProvider::builder(s)
+    let p = SsoProvider::builder(&t.sources(), s)
         .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
         .portal_endpoint(srv.url())
         .http(
@@ -283,7 +289,6 @@ async fn a_slow_portal_times_out_with_an_error_naming_the_url() {
                 .unwrap(),
         )
         .retry(RetryConfig::disabled())
-        .clock(t.clock.clone())
         .build()
         .unwrap();
     let started = std::time::Instant::now();
@@ -304,12 +309,11 @@ async fn role_credentials_are_shared_through_the_aws_cli_cache() {
     let srv = server(serde_json::json!([portal("ACCESS")])).await;
     let cache = FileCache::new("/home/me/.aws/cli/cache", t.fs.clone() as SharedFs);
     let build = || {
-        SsoProvider::builder(s.clone())
+        SsoProvider::builder(&t.sources(), s.clone())
             .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
             .role_cache(Some(cache.clone()))
             .portal_endpoint(srv.url())
             .retry(RetryConfig::disabled())
-            .clock(t.clock.clone())
             .build()
             .unwrap()
     };
@@ -409,14 +413,19 @@ async fn botocore_reads(py: std::path::PathBuf) {
         portal("NEW")]))
     .await;
     let cli_cache = FileCache::new(dir.join("cli"), fs.clone());
-    let p = SsoProvider::builder(s.clone())
-        .token_cache(Some(tokens))
-        .role_cache(Some(cli_cache))
-        .portal_endpoint(srv.url())
-        .oidc_endpoint(srv.url())
-        .retry(RetryConfig::disabled())
-        .build()
-        .unwrap();
+    let p = SsoProvider::builder(
+        &Sources::default()
+            .with_env(Arc::new(FakeEnv::new()))
+            .with_fs(fs.clone()),
+        s.clone(),
+    )
+    .token_cache(Some(tokens))
+    .role_cache(Some(cli_cache))
+    .portal_endpoint(srv.url())
+    .oidc_endpoint(srv.url())
+    .retry(RetryConfig::disabled())
+    .build()
+    .unwrap();
     p.provide_credentials().await.unwrap();
     srv.verify().unwrap();
     let script = r#"

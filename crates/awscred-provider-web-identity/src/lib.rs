@@ -27,14 +27,12 @@
 #![warn(missing_docs)]
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use awscred_profile::Section;
 use awscred_sts::{AssumeRoleWithWebIdentityRequest, StsClient};
 use awscred_types::{
-    Credentials, CredentialsError, Env, ProvideCredentials, ReadCap, SharedClock, SharedFs,
-    SystemClock,
+    Credentials, CredentialsError, Env, ProvideCredentials, ReadCap, SharedClock, SharedFs, Sources,
 };
 use zeroize::Zeroizing;
 
@@ -121,21 +119,41 @@ pub struct WebIdentityProvider {
     clock: SharedClock,
 }
 
-impl WebIdentityProvider {
-    /// A provider for `settings`, calling `sts`, reading the token through `fs`.
-    pub fn new(settings: WebIdentitySettings, sts: StsClient, fs: SharedFs) -> Self {
-        Self {
-            settings,
-            sts,
-            fs,
-            clock: Arc::new(SystemClock),
+/// Builds a [`WebIdentityProvider`] ([`WebIdentityProvider::builder`]).
+#[derive(Debug)]
+pub struct WebIdentityProviderBuilder {
+    settings: WebIdentitySettings,
+    sts: StsClient,
+    fs: SharedFs,
+    clock: SharedClock,
+}
+
+impl WebIdentityProviderBuilder {
+    /// Builds the provider.
+    pub fn build(self) -> WebIdentityProvider {
+        WebIdentityProvider {
+            settings: self.settings,
+            sts: self.sts,
+            fs: self.fs,
+            clock: self.clock,
         }
     }
+}
 
-    /// The clock used to generate session names (default: the system clock).
-    pub fn with_clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
+impl WebIdentityProvider {
+    /// A provider for `settings`, calling `sts`; the token is read through the file system of
+    /// `sources`, and session names are dated by its clock.
+    pub fn builder(
+        sources: &Sources,
+        settings: WebIdentitySettings,
+        sts: StsClient,
+    ) -> WebIdentityProviderBuilder {
+        WebIdentityProviderBuilder {
+            settings,
+            sts,
+            fs: sources.fs.clone(),
+            clock: sources.clock.clone(),
+        }
     }
 
     /// The settings this provider uses.

@@ -12,13 +12,16 @@ use awscred_provider_web_identity::{PROVIDER_NAME, WebIdentityProvider, WebIdent
 use awscred_sts::{Endpoint, StsClient};
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_test::moto::Moto;
-use awscred_test::{MemFs, Outcome, Suite};
-use awscred_types::{Fs, ProvideCredentials};
+use awscred_test::{FakeEnv, MemFs, Outcome, Suite};
+use awscred_types::{Fs, ProvideCredentials, Sources};
 
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl";
 
 fn provider(url: &str, fs: &MemFs) -> WebIdentityProvider {
-    let sts = StsClient::builder()
+    let sources = Sources::default()
+        .with_env(Arc::new(FakeEnv::new()))
+        .with_fs(Arc::new(fs.clone()));
+    let sts = StsClient::builder(&sources)
         .endpoint(Endpoint::new(url, "us-east-1"))
         .retry(awscred_http_retry_disabled())
         .build()
@@ -26,7 +29,7 @@ fn provider(url: &str, fs: &MemFs) -> WebIdentityProvider {
     let mut settings =
         WebIdentitySettings::new("/var/run/token", "arn:aws:iam::123456789012:role/web");
     settings.role_session_name = Some("ci-session".into());
-    WebIdentityProvider::new(settings, sts, Arc::new(fs.clone()))
+    WebIdentityProvider::builder(&sources, settings, sts).build()
 }
 
 fn awscred_http_retry_disabled() -> awscred_http::RetryConfig {

@@ -9,7 +9,7 @@ use awscred_http::{
     Service, configured_client, http,
 };
 use awscred_sigv4::{Signer, SigningParams};
-use awscred_types::{Credentials, CredentialsError, SharedClock, Sources, SystemClock};
+use awscred_types::{Credentials, CredentialsError, SharedClock, Sources};
 
 use crate::endpoint::{Endpoint, StsConfig};
 use crate::operation::{
@@ -99,84 +99,106 @@ impl fmt::Debug for StsClient {
     }
 }
 
-/// Builds an [`StsClient`].
-#[derive(Debug, Default)]
+/// Builds an [`StsClient`] from [`Sources`] ([`StsClient::builder`]).
+///
+/// What is not set in code comes from the sources when [`build`](Self::build) runs, as
+/// botocore configures its nested STS client: the endpoint and region ([`StsConfig`]: the
+/// environment, then the [`profile`](Self::profile) if one is given), proxies (`HTTPS_PROXY`,
+/// `NO_PROXY`), `AWS_CA_BUNDLE` / `ca_bundle`, `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` (or the
+/// profile's `retry_mode` / `max_attempts`), and the clock that dates signatures. The HTTP
+/// client itself is built on the first call.
+#[derive(Debug)]
 pub struct StsClientBuilder {
+    sources: Sources,
+    /// The STS settings of the environment and the [`profile`](Self::profile).
+    config: Option<Result<StsConfig, CredentialsError>>,
+    /// The profile's `ca_bundle`, `retry_mode` and `max_attempts`.
+    profile_http: Vec<(&'static str, String)>,
     endpoint: Option<Endpoint>,
     http: Option<LazyClient>,
     retry: Option<RetryConfig>,
-    clock: Option<SharedClock>,
 }
 
+/// The profile keys the HTTP set-up reads.
+const HTTP_KEYS: [&str; 3] = ["ca_bundle", "retry_mode", "max_attempts"];
+
 impl StsClientBuilder {
-    /// The endpoint (default: resolved from an empty [`StsConfig`], i.e. the global endpoint).
+    /// Reads the endpoint, region and HTTP settings of `profile` too (the *selected* profile,
+    /// never a `source_profile`, as botocore does). A setting that cannot be used is reported
+    /// by [`build`](Self::build).
+    pub fn profile(mut self, profile: &awscred_profile::ProfileView<'_>) -> Self {
+        self.config = Some(StsConfig::from_sources(&*self.sources.env, profile));
+        self.profile_http = HTTP_KEYS
+            .iter()
+            .filter_map(|k| profile.get(k).map(|v| (*k, v.to_owned())))
+            .collect();
+        self
+    }
+
+    /// The endpoint (default: resolved from the sources and the profile, see [`StsConfig`]).
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
         self.endpoint = Some(endpoint);
         self
     }
 
-    /// The HTTP client (default: [`HttpClient::builder`]'s STS settings, no proxy).
+    /// The HTTP client (default: one configured from the sources, built on the first call).
     pub fn http(mut self, http: HttpClient) -> Self {
         self.http = Some(LazyClient::ready(http));
         self
     }
 
-    /// Retry settings (default: standard mode, 3 attempts).
+    /// Retry settings (default: from the sources and the profile; standard mode, 3 attempts).
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
         self
     }
 
-    /// The clock that dates signatures (default: the system clock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Everything from the environment and the selected profile, as botocore configures its
-    /// nested STS client: endpoint and region ([`StsConfig::from_sources`]), proxies
-    /// (`HTTPS_PROXY`, `NO_PROXY`), `AWS_CA_BUNDLE` / `ca_bundle`, and `AWS_RETRY_MODE` /
-    /// `AWS_MAX_ATTEMPTS` (or the profile's `retry_mode` / `max_attempts`), and the clock of
-    /// `sources`. The HTTP client is built on the first call.
-    pub fn from_sources(
-        sources: &Sources,
-        profile: &awscred_profile::ProfileView<'_>,
-    ) -> Result<Self, CredentialsError> {
-        let endpoint = StsConfig::from_sources(&*sources.env, profile)?.resolve()?;
-        let (http, retry) = configured_client(sources, |k| profile.get(k).map(str::to_owned))?;
-        Ok(Self {
-            http: Some(http),
-            ..Self::default()
-        }
-        .endpoint(endpoint)
-        .retry(retry)
-        .clock(sources.clock.clone()))
-    }
-
-    /// Builds the client.
+    /// Builds the client: an endpoint, proxy, CA bundle or retry setting that cannot be used is
+    /// an `InvalidConfiguration` error naming it.
     pub fn build(self) -> Result<StsClient, CredentialsError> {
-        let endpoint = match self.endpoint {
-            Some(e) => e,
-            None => StsConfig::default().resolve()?,
+        let keys = self.profile_http;
+        let endpoint = match (self.endpoint, self.config) {
+            (Some(e), _) => e,
+            (None, Some(config)) => config?.resolve()?,
+            (None, None) => {
+                let none = awscred_profile::ProfileSet::parse(None, None)?;
+                StsConfig::from_sources(&*self.sources.env, &none.view("default"))?.resolve()?
+            }
         };
-        let http = self
-            .http
-            .unwrap_or_else(|| LazyClient::new(HttpClient::builder()));
-        let retry = RetryLayer::new(self.retry.unwrap_or_default()).with_classifier(StsClassifier);
+        let value = |k: &str| {
+            keys.iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let (http, retry) = match self.http {
+            Some(http) => (http, self.retry),
+            None => {
+                let (http, retry) = configured_client(&self.sources, value)?;
+                (http, Some(self.retry.unwrap_or(retry)))
+            }
+        };
+        let retry = RetryLayer::new(retry.unwrap_or_default()).with_classifier(StsClassifier);
         Ok(StsClient {
             http,
             retry,
             endpoint,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            clock: self.sources.clock,
             signer: Arc::new(Signer::new()),
         })
     }
 }
 
 impl StsClient {
-    /// A builder with defaults.
-    pub fn builder() -> StsClientBuilder {
-        StsClientBuilder::default()
+    /// A builder reading what is not set in code from `sources` (see [`StsClientBuilder`]).
+    pub fn builder(sources: &Sources) -> StsClientBuilder {
+        StsClientBuilder {
+            sources: sources.clone(),
+            config: None,
+            profile_http: Vec::new(),
+            endpoint: None,
+            http: None,
+            retry: None,
+        }
     }
 
     /// The endpoint this client calls.

@@ -3,7 +3,12 @@
 use awscred_http::RetryConfig;
 use awscred_sts::{AssumeRoleRequest, Endpoint, StsClient, StsServiceError};
 use awscred_test::fixture_server::{FixtureServer, Recording};
-use awscred_types::Credentials;
+use awscred_types::{Credentials, Sources};
+
+/// Sources with an empty environment (no proxy or retry settings from the machine).
+fn sources() -> Sources {
+    Sources::default().with_env(std::sync::Arc::new(awscred_test::FakeEnv::new()))
+}
 
 fn error_body(code: &str) -> String {
     format!(
@@ -18,7 +23,7 @@ fn exchange(status: u16, body: String) -> serde_json::Value {
 }
 
 fn client(url: &str, attempts: u32) -> StsClient {
-    StsClient::builder()
+    StsClient::builder(&sources())
         .endpoint(Endpoint::new(url, "eu-west-1"))
         .retry(RetryConfig::new(
             awscred_http::RetryMode::Standard,
@@ -142,7 +147,7 @@ async fn a_timeout_names_the_last_cause_and_the_url() {
         .read_timeout(std::time::Duration::from_millis(300))
         .build()
         .unwrap();
-    let err = StsClient::builder()
+    let err = StsClient::builder(&sources())
         .endpoint(Endpoint::new(&url, "eu-west-1"))
         .http(http)
         .retry(RetryConfig::new(awscred_http::RetryMode::Standard, Some(2)))

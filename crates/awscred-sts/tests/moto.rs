@@ -15,10 +15,15 @@ use awscred_sts::{
 };
 use awscred_test::Suite;
 use awscred_test::moto::Moto;
-use awscred_types::{Credentials, CredentialsError};
+use awscred_types::{Credentials, CredentialsError, Sources};
+
+/// Sources with an empty environment (no proxy or retry settings from the machine).
+fn sources() -> Sources {
+    Sources::default().with_env(std::sync::Arc::new(awscred_test::FakeEnv::new()))
+}
 
 fn client(url: &str) -> StsClient {
-    StsClient::builder()
+    StsClient::builder(&sources())
         .endpoint(Endpoint::new(url, "us-east-1"))
         .build()
         .unwrap()
@@ -311,7 +316,7 @@ fn sts_against_moto() {
                 let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
                 format!("http://{}", l.local_addr().unwrap())
             };
-            let client = StsClient::builder()
+            let client = StsClient::builder(&sources())
                 .endpoint(Endpoint::new(&dead, "us-east-1"))
                 .retry(awscred_http::RetryConfig::disabled())
                 .build()

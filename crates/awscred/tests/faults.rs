@@ -152,8 +152,13 @@ fn http() -> HttpClient {
 /// `clock`: the clock of the stack around it (the assume-role provider keeps its session in
 /// memory and refreshes it by this clock).
 fn provider(kind: Kind, url: &str, clock: Option<SharedClock>) -> Arc<dyn ProvideCredentials> {
+    let sources = awscred_types::Sources::default().with_env(Arc::new(FakeEnv::new()));
     match kind {
         Kind::Sts => {
+            let sources = match clock {
+                Some(clock) => sources.with_clock(clock),
+                None => sources,
+            };
             let set = ProfileSet::parse(
                 Some(Source::new(
                     "/config",
@@ -163,20 +168,17 @@ fn provider(kind: Kind, url: &str, clock: Option<SharedClock>) -> Arc<dyn Provid
                 None,
             )
             .unwrap();
-            let sts = awscred_sts::StsClient::builder()
+            let sts = awscred_sts::StsClient::builder(&sources)
                 .endpoint(awscred_sts::Endpoint::new(url, "eu-west-1"))
                 .http(http())
                 .retry(RetryConfig::disabled())
                 .build()
                 .unwrap();
-            let mut builder = AssumeRoleProvider::builder(plan(&set, "r").unwrap()).sts(sts);
-            if let Some(clock) = clock {
-                builder = builder.clock(clock);
-            }
+            let builder = AssumeRoleProvider::builder(&sources, plan(&set, "r").unwrap()).sts(sts);
             Arc::new(builder.build().unwrap())
         }
         Kind::Container => Arc::new(
-            ContainerProvider::builder(&awscred_types::Sources::default().with_env(Arc::new(
+            ContainerProvider::builder(&sources.with_env(Arc::new(
                 FakeEnv::new().with("AWS_CONTAINER_CREDENTIALS_FULL_URI", format!("{url}/creds")),
             )))
             .http(http())
@@ -184,13 +186,11 @@ fn provider(kind: Kind, url: &str, clock: Option<SharedClock>) -> Arc<dyn Provid
             .build(),
         ),
         Kind::Imds => Arc::new(
-            ImdsProvider::builder(
-                &awscred_types::Sources::default().with_env(Arc::new(FakeEnv::new())),
-            )
-            .endpoint_override(url)
-            .timeout(TIMEOUT)
-            .attempts(1)
-            .build(),
+            ImdsProvider::builder(&sources)
+                .endpoint_override(url)
+                .timeout(TIMEOUT)
+                .attempts(1)
+                .build(),
         ),
         Kind::Sso => {
             let fs = Arc::new(MemFs::new());
@@ -208,7 +208,7 @@ fn provider(kind: Kind, url: &str, clock: Option<SharedClock>) -> Arc<dyn Provid
                 "{\"accessToken\":\"A\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}",
             );
             Arc::new(
-                SsoProvider::builder(settings)
+                SsoProvider::builder(&sources, settings)
                     .token_cache(Some(tokens))
                     .portal_endpoint(url)
                     .http(http())

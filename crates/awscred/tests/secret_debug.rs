@@ -135,7 +135,8 @@ async fn a_session_token_provider_holding_a_session_shows_no_secret() {
             <SessionToken>TOKENSESSION</SessionToken><Expiration>2035-01-01T00:00:00Z</Expiration>\
             </Credentials></GetSessionTokenResult></GetSessionTokenResponse>"}}]))
     .await;
-    let client = awscred_sts::StsClient::builder()
+    let hermetic = awscred_types::Sources::default().with_env(Arc::new(FakeEnv::new()));
+    let client = awscred_sts::StsClient::builder(&hermetic)
         .endpoint(awscred_sts::Endpoint::new(sts.url(), "eu-west-1"))
         .build()
         .unwrap();

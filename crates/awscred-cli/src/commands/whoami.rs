@@ -1,6 +1,6 @@
 //! `awscred whoami`: STS GetCallerIdentity with the resolved credentials.
 
-use awscred_sts::StsClientBuilder;
+use awscred_sts::StsClient;
 use awscred_types::{CredentialsError, Sources};
 
 use crate::args::SessionArgs;
@@ -18,8 +18,9 @@ pub(crate) fn run(
     let profiles = chain.profiles().clone();
     runtime()?.block_on(async move {
         let creds = resolve_once(&chain).await?;
-        let sts =
-            StsClientBuilder::from_sources(&Sources::system(), &profiles.view(&name))?.build()?;
+        let sts = StsClient::builder(&Sources::system())
+            .profile(&profiles.view(&name))
+            .build()?;
         let who = sts.get_caller_identity(&creds).await?;
         if json {
             let out = serde_json::json!({
