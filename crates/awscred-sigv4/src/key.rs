@@ -6,14 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ring::{digest, hmac};
 use time::OffsetDateTime;
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::SigningError;
-
-const AMZ_DATE: &[BorrowedFormatItem<'static>] =
-    format_description!("[year][month][day]T[hour][minute][second]Z");
 
 /// `YYYYMMDDTHHMMSSZ` for `time` (UTC).
 pub(crate) fn amz_date(time: SystemTime) -> Result<[u8; 16], SigningError> {
@@ -23,12 +18,26 @@ pub(crate) fn amz_date(time: SystemTime) -> Result<[u8; 16], SigningError> {
         .map_err(|_| out_of_range())?
         .as_secs();
     let secs = i64::try_from(secs).map_err(|_| out_of_range())?;
-    let date_time = OffsetDateTime::from_unix_timestamp(secs).map_err(|_| out_of_range())?;
+    let t = OffsetDateTime::from_unix_timestamp(secs).map_err(|_| out_of_range())?;
+    if !(0..=9999).contains(&t.year()) {
+        return Err(out_of_range());
+    }
     let mut buf = [0u8; 16];
-    let written = date_time
-        .format_into(&mut &mut buf[..], AMZ_DATE)
-        .map_err(|_| out_of_range())?;
-    if written == buf.len() {
+    let mut out = &mut buf[..];
+    std::io::Write::write_fmt(
+        &mut out,
+        format_args!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+    )
+    .map_err(|_| out_of_range())?;
+    if out.is_empty() {
         Ok(buf)
     } else {
         Err(out_of_range())
