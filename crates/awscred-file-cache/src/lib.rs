@@ -12,10 +12,13 @@
 //! - [`sso`]: `~/.aws/sso/cache/<sha1>.json`, the token files `aws sso login` writes
 //!   ([`SsoTokenCache`], [`SsoToken`]): path from the session name or start URL, read, atomic
 //!   write-back.
+//! - [`login`]: `~/.aws/login/cache/<sha256>.json` (or `AWS_LOGIN_CACHE_DIRECTORY`), the
+//!   console sign-in token files `aws login` writes ([`LoginTokenCache`], [`LoginToken`]): the
+//!   whole object kept (so a write-back loses no field), every string wiped on drop, atomic
+//!   0600 write-back, the cross-process `<sha256>.lock`.
 //! - [`timestamp`]: the caches' timestamps (botocore's spellings out, dateutil's leniency in).
 //!
-//! Each cache is one module beside the others (a folder, its file names, its format); a new one
-//! (`~/.aws/login/cache`) is another module. Every read and write goes through the `Fs` seam;
+//! Each cache is one module beside the others (a folder, its file names, its format). Every read and write goes through the `Fs` seam;
 //! writes are atomic (temporary file + rename) and 0600. Nothing here asks a network: the
 //! providers decide when to read and what to fetch.
 //!
@@ -32,7 +35,7 @@
 //! # Where this crate sits
 //!
 //! Below the providers that share these caches (`awscred-provider-assume-role`,
-//! `awscred-provider-sso`), above `awscred-types`, `awscred-profile` (the home folder) and
+//! `awscred-provider-sso`, `awscred-provider-login`), above `awscred-types`, `awscred-profile` (the home folder) and
 //! `awscred-sts` (the `AssumeRole` request and response a CLI cache entry is keyed by and holds).
 //! The chain and the CLI (`awscred cache list|clear`, `sso logout`) use it directly.
 //!
@@ -43,10 +46,12 @@
 
 pub mod cli;
 mod json;
+pub mod login;
 pub mod sso;
 pub mod timestamp;
 
 pub use cli::{CacheEntry, CacheKey, FileCache, LOCK_WAIT, SESSION_TOKEN_PROVIDER_TYPE};
+pub use login::{LoginToken, LoginTokenCache, LoginTokenError, RefreshedToken};
 pub use sso::{SsoToken, SsoTokenCache, SsoTokenError};
 pub use timestamp::{format_utc_z, parse_timestamp};
 

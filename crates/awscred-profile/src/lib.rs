@@ -91,7 +91,9 @@ mod select;
 mod set;
 mod view;
 
-pub use location::{FileKind, FileLocation, Locations, Platform, expand_user, home_dir, locate};
+pub use location::{
+    FileKind, FileLocation, Locations, Platform, expand_path, expand_user, home_dir, locate,
+};
 pub use select::{SelectedProfile, SelectionReason, select_profile};
 pub use set::{
     FileStatus, Origin, Profile, ProfileSet, Section, SectionKind, Source, SubProperties, Warning,

@@ -206,6 +206,13 @@ pub fn home_dir(env: &dyn Env, platform: Platform) -> Option<String> {
     None
 }
 
+/// `os.path.expanduser(os.path.expandvars(path))`, the treatment botocore gives the profile
+/// files and `AWS_LOGIN_CACHE_DIRECTORY`: `$NAME` / `${NAME}` (and `%NAME%` on Windows) first,
+/// then a leading `~` (see [`expand_user`]).
+pub fn expand_path(path: &str, env: &dyn Env, platform: Platform) -> String {
+    expand_user(&expand_vars(path, env, platform), env, platform)
+}
+
 /// Python's `os.path.expanduser` for the forms the SDKs use: a leading `~` (alone, or followed
 /// by a separator) becomes the home folder ([`home_dir`]); `~user` forms, and any path when no
 /// home folder is known, are left as written. No `$VAR` expansion (that is [`locate`]'s extra
