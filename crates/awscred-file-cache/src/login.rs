@@ -198,9 +198,7 @@ impl LoginTokenError {
     /// The token file.
     pub fn path(&self) -> &Path {
         match self {
-            Self::Missing { path } | Self::Unreadable { path, .. } | Self::Invalid { path } => {
-                path
-            }
+            Self::Missing { path } | Self::Unreadable { path, .. } | Self::Invalid { path } => path,
         }
     }
 }
@@ -297,11 +295,11 @@ impl LoginTokenCache {
         match self.fs.remove(&path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(
-                CredentialsError::provider_error("could not remove the login token file")
-                    .with("file", path.display())
-                    .with_source(e),
-            ),
+            Err(e) => Err(CredentialsError::provider_error(
+                "could not remove the login token file",
+            )
+            .with("file", path.display())
+            .with_source(e)),
         }
     }
 
@@ -350,7 +348,9 @@ mod tests {
                  4b0ba8f99f075c0633e122fd73346ce203a3faf18ea0310eb2d29df1bab2e255.json"
             )
         );
-        let env = env.with("D", "/srv").with(LOGIN_CACHE_DIRECTORY, "$D/login");
+        let env = env
+            .with("D", "/srv")
+            .with(LOGIN_CACHE_DIRECTORY, "$D/login");
         let cache = LoginTokenCache::aws_login(&env, Platform::Linux, fs.clone()).unwrap();
         assert_eq!(cache.dir(), Path::new("/srv/login"));
         let env = FakeEnv::new()

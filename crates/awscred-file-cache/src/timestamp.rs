@@ -44,9 +44,12 @@ fn parse_date_time(text: &str) -> Option<time::PrimitiveDateTime> {
     }
     let num = |r: std::ops::Range<usize>| text[r].parse::<u16>().ok();
     let month = time::Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
-    let date =
-        time::Date::from_calendar_date(i32::from(num(0..4)?), month, u8::try_from(num(8..10)?).ok()?)
-            .ok()?;
+    let date = time::Date::from_calendar_date(
+        i32::from(num(0..4)?),
+        month,
+        u8::try_from(num(8..10)?).ok()?,
+    )
+    .ok()?;
     let clock = time::Time::from_hms(
         u8::try_from(num(11..13)?).ok()?,
         u8::try_from(num(14..16)?).ok()?,

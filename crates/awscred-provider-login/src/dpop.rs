@@ -243,8 +243,7 @@ mod tests {
         UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, public)
             .verify(format!("{h}.{p}").as_bytes(), &sig)
             .expect("signature verifies");
-        let header: serde_json::Value =
-            serde_json::from_slice(&B64URL.decode(h).unwrap()).unwrap();
+        let header: serde_json::Value = serde_json::from_slice(&B64URL.decode(h).unwrap()).unwrap();
         assert_eq!(header["typ"], "dpop+jwt");
         assert_eq!(header["alg"], "ES256");
         assert_eq!(header["jwk"]["crv"], "P-256");
@@ -255,10 +254,18 @@ mod tests {
     fn the_vector_key_signs_verifiable_proofs() {
         let key = DpopKey::from_pem(VECTOR_KEY).unwrap();
         let public = key.pair.public_key().as_ref().to_vec();
-        let proof = key.proof("https://us-east-1.signin.aws.amazon.com/v1/token", 1_700_000_000).unwrap();
+        let proof = key
+            .proof(
+                "https://us-east-1.signin.aws.amazon.com/v1/token",
+                1_700_000_000,
+            )
+            .unwrap();
         let payload = verify(&proof, &public);
         assert_eq!(payload["htm"], "POST");
-        assert_eq!(payload["htu"], "https://us-east-1.signin.aws.amazon.com/v1/token");
+        assert_eq!(
+            payload["htu"],
+            "https://us-east-1.signin.aws.amazon.com/v1/token"
+        );
         assert_eq!(payload["iat"], 1_700_000_000);
         let jti = payload["jti"].as_str().unwrap();
         assert_eq!(jti.len(), 36);
@@ -280,7 +287,10 @@ mod tests {
 
     #[test]
     fn bad_keys_are_refused() {
-        assert_eq!(DpopKey::from_pem("not base64 !!").unwrap_err(), KeyError::NotPem);
+        assert_eq!(
+            DpopKey::from_pem("not base64 !!").unwrap_err(),
+            KeyError::NotPem
+        );
         assert_eq!(DpopKey::from_pem("AAAA").unwrap_err(), KeyError::NotP256);
         // The vector key without its public key ([1]) is refused rather than guessed.
         let der = B64

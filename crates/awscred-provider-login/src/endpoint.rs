@@ -180,27 +180,116 @@ mod tests {
     #[test]
     fn the_rule_set_by_partition_fips_and_dualstack() {
         let cases = [
-            ("us-east-1", false, false, "https://us-east-1.signin.aws.amazon.com"),
-            ("eu-west-1", false, false, "https://eu-west-1.signin.aws.amazon.com"),
-            ("aws-global", false, false, "https://aws-global.signin.aws.amazon.com"),
-            ("cn-north-1", false, false, "https://cn-north-1.signin.amazonaws.cn"),
-            ("us-gov-east-1", false, false, "https://us-gov-east-1.signin.amazonaws-us-gov.com"),
-            ("us-iso-east-1", false, false, "https://us-iso-east-1.signin.c2shome.ic.gov"),
-            ("us-isob-east-1", false, false, "https://us-isob-east-1.signin.sc2shome.sgov.gov"),
-            ("us-isof-south-1", false, false, "https://us-isof-south-1.signin.csphome.hci.ic.gov"),
-            ("eu-isoe-west-1", false, false, "https://eu-isoe-west-1.signin.csphome.adc-e.uk"),
-            ("eusc-de-east-1", false, false, "https://eusc-de-east-1.signin.amazonaws-eusc.eu"),
-            ("mars-east-1", false, false, "https://mars-east-1.signin.aws.amazon.com"),
-            ("us-gov-west-1", true, false, "https://signin-fips.amazonaws-us-gov.com"),
-            ("us-gov-east-1", true, false, "https://us-gov-east-1.signin-fips.amazonaws-us-gov.com"),
-            ("us-east-1", true, false, "https://signin-fips.us-east-1.amazonaws.com"),
-            ("cn-north-1", true, false, "https://signin-fips.cn-north-1.amazonaws.com.cn"),
-            ("us-east-1", true, true, "https://signin-fips.us-east-1.api.aws"),
+            (
+                "us-east-1",
+                false,
+                false,
+                "https://us-east-1.signin.aws.amazon.com",
+            ),
+            (
+                "eu-west-1",
+                false,
+                false,
+                "https://eu-west-1.signin.aws.amazon.com",
+            ),
+            (
+                "aws-global",
+                false,
+                false,
+                "https://aws-global.signin.aws.amazon.com",
+            ),
+            (
+                "cn-north-1",
+                false,
+                false,
+                "https://cn-north-1.signin.amazonaws.cn",
+            ),
+            (
+                "us-gov-east-1",
+                false,
+                false,
+                "https://us-gov-east-1.signin.amazonaws-us-gov.com",
+            ),
+            (
+                "us-iso-east-1",
+                false,
+                false,
+                "https://us-iso-east-1.signin.c2shome.ic.gov",
+            ),
+            (
+                "us-isob-east-1",
+                false,
+                false,
+                "https://us-isob-east-1.signin.sc2shome.sgov.gov",
+            ),
+            (
+                "us-isof-south-1",
+                false,
+                false,
+                "https://us-isof-south-1.signin.csphome.hci.ic.gov",
+            ),
+            (
+                "eu-isoe-west-1",
+                false,
+                false,
+                "https://eu-isoe-west-1.signin.csphome.adc-e.uk",
+            ),
+            (
+                "eusc-de-east-1",
+                false,
+                false,
+                "https://eusc-de-east-1.signin.amazonaws-eusc.eu",
+            ),
+            (
+                "mars-east-1",
+                false,
+                false,
+                "https://mars-east-1.signin.aws.amazon.com",
+            ),
+            (
+                "us-gov-west-1",
+                true,
+                false,
+                "https://signin-fips.amazonaws-us-gov.com",
+            ),
+            (
+                "us-gov-east-1",
+                true,
+                false,
+                "https://us-gov-east-1.signin-fips.amazonaws-us-gov.com",
+            ),
+            (
+                "us-east-1",
+                true,
+                false,
+                "https://signin-fips.us-east-1.amazonaws.com",
+            ),
+            (
+                "cn-north-1",
+                true,
+                false,
+                "https://signin-fips.cn-north-1.amazonaws.com.cn",
+            ),
+            (
+                "us-east-1",
+                true,
+                true,
+                "https://signin-fips.us-east-1.api.aws",
+            ),
             ("us-east-1", false, true, "https://signin.us-east-1.api.aws"),
-            ("cn-north-1", false, true, "https://signin.cn-north-1.api.amazonwebservices.com.cn"),
+            (
+                "cn-north-1",
+                false,
+                true,
+                "https://signin.cn-north-1.api.amazonwebservices.com.cn",
+            ),
         ];
         for (region, fips, dual, want) in cases {
-            assert_eq!(at(region, fips, dual), want, "{region} fips={fips} dual={dual}");
+            assert_eq!(
+                at(region, fips, dual),
+                want,
+                "{region} fips={fips} dual={dual}"
+            );
         }
     }
 
@@ -213,11 +302,26 @@ mod tests {
         };
         assert_eq!(resolve(&p).unwrap(), "http://127.0.0.1:9");
         p.use_fips = true;
-        assert!(resolve(&p).unwrap_err().message().contains("FIPS and custom endpoint"));
+        assert!(
+            resolve(&p)
+                .unwrap_err()
+                .message()
+                .contains("FIPS and custom endpoint")
+        );
         p.use_fips = false;
         p.use_dualstack = true;
-        assert!(resolve(&p).unwrap_err().message().contains("Dualstack and custom endpoint"));
+        assert!(
+            resolve(&p)
+                .unwrap_err()
+                .message()
+                .contains("Dualstack and custom endpoint")
+        );
         let none = EndpointParams::default();
-        assert!(resolve(&none).unwrap_err().message().contains("Missing Region"));
+        assert!(
+            resolve(&none)
+                .unwrap_err()
+                .message()
+                .contains("Missing Region")
+        );
     }
 }

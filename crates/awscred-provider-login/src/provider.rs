@@ -353,10 +353,9 @@ impl LoginProvider {
                     CredentialsError::provider_error("could not read the login token file")
                         .with_source(source)
                 }
-                other => CredentialsError::invalid_configuration(format!(
-                    "{other}; {}",
-                    s.login_hint()
-                )),
+                other => {
+                    CredentialsError::invalid_configuration(format!("{other}; {}", s.login_hint()))
+                }
             };
             err.with("profile", &s.profile)
                 .with("session", &s.session)
@@ -468,7 +467,7 @@ impl LoginProvider {
                     true
                 }
                 Ok(r) => break r,
-                Err(e) if attempt < attempts && e.is_retryable() => true,
+                Err(e) if attempt < attempts && e.is_before_response() => true,
                 Err(e) => {
                     return Err(e
                         .into_credentials_error_calling("AWS Sign-In CreateOAuth2Token")
@@ -515,9 +514,8 @@ impl LoginProvider {
     ) -> CredentialsError {
         let s = &self.inner.settings;
         let body: Option<serde_json::Value> = serde_json::from_slice(response.body()).ok();
-        let text = |v: Option<&serde_json::Value>| {
-            v.and_then(|v| v.as_str()).map(|t| printable(t, 200))
-        };
+        let text =
+            |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(|t| printable(t, 200));
         // rest-json: the type from `x-amzn-errortype`, else the body's `__type` / `code`,
         // without a namespace or a `:` suffix.
         let kind = response

@@ -19,6 +19,12 @@
 //! recorded as unexpected. [`FixtureServer::verify`] fails when any exchange was not requested
 //! or any request was unexpected, so a test proves both what was sent and what was not.
 //!
+//! A request may also carry `"dpop": {}` (optionally `{"now": UNIX_SECONDS}`): its `DPoP` header
+//! must then be an RFC 9449 proof that verifies for real, as AWS Sign-In checks it: an ES256 JWT
+//! (`typ` `dpop+jwt`) whose signature verifies against the header's own P-256 `jwk`, whose
+//! `htm` is the request's method, `htu` the URL requested (`http://<Host><path>`), `iat` within
+//! 5 minutes of `now` (default: the wall clock), and whose `jti` this server has not seen before.
+//!
 //! Response `action`s: `respond` (default), `drop` (close the connection with no response),
 //! `hang` (accept and never answer), `drip` (send the body one chunk every `chunk_delay_ms`),
 //! `reset` (send the head and part of the body, then abort the connection). `delay_ms` waits
@@ -76,6 +82,18 @@ pub struct ExpectedRequest {
     /// Substrings the request body must contain.
     #[serde(default)]
     pub body_contains: Vec<String>,
+    /// The `DPoP` header must hold a valid proof for this request (see the module docs).
+    #[serde(default)]
+    pub dpop: Option<DpopCheck>,
+}
+
+/// How a request's DPoP proof is checked.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DpopCheck {
+    /// The time `iat` must be within 5 minutes of, in Unix seconds (default: the wall clock).
+    #[serde(default)]
+    pub now: Option<i64>,
 }
 
 /// How to answer.
@@ -141,6 +159,8 @@ struct State {
     next: usize,
     problems: Vec<String>,
     seen: Vec<String>,
+    /// Every DPoP `jti` accepted so far (a replayed proof is refused).
+    jtis: std::collections::BTreeSet<String>,
 }
 
 /// A running fixture server on 127.0.0.1; stopped when dropped.
@@ -275,7 +295,10 @@ async fn handle(
                 ));
                 None
             }
-            Some(ex) => match mismatch(&ex.request, &method, &path, &headers, &body) {
+            Some(ex) => match mismatch(&ex.request, &method, &path, &headers, &body).or_else(|| {
+                let check = ex.request.dpop.as_ref()?;
+                dpop::verify(check, &method, &path, &headers, &mut st.jtis).err()
+            }) {
                 Some(why) => {
                     st.problems
                         .push(format!("request #{} did not match: {why}", index + 1));
@@ -399,6 +422,110 @@ fn mismatch(
         }
     }
     None
+}
+
+/// The DPoP proof check (RFC 9449 §4.3, the parts AWS Sign-In relies on).
+mod dpop {
+    use base64::Engine as _;
+    use ring::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
+
+    use super::DpopCheck;
+
+    const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    /// How far `iat` may be from `now`.
+    const MAX_SKEW_SECS: i64 = 300;
+
+    pub(super) fn verify(
+        check: &DpopCheck,
+        method: &str,
+        path: &str,
+        headers: &http::HeaderMap,
+        jtis: &mut std::collections::BTreeSet<String>,
+    ) -> Result<(), String> {
+        let bad = |why: &str| format!("{method} {path}: DPoP proof {why}");
+        let mut proofs = headers.get_all("dpop").iter();
+        let proof = proofs
+            .next()
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| bad("missing"))?;
+        if proofs.next().is_some() {
+            return Err(bad("sent twice"));
+        }
+        let mut parts = proof.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad("is not a three-part JWT"));
+        };
+        let json = |part: &str| -> Result<serde_json::Value, String> {
+            let bytes = B64URL
+                .decode(part)
+                .map_err(|_| bad("has a part that is not base64url"))?;
+            serde_json::from_slice(&bytes).map_err(|_| bad("has a part that is not JSON"))
+        };
+        let (header, payload) = (json(h)?, json(p)?);
+        if header["typ"] != "dpop+jwt" || header["alg"] != "ES256" {
+            return Err(bad("header is not typ dpop+jwt, alg ES256"));
+        }
+        let jwk = &header["jwk"];
+        if jwk["kty"] != "EC" || jwk["crv"] != "P-256" {
+            return Err(bad("jwk is not an EC P-256 key"));
+        }
+        let coord = |name: &str| -> Result<Vec<u8>, String> {
+            let c = B64URL
+                .decode(jwk[name].as_str().unwrap_or_default())
+                .map_err(|_| bad("jwk coordinate is not base64url"))?;
+            if c.len() == 32 {
+                Ok(c)
+            } else {
+                Err(bad("jwk coordinate is not 32 bytes"))
+            }
+        };
+        let mut point = vec![0x04];
+        point.extend(coord("x")?);
+        point.extend(coord("y")?);
+        let signature = B64URL
+            .decode(s)
+            .map_err(|_| bad("signature is not base64url"))?;
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point)
+            .verify(format!("{h}.{p}").as_bytes(), &signature)
+            .map_err(|_| bad("signature does not verify against its jwk"))?;
+        if payload["htm"] != method {
+            return Err(bad("htm is not the request method"));
+        }
+        let host = headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let url = format!("http://{host}{path}");
+        if payload["htu"] != url.as_str() {
+            return Err(bad(&format!(
+                "htu {} is not the URL requested, {url}",
+                payload["htu"]
+            )));
+        }
+        let now = check.now.unwrap_or_else(|| {
+            #[allow(clippy::disallowed_methods, reason = "the fake server's own clock")]
+            let now = std::time::SystemTime::now();
+            now.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
+        let iat = payload["iat"]
+            .as_i64()
+            .ok_or_else(|| bad("iat is not a number"))?;
+        if (iat - now).abs() > MAX_SKEW_SECS {
+            return Err(bad(&format!("iat {iat} is more than 5 minutes from {now}")));
+        }
+        let jti = payload["jti"]
+            .as_str()
+            .filter(|j| !j.is_empty())
+            .ok_or_else(|| bad("has no jti"))?;
+        if !jtis.insert(jti.to_owned()) {
+            return Err(bad("jti was used before (a replayed proof)"));
+        }
+        Ok(())
+    }
 }
 
 /// Equal paths, with query parameters compared as a set (order-insensitive).

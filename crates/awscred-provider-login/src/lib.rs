@@ -1,0 +1,44 @@
+//! Console sign-in credentials (`aws login`): profiles with `login_session`, read the way
+//! botocore's `LoginProvider` reads them.
+//!
+//! This crate provides:
+//! - [`LoginProvider`] (`login`), built with [`LoginProvider::builder`] from [`LoginSettings`]:
+//!   the credentials of the session's token file (`~/.aws/login/cache/<sha256 of the
+//!   session>.json`, or `AWS_LOGIN_CACHE_DIRECTORY`, through `awscred-file-cache`), used with
+//!   no request while more than 5 minutes remain ([`REFRESH_THRESHOLD`]), else refreshed
+//!   through AWS Sign-In `CreateOAuth2Token` (`POST {endpoint}/v1/token`, unsigned, with a
+//!   [`dpop`] proof signed by the file's `dpopKey`) and written back atomically (0600, every
+//!   other field kept). At most one refresh attempt per 30 s per provider
+//!   ([`REFRESH_ATTEMPT_INTERVAL`]); processes refreshing together serialize on the token's
+//!   lock and re-read the file after the wait, so one of them calls Sign-In.
+//! - [`endpoint`]: botocore's `signin` endpoint rules (partitions, FIPS, dual-stack, a
+//!   configured endpoint URL).
+//! - [`dpop`]: RFC 9449 proofs (ES256 on ring) and the SEC1 PEM of a key.
+//! - [`LoginProvider::status`]: what `awscred explain` shows (file, expiry, refresh or not).
+//!
+//! Errors, as botocore's: no token file says the session was not found and how to log in; a
+//! missing `accessToken`, `refreshToken`, `dpopKey` or `clientId` names the fields and the file;
+//! `AccessDeniedException` `TOKEN_EXPIRED` / `USER_CREDENTIALS_CHANGED` says to log in again,
+//! `INSUFFICIENT_PERMISSIONS` names the `signin:CreateOAuth2Token` action, anything else relays
+//! the code, message and URL. No error or `Debug` output shows a token, the key or a secret.
+//!
+//! # Where this crate sits
+//!
+//! One of the `awscred-provider-*` crates: it depends on `awscred-types`, `awscred-profile`
+//! (the profile view), `awscred-http` and `awscred-file-cache` (the token file and its lock).
+//! `awscred-chain` puts it after the shared-credentials-file provider and before
+//! `credential_process` (botocore's `ProfileProviderBuilder` order), and as a role chain's base.
+//! The `awscred login` / `logout` commands (`awscred-cli`) write and remove its token files.
+//!
+//! # Compiler support
+//!
+//! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
+
+pub mod dpop;
+pub mod endpoint;
+mod provider;
+
+pub use provider::{
+    LOCK_WAIT, LoginProvider, LoginProviderBuilder, LoginSettings, LoginState, LoginStatus,
+    PROVIDER_NAME, REFRESH_ATTEMPT_INTERVAL, REFRESH_THRESHOLD, TOKEN_PATH,
+};
