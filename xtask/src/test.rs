@@ -25,6 +25,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("assume-role-cache-interop", "awscred-file-cache"),
     ("assume-role-moto", "awscred-chain"),
     ("provider-sso", "awscred-provider-sso"),
+    ("provider-login", "awscred-provider-login"),
     ("sso-botocore-interop", "awscred-provider-sso"),
     ("cli-moto-stampede", "awscred-cli"),
     ("session-token-moto", "awscred-provider-assume-role"),
@@ -187,7 +188,14 @@ impl Test {
                     "warnings",
                 ]),
             );
-            for f in ["assume-role", "web-identity", "sso", "process", "imds"] {
+            for f in [
+                "assume-role",
+                "web-identity",
+                "sso",
+                "login",
+                "process",
+                "imds",
+            ] {
                 let one = check(
                     "features",
                     cargo().args([

@@ -74,6 +74,7 @@ impl Ctx<'_> {
                 },
                 off(self, "web-identity", "a web identity token file")
             ),
+            BaseProvider::Login { profile, .. } => Ok(self.login(profile)),
             BaseProvider::CredentialProcess {
                 command,
                 account_id,

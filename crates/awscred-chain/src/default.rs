@@ -232,9 +232,16 @@ impl DefaultChainBuilder {
                 &name,
             )),
         );
+        // botocore's LoginProvider applies when the profile has `login_session`.
+        chain.push(
+            "login",
+            match view.get("login_session") {
+                Some(_) => ctx.login(&name),
+                None => not_configured(format!("profile {name:?} has no login_session")),
+            },
+        );
         chain.push(
             "process",
-            // No login provider yet: a `login_session` profile goes on to the later slots.
             match (kind, view.get("credential_process")) {
                 (ProfileKind::CredentialProcess | ProfileKind::LoginSession(_), Some(cmd)) => {
                     ctx.process(cmd)
@@ -270,6 +277,7 @@ impl DefaultChain {
         "web-identity",
         "sso",
         "shared-credentials-file",
+        "login",
         "process",
         "config-file",
         "ec2-credentials-file",

@@ -173,6 +173,25 @@ impl Ctx<'_> {
         Arc::new(WebIdentityProvider::builder(self.sources, settings, sts).build())
     }
 
+    /// The console sign-in slot (botocore's `LoginProvider`): a profile with `login_session`,
+    /// `profile` being the selected one or a role chain's source profile.
+    pub(crate) fn login(&self, profile: &str) -> SharedProvider {
+        let env = &*self.sources.env;
+        slot(feature!(
+            "login",
+            match awscred_provider_login::LoginSettings::resolve(env, self.profiles, profile) {
+                Some(settings) =>
+                    awscred_provider_login::LoginProvider::builder(self.sources, settings)
+                        .build()
+                        .map(|p| Arc::new(p) as SharedProvider),
+                None => Ok(not_configured(format!(
+                    "profile {profile:?} has no login_session"
+                ))),
+            },
+            off("login", "console sign-in (login_session)", profile)
+        ))
+    }
+
     /// The `credential_process` slot for a profile that has one.
     pub(crate) fn process(&self, command: &str) -> SharedProvider {
         let account_id = self.view.get("aws_account_id").map(str::to_owned);

@@ -194,6 +194,7 @@ async fn nothing_anywhere_lists_every_provider() {
         "web-identity",
         "sso",
         "shared-credentials-file",
+        "login",
         "process",
         "config-file",
         "ec2-credentials-file",
@@ -316,4 +317,73 @@ async fn sso_profiles_directly_and_as_a_role_chain_base() {
         ("ASIAROLE", "assume-role")
     );
     server.verify().unwrap();
+}
+
+/// A fresh token file for `session` in `fs` (credentials `ASIALOGIN`, valid until 2099).
+fn login_token(fs: &MemFs, session: &str) {
+    let dir = format!("{HOME}/.aws/login/cache");
+    let path = awscred_file_cache::LoginTokenCache::new(&dir, Arc::new(MemFs::new())).path(session);
+    let expires = "2099-01-01T00:00:00Z";
+    let token = serde_json::json!({
+        "accessToken": {"accessKeyId": "ASIALOGIN", "secretAccessKey": "s", "sessionToken": "LOGINTOKEN",
+                        "accountId": "012345678901", "expiresAt": expires},
+        "clientId": "arn:aws:signin:::devtools/same-device", "refreshToken": "r", "dpopKey": "k"});
+    fs.insert(path, token.to_string());
+}
+
+/// botocore's profile-provider order: the credentials file's keys, then `login_session`, then
+/// `credential_process`; and a `login_session` profile as a role chain's base.
+#[tokio::test]
+async fn login_sessions_after_the_credentials_file_before_process_and_as_a_role_base() {
+    use awscred_test::fixture_server::{FixtureServer, Recording};
+    let session = "arn:aws:sts::012345678901:assumed-role/Admin/me";
+    let config = format!(
+        "[profile web]\nlogin_session = {session}\ncredential_process = false\n\
+         [profile keyed]\nlogin_session = {session}\n\
+         [profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = web\n"
+    );
+    let creds = "[keyed]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n";
+    let fs = files(&config, creds);
+    login_token(&fs, session);
+    let got = |c: Credentials| (c.access_key_id().to_owned(), c.provider_name());
+    let c = resolve(env(&[]), fs.clone(), Some("web")).await.unwrap();
+    assert_eq!(got(c), ("ASIALOGIN".into(), "login"));
+    assert_eq!(
+        c_account(&resolve(env(&[]), fs.clone(), Some("web")).await.unwrap()),
+        Some("012345678901".into())
+    );
+    let c = resolve(env(&[]), fs.clone(), Some("keyed")).await.unwrap();
+    assert_eq!(got(c), ("AKIDFILE".into(), "shared-credentials-file"));
+    // No token file: the error says how to log in, and the chain stops there.
+    let err = resolve(env(&[]), files(&config, ""), Some("web"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("awscred login --profile web"),
+        "{err}"
+    );
+    assert_eq!(err.field("provider"), Some("login"), "{err}");
+
+    // As a role chain's base: STS is called with the login session's credentials.
+    let ok = "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId>\
+              <SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>\
+              <Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>";
+    let rec: Recording = serde_json::from_value(serde_json::json!({"exchanges": [
+        {"request": {"method": "POST", "path": "/", "body_contains": ["Action=AssumeRole"],
+                     "headers": {"x-amz-security-token": "LOGINTOKEN"}},
+         "response": {"status": 200, "body": ok}}]}))
+    .unwrap();
+    let sts = FixtureServer::start(rec).await;
+    let vars = [
+        ("AWS_ENDPOINT_URL_STS", sts.url()),
+        ("AWS_REGION", "eu-west-1".into()),
+    ];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let c = resolve(env(&vars), fs, Some("role")).await.unwrap();
+    sts.verify().unwrap();
+    assert_eq!(got(c), ("ASIAROLE".into(), "assume-role"));
+}
+
+fn c_account(c: &Credentials) -> Option<String> {
+    c.account_id().map(str::to_owned)
 }

@@ -35,6 +35,13 @@ pub enum BaseProvider {
         /// `sso_role_name` (absent for token-only profiles).
         sso_role_name: Option<String>,
     },
+    /// `login_session`: console sign-in credentials (`awscred-provider-login`).
+    Login {
+        /// The profile that has `login_session` (its region and endpoint settings apply).
+        profile: String,
+        /// The session ARN.
+        login_session: String,
+    },
     /// `credential_process`.
     CredentialProcess {
         /// The command (may carry secrets: never shown by `Debug`).
@@ -72,6 +79,14 @@ impl fmt::Debug for BaseProvider {
                 .field("sso_start_url", sso_start_url)
                 .field("sso_account_id", sso_account_id)
                 .field("sso_role_name", sso_role_name)
+                .finish(),
+            Self::Login {
+                profile,
+                login_session,
+            } => f
+                .debug_struct("Login")
+                .field("profile", profile)
+                .field("login_session", login_session)
                 .finish(),
             Self::CredentialProcess { account_id, .. } => f
                 .debug_struct("CredentialProcess")
@@ -313,7 +328,7 @@ fn role_hop(profile: &Section, role_arn: String) -> Result<RoleHop, CredentialsE
 }
 
 /// A profile without `role_arn`: web identity (an error without a role), SSO, static keys,
-/// `credential_process`, in botocore's profile-provider order.
+/// `login_session`, `credential_process`, in botocore's profile-provider order.
 fn base_provider(profiles: &ProfileSet, p: &Section) -> Result<BaseProvider, CredentialsError> {
     let name = p.name();
     if value(p, "web_identity_token_file").is_some() {
@@ -328,6 +343,12 @@ fn base_provider(profiles: &ProfileSet, p: &Section) -> Result<BaseProvider, Cre
     }
     if has_static_keys(p) {
         return Ok(BaseProvider::AccessKey(static_keys(p)?));
+    }
+    if let Some(login_session) = owned(p, "login_session") {
+        return Ok(BaseProvider::Login {
+            profile: name.to_owned(),
+            login_session,
+        });
     }
     if let Some(command) = owned(p, "credential_process") {
         return Ok(BaseProvider::CredentialProcess {

@@ -154,6 +154,7 @@ fn base_label(base: &BaseProvider) -> String {
         BaseProvider::NamedSource(s) => format!("credential_source = {}", s.as_str()),
         BaseProvider::WebIdentity { .. } => "web identity".into(),
         BaseProvider::Sso { .. } => "IAM Identity Center (SSO)".into(),
+        BaseProvider::Login { .. } => "console sign-in (login_session)".into(),
         BaseProvider::CredentialProcess { .. } => "credential_process".into(),
         #[allow(unreachable_patterns, reason = "BaseProvider is non_exhaustive")]
         _ => "source".into(),

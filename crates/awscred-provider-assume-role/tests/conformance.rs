@@ -81,6 +81,9 @@ fn as_vector(chain: &ProfileChain) -> Value {
             opt(&mut m, "account_id", account_id);
             json!({"CredentialProcess": m})
         }
+        BaseProvider::Login { login_session, .. } => {
+            json!({"LoginSession": {"login_session_arn": login_session}})
+        }
         other => json!({"Unknown": format!("{other:?}")}),
     });
     for hop in &chain.roles {

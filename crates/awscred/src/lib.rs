@@ -35,7 +35,7 @@
 //! # Features
 //!
 //! One per optional provider, all on by default, each adding its crate (under [`providers`])
-//! and its slot in the default chain: `assume-role`, `web-identity`, `sso`, `process`,
+//! and its slot in the default chain: `assume-role`, `web-identity`, `sso`, `login`, `process`,
 //! `boto2`, `container`, `imds`. With one off, a profile that needs it is an error naming the feature.
 //!
 //! # The awscred crates
@@ -67,6 +67,8 @@ pub mod providers {
     pub use awscred_provider_env as env;
     #[cfg(feature = "imds")]
     pub use awscred_provider_imds as imds;
+    #[cfg(feature = "login")]
+    pub use awscred_provider_login as login;
     #[cfg(feature = "process")]
     pub use awscred_provider_process as process;
     pub use awscred_provider_profile as profile;

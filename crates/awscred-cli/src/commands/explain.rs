@@ -169,6 +169,10 @@ fn role_chain(set: &ProfileSet, name: &str, session: &SessionArgs) -> Option<Vec
         BaseProvider::NamedSource(s) => format!("credential_source = {}", s.as_str()),
         BaseProvider::WebIdentity { role_arn, .. } => format!("web identity, role {role_arn}"),
         BaseProvider::Sso { sso_start_url, .. } => format!("IAM Identity Center, {sso_start_url}"),
+        BaseProvider::Login {
+            profile,
+            login_session,
+        } => format!("console sign-in (profile {profile}, session {login_session})"),
         BaseProvider::CredentialProcess { .. } => "credential_process (command not shown)".into(),
         _ => "another source".into(),
     };
