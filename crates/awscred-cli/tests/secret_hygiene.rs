@@ -691,3 +691,135 @@ fn serve(h: &Path) -> [Output; 2] {
         },
     ]
 }
+
+/// Console sign-in (`login_session`): `explain`, `profiles` and `export-credentials` with a fresh
+/// token, a refresh through the fake AWS Sign-In, a refused refresh, a token file missing fields,
+/// all at TRACE. The refresh token, the DPoP key and the id token are printed nowhere, not even
+/// on the standard output of `export-credentials`; the secret key and session token only there.
+#[tokio::test(flavor = "multi_thread")]
+async fn login_paths_print_no_secret() {
+    const SESSION: &str = "arn:aws:sts::123456789012:assumed-role/Admin/me";
+    const KEY: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIPt/u8InPLpQeQLJTvVX+sNDzni8vMDMt3Liu+nMBigfoAoGCCqGSM49\nAwEHoUQDQgAEILkGG7rNOnxiIJlMgimY1UPP8eDMFP0DAY6WGjngP4bvTAiUCQ/I\nffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
+    const NEVER: &[&str] = &[
+        "LOGINREFRESHTOKEN",
+        "LOGINREFRESHNEW",
+        "LOGINIDTOKEN",
+        "MHcCAQEEIPt",
+        "AwEHoUQDQgAE",
+        "LOGINSECRETOLD",
+        "LOGINTOKENOLD",
+        "LOGINSECRETNEW",
+        "LOGINTOKENNEW",
+    ];
+    let h = support::home(
+        "hygiene",
+        "login",
+        "",
+        &format!("[profile web]\nlogin_session = {SESSION}\nregion = eu-west-1\n"),
+    );
+    let dir = h.join(".aws/login/cache");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file =
+        awscred_file_cache::LoginTokenCache::new(&dir, std::sync::Arc::new(awscred_types::OsFs))
+            .path(SESSION);
+    let write = |expires: &str, drop: Option<&str>| {
+        let mut t = serde_json::json!({
+            "accessToken": {"accessKeyId": "ASIALOGIN", "secretAccessKey": "LOGINSECRETOLD",
+                            "sessionToken": "LOGINTOKENOLD", "accountId": "123456789012",
+                            "expiresAt": expires},
+            "tokenType": "aws_sigv4", "clientId": "arn:aws:signin:::devtools/same-device",
+            "refreshToken": "LOGINREFRESHTOKEN", "idToken": "LOGINIDTOKEN", "dpopKey": KEY});
+        if let Some(d) = drop {
+            t.as_object_mut().unwrap().remove(d);
+        }
+        std::fs::write(&file, t.to_string()).unwrap();
+    };
+    let mut runs: Vec<Output> = Vec::new();
+    write("2099-01-01T00:00:00Z", None);
+    for args in [
+        &["explain", "--profile", "web"][..],
+        &["profiles"][..],
+        &["export-credentials", "--profile", "web"][..],
+        &["explain", "--json", "--profile", "web"][..],
+    ] {
+        runs.push(run(&h, args, &[]).await);
+    }
+    assert!(
+        runs[0].stdout.contains("login session:"),
+        "{}",
+        runs[0].stdout
+    );
+    assert!(
+        runs[0].stdout.contains(&file.display().to_string()),
+        "{}",
+        runs[0].stdout
+    );
+    assert!(
+        runs[1].stdout.contains("console sign-in"),
+        "{}",
+        runs[1].stdout
+    );
+    assert!(
+        runs[2].stdout.contains("LOGINSECRETOLD"),
+        "{}",
+        runs[2].stderr
+    );
+
+    // An expired token: refreshed through the fake Sign-In, then refused.
+    let new = serde_json::json!({"accessToken": {"accessKeyId": "ASIANEW", "secretAccessKey": "LOGINSECRETNEW",
+                                                 "sessionToken": "LOGINTOKENNEW"},
+                                 "tokenType": "aws_sigv4", "expiresIn": 900, "refreshToken": "LOGINREFRESHNEW"});
+    let denied = serde_json::json!({"status": 400, "headers": {"x-amzn-errortype": "AccessDeniedException"},
+                                    "json": {"error": "TOKEN_EXPIRED", "message": "expired"}});
+    let sign_in = support::fixture(serde_json::json!([
+        {"request": {"method": "POST", "path": "/v1/token", "body_contains": ["LOGINREFRESHTOKEN"], "dpop": {}},
+         "response": {"status": 200, "json": new}},
+        {"request": {"method": "POST", "path": "/v1/token", "body_contains": ["LOGINREFRESHTOKEN"], "dpop": {}},
+         "response": denied}]))
+    .await;
+    let url = sign_in.url();
+    let endpoint = [("AWS_ENDPOINT_URL_SIGNIN", url.as_str())];
+    write("2020-01-01T00:00:00Z", None);
+    runs.push(run(&h, &["explain", "--profile", "web"], &endpoint).await);
+    let refreshed = runs.last().unwrap();
+    assert!(
+        refreshed.stdout.contains("from login"),
+        "{}\n{}",
+        refreshed.stdout,
+        refreshed.stderr
+    );
+    write("2020-01-01T00:00:00Z", None);
+    runs.push(run(&h, &["export-credentials", "--profile", "web"], &endpoint).await);
+    let refused = runs.last().unwrap();
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("log in again"),
+        "{}",
+        refused.stderr
+    );
+    sign_in.verify().unwrap();
+    // A file missing fields.
+    write("2020-01-01T00:00:00Z", Some("clientId"));
+    runs.push(run(&h, &["export-credentials", "--profile", "web"], &endpoint).await);
+    assert!(
+        runs.last()
+            .unwrap()
+            .stderr
+            .contains("missing required fields: clientId")
+    );
+
+    let mut leaks = Vec::new();
+    for r in &runs {
+        for s in NEVER {
+            let stdout_ok = r.stdout_is_credentials
+                && (s.starts_with("LOGINSECRET") || s.starts_with("LOGINTOKEN"));
+            if r.stderr.contains(s) {
+                leaks.push(format!("{s} on stderr of `{}`", r.what));
+            }
+            if !stdout_ok && r.stdout.contains(s) {
+                leaks.push(format!("{s} on stdout of `{}`", r.what));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+}

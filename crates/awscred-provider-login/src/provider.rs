@@ -221,6 +221,7 @@ impl LoginProviderBuilder {
 
 /// What `awscred explain` shows of a login profile: no secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoginStatus {
     /// The session ARN.
     pub session: String,
@@ -234,6 +235,7 @@ pub struct LoginStatus {
 
 /// What the next call of a [`LoginProvider`] does.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LoginState {
     /// Uses the cached credentials (more than 5 minutes left), no request.
     Cached,

@@ -57,6 +57,7 @@ pub(crate) fn run(
             },
             "profiles": set.profile_names().collect::<Vec<_>>(),
             "role_chain": role_chain(&set, selected.name(), session),
+            "login": login_session(&set, selected.name()),
             "warnings": set.warnings().iter().map(|w| format!("{}:{}: {}", w.path(), w.line(), w.message())).collect::<Vec<_>>(),
         });
         outln!("{out:#}");
@@ -110,6 +111,13 @@ pub(crate) fn run(
         }
         say!("");
     }
+    if let Some(lines) = login_session(&set, selected.name()) {
+        say!("login session:");
+        for line in lines {
+            say!("  {line}");
+        }
+        say!("");
+    }
     say!("providers, in order:");
     // Never the cache's cross-process lock: explain must not wait on another run.
     match builder(profile, session)
@@ -148,6 +156,42 @@ pub(crate) fn run(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `explain`'s view of a `login_session` profile: the session, its token file, the expiry and
+/// what the next call does (from the file alone: no request). `None` for other profiles.
+fn login_session(set: &ProfileSet, name: &str) -> Option<Vec<String>> {
+    use awscred_provider_login::{LoginProvider, LoginSettings, LoginState};
+    let settings = LoginSettings::resolve(&SystemEnv, set, name)?;
+    let provider = match LoginProvider::builder(&awscred_types::Sources::system(), settings).build()
+    {
+        Ok(p) => p,
+        Err(e) => return Some(vec![format!("invalid: {e}")]),
+    };
+    let status = provider.status();
+    let mut lines = vec![format!("session: {}", status.session)];
+    lines.push(match &status.file {
+        Some(f) => format!("token file: {}", f.display()),
+        None => "token file: none (no home folder is known)".into(),
+    });
+    if let Some(e) = status.expires_at {
+        lines.push(format!(
+            "expires: {} ({})",
+            rfc3339(e),
+            remaining(e, SystemClock.now())
+        ));
+    }
+    lines.push(match status.state {
+        LoginState::Cached => {
+            "next call: uses the cached credentials (more than 5 minutes left)".into()
+        }
+        LoginState::WillRefresh(url) => {
+            format!("next call: refreshes them through AWS Sign-In ({url})")
+        }
+        LoginState::Broken(why) => format!("next call: fails: {why}"),
+        _ => "next call: unknown".into(),
+    });
+    Some(lines)
 }
 
 /// `explain`'s view of a role profile: its base and each hop (innermost first) with the AWS CLI
