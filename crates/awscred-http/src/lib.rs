@@ -78,6 +78,7 @@ mod client;
 mod connector;
 mod error;
 mod lazy;
+mod loopback;
 mod proxy;
 pub mod retry;
 mod tls;
@@ -88,6 +89,7 @@ pub use client::{
 };
 pub use error::{HttpError, HttpErrorKind, TimeoutPhase};
 pub use lazy::{LazyClient, configured_client};
+pub use loopback::{RedirectListener, pkce_challenge};
 pub use proxy::ProxySettings;
 pub use retry::{
     Attempts, ClassifyRetry, DefaultClassifier, Retry, RetryConfig, RetryKind, RetryLayer,

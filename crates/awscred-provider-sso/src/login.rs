@@ -258,16 +258,8 @@ impl SsoLogin {
         ui: &dyn LoginUi,
         timeout: Duration,
     ) -> Result<SystemTime, CredentialsError> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(|e| {
-                CredentialsError::provider_error(
-                    "could not listen on 127.0.0.1 for the login redirect",
-                )
-                .with_source(e)
-            })?;
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-        let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
+        let listener = awscred_http::RedirectListener::bind().await?;
+        let redirect_uri = listener.redirect_uri();
         let body = serde_json::json!({
             "clientName": format!("{}-{}", self.client_name, self.now_secs()),
             "clientType": "public",
@@ -293,7 +285,7 @@ impl SsoLogin {
             pkce::challenge(&verifier),
         );
         ui.prompt(&LoginPrompt::Browser { url: &url });
-        let code = tokio::time::timeout(timeout, pkce::wait_for_code(&listener, &state))
+        let code = tokio::time::timeout(timeout, listener.wait_for_code(&state))
             .await
             .map_err(|_| {
                 CredentialsError::timed_out(format!(
@@ -386,13 +378,10 @@ pub fn logout(tokens: &SsoTokenCache, fs: &dyn awscred_types::Fs) -> Vec<std::pa
 }
 
 mod pkce {
-    //! RFC 7636 pieces and the one-request loopback listener. The redirect is a single `GET`
-    //! line from a browser on this machine, so it is read by hand rather than with an HTTP
-    //! server.
+    //! RFC 7636 pieces (the loopback listener is `awscred_http::RedirectListener`).
 
     use awscred_types::CredentialsError;
     use base64::Engine as _;
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use zeroize::Zeroizing;
 
     const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -404,110 +393,7 @@ mod pkce {
         Ok(B64.encode(&*buf))
     }
 
-    /// `BASE64URL(SHA256(verifier))`, the S256 method.
-    pub(super) fn challenge(verifier: &str) -> String {
-        B64.encode(ring::digest::digest(
-            &ring::digest::SHA256,
-            verifier.as_bytes(),
-        ))
-    }
-
-    /// Accepts connections until one carries `/oauth/callback` with our `state`; answers the
-    /// browser with a short page either way.
-    pub(super) async fn wait_for_code(
-        listener: &tokio::net::TcpListener,
-        state: &str,
-    ) -> Result<Zeroizing<String>, CredentialsError> {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let mut buf = vec![0u8; 8192];
-            let mut len = 0;
-            while len < buf.len() {
-                match stream.read(&mut buf[len..]).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => len += n,
-                }
-                if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                    break;
-                }
-            }
-            let head = String::from_utf8_lossy(&buf[..len]);
-            let target = head
-                .lines()
-                .next()
-                .and_then(|l| l.strip_prefix("GET "))
-                .and_then(|l| l.split(' ').next())
-                .unwrap_or_default()
-                .to_owned();
-            let Some(query) = target.strip_prefix("/oauth/callback?") else {
-                let _ = respond(&mut stream, 404, "Not found").await;
-                continue;
-            };
-            let param = |name: &str| {
-                query.split('&').find_map(|pair| {
-                    let (k, v) = pair.split_once('=')?;
-                    (k == name).then(|| {
-                        percent_encoding::percent_decode_str(v)
-                            .decode_utf8_lossy()
-                            .into_owned()
-                    })
-                })
-            };
-            if param("state").as_deref() != Some(state) {
-                let _ = respond(
-                    &mut stream,
-                    400,
-                    "This login request is not the one awscred is waiting for.",
-                )
-                .await;
-                continue;
-            }
-            if let Some(error) = param("error") {
-                let _ = respond(
-                    &mut stream,
-                    400,
-                    "The login was not approved. You can close this window.",
-                )
-                .await;
-                return Err(CredentialsError::provider_error(format!(
-                    "the login was not approved in the browser ({error})"
-                )));
-            }
-            let Some(code) = param("code") else {
-                let _ = respond(&mut stream, 400, "The redirect had no code.").await;
-                continue;
-            };
-            let _ = respond(
-                &mut stream,
-                200,
-                "awscred is logged in. You can close this window.",
-            )
-            .await;
-            return Ok(Zeroizing::new(code));
-        }
-    }
-
-    async fn respond(
-        stream: &mut tokio::net::TcpStream,
-        status: u16,
-        text: &str,
-    ) -> std::io::Result<()> {
-        let reason = match status {
-            200 => "OK",
-            404 => "Not Found",
-            _ => "Bad Request",
-        };
-        let body = format!("<!doctype html><title>awscred</title><p>{text}</p>");
-        let head = format!(
-            "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(body.as_bytes()).await?;
-        stream.shutdown().await
-    }
+    pub(super) use awscred_http::pkce_challenge as challenge;
 
     #[cfg(test)]
     mod tests {
