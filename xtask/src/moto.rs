@@ -16,6 +16,10 @@ use crate::workspace_root;
 /// Pinned: moto's routing and auth internals change between releases.
 const MOTO: &str = "moto[server]==5.2.5";
 
+/// botocore's `crt` extra at the version botocore 1.44.8 pins: its `LoginProvider` (console
+/// sign-in, `login_session`) needs it for the DPoP key, and the login interop tests use it.
+const CRT: &str = "awscrt==0.38.0";
+
 pub(crate) struct Moto {
     children: Vec<Child>,
     /// Variables the tests read: `AWSCRED_MOTO_ENDPOINT`, `AWSCRED_MOTO_OPEN_ENDPOINT`, and the
@@ -69,6 +73,37 @@ pub(crate) fn start() -> Result<Moto, String> {
 }
 
 fn ensure_venv(venv: &Path) -> Result<(), String> {
+    ensure_moto(venv)?;
+    // Added to an existing venv on its own, so venvs made before it need no rebuild.
+    let marker = venv.join(".awscred-crt");
+    if std::fs::read_to_string(&marker).is_ok_and(|m| m == CRT) {
+        return Ok(());
+    }
+    pip_install(venv, CRT)?;
+    std::fs::write(&marker, CRT).map_err(|e| format!("writing {}: {e}", marker.display()))
+}
+
+fn pip_install(venv: &Path, package: &str) -> Result<(), String> {
+    let ok = Command::new(venv.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            package,
+        ])
+        .status()
+        .map_err(|e| format!("pip install: {e}"))?
+        .success();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("pip install {package} failed"))
+    }
+}
+
+fn ensure_moto(venv: &Path) -> Result<(), String> {
     let marker = venv.join(".awscred-installed");
     if std::fs::read_to_string(&marker).is_ok_and(|m| m == MOTO) {
         return Ok(());
@@ -95,14 +130,7 @@ fn ensure_venv(venv: &Path) -> Result<(), String> {
     if !ok {
         return Err("python3 -m venv failed".into());
     }
-    let ok = Command::new(venv.join("bin/pip"))
-        .args(["install", "-q", "--disable-pip-version-check", MOTO])
-        .status()
-        .map_err(|e| format!("pip install: {e}"))?
-        .success();
-    if !ok {
-        return Err(format!("pip install {MOTO} failed"));
-    }
+    pip_install(venv, MOTO)?;
     std::fs::write(&marker, MOTO).map_err(|e| format!("writing {}: {e}", marker.display()))
 }
 

@@ -95,6 +95,32 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: CacheAction,
     },
+    /// Sign in with AWS Management Console credentials (`aws login`): writes the session's
+    /// token to `~/.aws/login/cache` and sets `login_session` in the profile.
+    Login {
+        /// The profile to set `login_session` in (created if needed; default: the selected one).
+        #[arg(long)]
+        profile: Option<String>,
+        /// The region to sign in to (default: the configured one; asked for when none is).
+        #[arg(long)]
+        region: Option<String>,
+        /// Sign in from another device: print the URL and read the code it shows, instead of a
+        /// browser on this machine and a 127.0.0.1 redirect.
+        #[arg(long)]
+        remote: bool,
+        /// Print the URL but do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Remove the cached console sign-in credentials of a profile (`aws logout`).
+    Logout {
+        /// The profile whose `login_session` token to remove.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Remove every cached `aws login` token.
+        #[arg(long)]
+        all: bool,
+    },
     /// IAM Identity Center: log in (writes `~/.aws/sso/cache` as `aws sso login` does) and out.
     Sso {
         #[command(subcommand)]

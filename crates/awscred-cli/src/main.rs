@@ -1,7 +1,7 @@
 //! `awscred`: resolve, explain and export AWS credentials the way the AWS CLI does.
 //!
 //! Commands: `export-credentials`, `explain`, `whoami`, `exec`, `serve`, `profiles`, `cache
-//! list` / `cache clear`. Every command resolves through the AWS CLI's assume-role cache
+//! list` / `cache clear`, `sso login` / `sso logout`, `login` / `logout`. Every command resolves through the AWS CLI's assume-role cache
 //! (`~/.aws/cli/cache`) unless `--no-cache`, asks for MFA codes on the terminal unless
 //! `--mfa-code`, and logs to standard error with `-v` / `-vv` / `AWSCRED_LOG`.
 
@@ -22,6 +22,7 @@ macro_rules! errln {
 mod args;
 mod chain;
 mod commands;
+mod config_edit;
 mod out;
 mod render;
 
@@ -31,7 +32,7 @@ use awscred_types::SystemEnv;
 use clap::Parser as _;
 
 use crate::args::{CacheAction, Cli, Command, SsoAction};
-use crate::commands::{cache, exec, explain, export, profiles, serve, sso, whoami};
+use crate::commands::{cache, exec, explain, export, login, profiles, serve, sso, whoami};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -67,6 +68,16 @@ fn main() -> ExitCode {
             SsoAction::Logout => sso::logout(),
         }
         .map(|()| ExitCode::SUCCESS),
+        Command::Login {
+            profile,
+            region,
+            remote,
+            no_browser,
+        } => login::login(profile.as_deref(), region.as_deref(), remote, no_browser)
+            .map(|()| ExitCode::SUCCESS),
+        Command::Logout { profile, all } => {
+            login::logout(profile.as_deref(), all).map(|()| ExitCode::SUCCESS)
+        }
         Command::Cache { action } => match action {
             CacheAction::List => cache::list(),
             CacheAction::Clear { profile } => cache::clear(profile.as_deref()),

@@ -15,6 +15,9 @@
 //!   configured endpoint URL).
 //! - [`dpop`]: RFC 9449 proofs (ES256 on ring) and the SEC1 PEM of a key.
 //! - [`LoginProvider::status`]: what `awscred explain` shows (file, expiry, refresh or not).
+//! - [`flow`]: `awscred login`'s side, the AWS CLI v2's `aws login` flows (authorization code
+//!   with PKCE on this device through `awscred_http::RedirectListener`, or `--remote` with a
+//!   pasted code), ending in a token file exactly as the AWS CLI writes it.
 //!
 //! Errors, as botocore's: no token file says the session was not found and how to log in; a
 //! missing `accessToken`, `refreshToken`, `dpopKey` or `clientId` names the fields and the file;
@@ -36,6 +39,7 @@
 
 pub mod dpop;
 pub mod endpoint;
+pub mod flow;
 mod provider;
 
 pub use provider::{

@@ -63,8 +63,16 @@ pub struct LoginSettings {
 impl LoginSettings {
     /// The settings of profile `name`, or `None` when it has no (non-blank) `login_session`.
     pub fn resolve(env: &dyn Env, profiles: &ProfileSet, name: &str) -> Option<Self> {
+        let session = profiles.view(name).get("login_session")?.to_owned();
+        Some(Self::for_login(env, profiles, name).with_session(session))
+    }
+
+    /// The settings `awscred login` signs in with for profile `name` (which may not exist yet):
+    /// its region, endpoint and HTTP settings, and its current `login_session` if any (else an
+    /// empty session).
+    pub fn for_login(env: &dyn Env, profiles: &ProfileSet, name: &str) -> Self {
         let view = profiles.view(name);
-        let session = view.get("login_session")?.to_owned();
+        let session = view.get("login_session").unwrap_or_default().to_owned();
         let flag = |var: &str, key: &str| {
             env.get(var)
                 .or_else(|| view.get(key).map(str::to_owned))
@@ -74,7 +82,7 @@ impl LoginSettings {
             .into_iter()
             .filter_map(|k| Some((k, view.get(k)?.to_owned())))
             .collect();
-        Some(Self {
+        Self {
             profile: name.to_owned(),
             session,
             region: env
@@ -85,7 +93,19 @@ impl LoginSettings {
             use_fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
             use_dualstack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
             http,
-        })
+        }
+    }
+
+    /// These settings for another session.
+    pub fn with_session(mut self, session: impl Into<String>) -> Self {
+        self.session = session.into();
+        self
+    }
+
+    /// The profile's HTTP settings (`ca_bundle`, `retry_mode`, `max_attempts`), for
+    /// `awscred_http::configured_client`.
+    pub fn http_value(&self, key: &str) -> Option<String> {
+        self.http.get(key).cloned()
     }
 
     /// Settings for `session` alone (no region, endpoint or HTTP settings), for code and tests.
@@ -198,8 +218,8 @@ impl LoginProviderBuilder {
 
     /// Builds the provider: a bad proxy, CA bundle or retry setting is an error now.
     pub fn build(self) -> Result<LoginProvider, CredentialsError> {
-        let values = self.settings.http.clone();
-        let (lazy, retry) = configured_client(&self.sources, |k| values.get(k).cloned())
+        let settings = &self.settings;
+        let (lazy, retry) = configured_client(&self.sources, |k| settings.http_value(k))
             .map_err(|e| e.with("profile", &self.settings.profile))?;
         let http = match self.http {
             Some(client) => LazyClient::ready(client),

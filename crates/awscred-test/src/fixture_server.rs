@@ -25,6 +25,12 @@
 //! `htm` is the request's method, `htu` the URL requested (`http://<Host><path>`), `iat` within
 //! 5 minutes of `now` (default: the wall clock), and whose `jti` this server has not seen before.
 //!
+//! For console sign-in (`awscred login`) the server also plays AWS Sign-In's authorize page: the
+//! response action `authorize` (with `code`) answers `302` to the request's `redirect_uri` with
+//! that `code` and the request's `state`, as the browser is sent back after signing in, and keeps
+//! the request's `code_challenge`; a later request with `"pkce": true` must then carry, in its
+//! JSON body, the `codeVerifier` whose S256 is that challenge (RFC 7636).
+//!
 //! Response `action`s: `respond` (default), `drop` (close the connection with no response),
 //! `hang` (accept and never answer), `drip` (send the body one chunk every `chunk_delay_ms`),
 //! `reset` (send the head and part of the body, then abort the connection). `delay_ms` waits
@@ -71,7 +77,8 @@ pub struct Exchange {
 pub struct ExpectedRequest {
     /// `GET`, `PUT`, `POST`, …
     pub method: String,
-    /// Path and query, e.g. `/federation/credentials?account_id=1&role_name=r`.
+    /// Path and query, e.g. `/federation/credentials?account_id=1&role_name=r`; `/p?*` takes
+    /// any query.
     pub path: String,
     /// Headers that must be present with exactly these values (names are case-insensitive).
     #[serde(default)]
@@ -85,6 +92,9 @@ pub struct ExpectedRequest {
     /// The `DPoP` header must hold a valid proof for this request (see the module docs).
     #[serde(default)]
     pub dpop: Option<DpopCheck>,
+    /// The body's `codeVerifier` must match the challenge an `authorize` exchange kept.
+    #[serde(default)]
+    pub pkce: bool,
 }
 
 /// How a request's DPoP proof is checked.
@@ -121,6 +131,9 @@ pub struct FixtureResponse {
     /// For `drip`: the pause between body chunks.
     #[serde(default)]
     pub chunk_delay_ms: u64,
+    /// For `authorize`: the authorization code the redirect carries.
+    #[serde(default)]
+    pub code: String,
 }
 
 fn ok() -> u16 {
@@ -142,6 +155,9 @@ pub enum Action {
     Drip,
     /// Send the head and part of the body, then abort.
     Reset,
+    /// AWS Sign-In's authorize page: redirect to the request's `redirect_uri` (see the module
+    /// docs).
+    Authorize,
 }
 
 impl Recording {
@@ -161,6 +177,8 @@ struct State {
     seen: Vec<String>,
     /// Every DPoP `jti` accepted so far (a replayed proof is refused).
     jtis: std::collections::BTreeSet<String>,
+    /// The `code_challenge` of the last `authorize` request.
+    challenge: Option<String>,
 }
 
 /// A running fixture server on 127.0.0.1; stopped when dropped.
@@ -295,10 +313,17 @@ async fn handle(
                 ));
                 None
             }
-            Some(ex) => match mismatch(&ex.request, &method, &path, &headers, &body).or_else(|| {
-                let check = ex.request.dpop.as_ref()?;
-                dpop::verify(check, &method, &path, &headers, &mut st.jtis).err()
-            }) {
+            Some(ex) => match mismatch(&ex.request, &method, &path, &headers, &body)
+                .or_else(|| {
+                    let check = ex.request.dpop.as_ref()?;
+                    dpop::verify(check, &method, &path, &headers, &mut st.jtis).err()
+                })
+                .or_else(|| {
+                    if !ex.request.pkce {
+                        return None;
+                    }
+                    pkce_mismatch(st.challenge.as_deref(), &body)
+                }) {
                 Some(why) => {
                     st.problems
                         .push(format!("request #{} did not match: {why}", index + 1));
@@ -306,6 +331,9 @@ async fn handle(
                 }
                 None => {
                     st.next += 1;
+                    if ex.response.action == Action::Authorize {
+                        st.challenge = query_param(&path, "code_challenge");
+                    }
                     Some(ex.response.clone())
                 }
             },
@@ -331,6 +359,26 @@ async fn handle(
     match resp.action {
         Action::Respond => Ok(builder.body(full(body_text)).expect("valid response")),
         Action::Drop => Err(std::io::Error::other("fixture: dropping the connection")),
+        Action::Authorize => {
+            let redirect = query_param(&path, "redirect_uri").unwrap_or_default();
+            let state = query_param(&path, "state").unwrap_or_default();
+            let enc = |v: &str| {
+                v.bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                            char::from(b).to_string()
+                        }
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect::<String>()
+            };
+            let location = format!("{redirect}?code={}&state={}", enc(&resp.code), enc(&state));
+            Ok(Response::builder()
+                .status(302)
+                .header("location", location)
+                .body(full(""))
+                .expect("valid response"))
+        }
         Action::Hang => {
             std::future::pending::<()>().await;
             unreachable!("pending never completes")
@@ -422,6 +470,50 @@ fn mismatch(
         }
     }
     None
+}
+
+/// A query parameter of `path`, percent-decoded.
+fn query_param(path: &str, name: &str) -> Option<String> {
+    let query = path.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push(((hex(h).unwrap_or(0) << 4) | hex(l).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Why the body's `codeVerifier` does not prove the kept challenge (`None` when it does).
+fn pkce_mismatch(challenge: Option<&str>, body: &str) -> Option<String> {
+    use base64::Engine as _;
+    let Some(challenge) = challenge else {
+        return Some("PKCE: no authorize request kept a code_challenge".into());
+    };
+    let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let verifier = body["codeVerifier"].as_str().unwrap_or_default();
+    let got = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        verifier.as_bytes(),
+    ));
+    (got != challenge).then(|| "PKCE: the codeVerifier does not match the code_challenge".into())
 }
 
 /// The DPoP proof check (RFC 9449 §4.3, the parts AWS Sign-In relies on).
@@ -528,8 +620,12 @@ mod dpop {
     }
 }
 
-/// Equal paths, with query parameters compared as a set (order-insensitive).
+/// Equal paths, with query parameters compared as a set (order-insensitive); a wanted path
+/// ending in `?*` takes any query (one it cannot know in advance, such as a login's `state`).
 fn same_path(want: &str, got: &str) -> bool {
+    if let Some(path) = want.strip_suffix("?*") {
+        return got.split_once('?').map_or(got, |(p, _)| p) == path;
+    }
     let split = |s: &str| -> (String, Vec<String>) {
         let (p, q) = s.split_once('?').unwrap_or((s, ""));
         let mut q: Vec<String> = q

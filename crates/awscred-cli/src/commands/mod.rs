@@ -4,6 +4,7 @@ pub(crate) mod cache;
 pub(crate) mod exec;
 pub(crate) mod explain;
 pub(crate) mod export;
+pub(crate) mod login;
 pub(crate) mod profiles;
 pub(crate) mod serve;
 pub(crate) mod sso;

@@ -54,7 +54,7 @@ impl awscred_provider_sso::LoginUi for TerminalUi {
     }
 }
 
-fn open_browser(url: &str) {
+pub(crate) fn open_browser(url: &str) {
     let program = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {
