@@ -46,3 +46,36 @@ pub use provider::{
     LOCK_WAIT, LoginProvider, LoginProviderBuilder, LoginSettings, LoginState, LoginStatus,
     PROVIDER_NAME, REFRESH_ATTEMPT_INTERVAL, REFRESH_THRESHOLD, TOKEN_PATH,
 };
+
+/// Entry points for the fuzz targets (`fuzz/`) and their stable smoke tests. Not API.
+#[doc(hidden)]
+pub mod fuzz {
+    use std::sync::Arc;
+
+    use awscred_file_cache::LoginTokenCache;
+    use awscred_types::fuzz::OneFile;
+
+    /// Reads `bytes` as a login token file (its fields, expiry and DPoP key), and as a pasted
+    /// cross-device verification code; the results are dropped.
+    pub fn token_file(bytes: &[u8]) {
+        let session = "arn:aws:sts::012345678901:assumed-role/Admin/me";
+        let path =
+            LoginTokenCache::new("/t", Arc::new(OneFile("/".into(), Vec::new()))).path(session);
+        let cache = LoginTokenCache::new("/t", Arc::new(OneFile(path, bytes.to_vec())));
+        if let Ok(token) = cache.load(session) {
+            let _ = token.missing_fields();
+            let _ = token.expires_at();
+            if let Some(pem) = token.str("dpopKey")
+                && let Ok(key) = crate::dpop::DpopKey::from_pem(pem)
+            {
+                let _ = key.proof("https://example.invalid/v1/token", 1);
+            }
+            let settings = crate::LoginSettings::new("p", session);
+            let _ = settings.token_url(token.str("signInRegion"));
+        }
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let _ = crate::flow::LoginFlow::parse_verification_code(text);
+            let _ = crate::dpop::DpopKey::from_pem(text);
+        }
+    }
+}
