@@ -31,6 +31,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("session-token-moto", "awscred-provider-assume-role"),
     ("serve-botocore", "awscred-cli"),
     ("object-store-moto", "awscred-object-store"),
+    ("login-botocore-interop", "awscred-cli"),
 ];
 
 /// Checks that are not `cargo test` runs: printed apart from the tests and not in their total.

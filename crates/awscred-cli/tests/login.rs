@@ -122,44 +122,7 @@ async fn login_writes_the_token_and_the_profile_then_logout_removes_it() {
     .await;
     let url = sign_in.url();
     let env = [("AWS_ENDPOINT_URL_SIGNIN", url.as_str())];
-    let (h2, url2) = (h.clone(), url.clone());
-    let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
-        run_login(
-            &h2,
-            &[
-                "login",
-                "--profile",
-                "web",
-                "--region",
-                "eu-west-1",
-                "--no-browser",
-            ],
-            &[("AWS_ENDPOINT_URL_SIGNIN", url2.as_str())],
-            |line| {
-                let authorize = line.trim();
-                if !authorize.contains("/v1/authorize?") {
-                    return None;
-                }
-                assert!(
-                    authorize
-                        .contains("client_id=arn%3Aaws%3Asignin%3A%3A%3Adevtools%2Fsame-device"),
-                    "{authorize}"
-                );
-                assert!(
-                    authorize.contains("code_challenge_method=SHA-256&scope=openid"),
-                    "{authorize}"
-                );
-                // The browser: Sign-In redirects to the loopback listener, which answers.
-                let (status, location, _) = get(authorize);
-                assert_eq!(status, 302);
-                let (status, _, page) = get(&location.unwrap());
-                assert_eq!(status, 200, "{page}");
-                Some(String::new())
-            },
-        )
-    })
-    .await
-    .unwrap();
+    let (code, stdout, stderr) = same_device_login(&h, &url).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains(&format!(
@@ -314,6 +277,163 @@ async fn remote_login_reads_the_pasted_code() {
     assert_eq!(token["clientId"], "arn:aws:signin:::devtools/cross-device");
     let config = std::fs::read_to_string(h.join(".aws/config")).unwrap();
     assert_eq!(config, format!("[default]\nlogin_session = {SESSION}\n"));
+}
+
+/// `awscred login --profile web --region eu-west-1 --no-browser` against the fake Sign-In at
+/// `url`, this test playing the browser.
+async fn same_device_login(h: &Path, url: &str) -> (i32, String, String) {
+    let (h, url) = (h.to_owned(), url.to_owned());
+    tokio::task::spawn_blocking(move || {
+        run_login(
+            &h,
+            &[
+                "login",
+                "--profile",
+                "web",
+                "--region",
+                "eu-west-1",
+                "--no-browser",
+            ],
+            &[("AWS_ENDPOINT_URL_SIGNIN", url.as_str())],
+            |line| {
+                let authorize = line.trim();
+                if !authorize.contains("/v1/authorize?") {
+                    return None;
+                }
+                assert!(
+                    authorize
+                        .contains("client_id=arn%3Aaws%3Asignin%3A%3A%3Adevtools%2Fsame-device"),
+                    "{authorize}"
+                );
+                assert!(
+                    authorize.contains("code_challenge_method=SHA-256&scope=openid"),
+                    "{authorize}"
+                );
+                // The browser: Sign-In redirects to the loopback listener, which answers.
+                let (status, location, _) = get(authorize);
+                assert_eq!(status, 302);
+                let (status, _, page) = get(&location.unwrap());
+                assert_eq!(status, 200, "{page}");
+                Some(String::new())
+            },
+        )
+    })
+    .await
+    .unwrap()
+}
+
+/// botocore (the moto venv's, with `botocore[crt]`) for profile `web` under `home`: its
+/// credential method and access key id, refreshing them if they are expired.
+const BOTOCORE: &str = r#"
+import sys, botocore.session
+s = botocore.session.Session(profile="web")
+c = s.get_credentials()
+f = c.get_frozen_credentials()
+print(c.method, f.access_key)
+"#;
+
+fn botocore(python: &Path, home: &Path, url: &str) -> Result<String, String> {
+    let out = std::process::Command::new(python)
+        .args(["-c", BOTOCORE])
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_ENDPOINT_URL_SIGNIN", url)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Cross-tool, both ways: botocore reads the token file `awscred login` wrote and the one
+/// awscred refreshed (no request), and refreshes it itself (its DPoP proof checked by the fake
+/// Sign-In); awscred then reads the file botocore wrote back, with no request.
+#[test]
+fn botocore_and_awscred_share_login_tokens() {
+    awscred_test::peer_case(
+        "login-botocore-interop",
+        "botocore",
+        "awscred login → botocore; awscred refresh → botocore; botocore refresh → awscred",
+        || {
+            let python = match awscred_test::moto::botocore_python() {
+                Ok(p) => p,
+                Err(why) => return awscred_test::Outcome::Skip(why),
+            };
+            let crt = std::process::Command::new(&python)
+                .args(["-c", "import awscrt"])
+                .status()
+                .is_ok_and(|s| s.success());
+            if !crt {
+                return awscred_test::Outcome::Skip(
+                    "the moto venv has no awscrt (botocore[crt]); `cargo xtask test` installs it"
+                        .into(),
+                );
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(interop(&python));
+            awscred_test::Outcome::Pass
+        },
+    );
+}
+
+async fn interop(python: &Path) {
+    let h = support::home("login", "botocore", "", "");
+    let sign_in = support::fixture(json!([
+        {"request": {"method": "GET", "path": "/v1/authorize?*"},
+         "response": {"action": "authorize", "code": "AUTHCODE-B"}},
+        {"request": {"method": "POST", "path": "/v1/token", "body_contains": ["AUTHCODE-B"],
+                     "dpop": {}, "pkce": true},
+         "response": {"status": 200, "json": token_output("ASIAFIRST", "refresh-1", true)}},
+        // awscred's refresh.
+        {"request": {"method": "POST", "path": "/v1/token", "body_contains": ["\"refreshToken\":\"refresh-1\""],
+                     "dpop": {}},
+         "response": {"status": 200, "json": token_output("ASIASECOND", "refresh-2", false)}},
+        // botocore's refresh, with the key awscred login made.
+        {"request": {"method": "POST", "path": "/v1/token", "body_contains": ["refresh-2", "refresh_token"],
+                     "dpop": {}},
+         "response": {"status": 200, "json": token_output("ASIATHIRD", "refresh-3", false)}},
+    ]))
+    .await;
+    let url = sign_in.url();
+    let env = [("AWS_ENDPOINT_URL_SIGNIN", url.as_str())];
+    let (code, stdout, stderr) = same_device_login(&h, &url).await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let file = token_file(&h);
+    assert_eq!(botocore(python, &h, &url).unwrap(), "login ASIAFIRST");
+    // awscred refreshes an expiring token; botocore reads the result.
+    let expire = || {
+        let mut t: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        t["accessToken"]["expiresAt"] = json!("2020-01-01T00:00:00Z");
+        std::fs::write(&file, t.to_string()).unwrap();
+    };
+    expire();
+    let (code, out, err) =
+        support::run(&h, &["export-credentials", "--profile", "web"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ASIASECOND"), "{out}");
+    assert_eq!(botocore(python, &h, &url).unwrap(), "login ASIASECOND");
+    // botocore refreshes; awscred reads what it wrote back, with no request.
+    expire();
+    let h2 = h.clone();
+    let (py, url2) = (python.to_owned(), url.clone());
+    let got = tokio::task::spawn_blocking(move || botocore(&py, &h2, &url2))
+        .await
+        .unwrap();
+    assert_eq!(got.unwrap(), "login ASIATHIRD");
+    let t: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(t["refreshToken"], "refresh-3");
+    let (code, out, err) =
+        support::run(&h, &["export-credentials", "--profile", "web"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ASIATHIRD"), "{out}");
+    sign_in.verify().unwrap();
 }
 
 /// Standard base64 (for the pasted code), by hand: the test has no base64 crate.
