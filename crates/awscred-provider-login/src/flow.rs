@@ -10,11 +10,11 @@ use awscred_http::{Bytes, HttpClient, http, pkce_challenge};
 use awscred_types::{CredentialsError, printable};
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::dpop::{DpopKey, uuid4};
+use crate::provider::TokenOutput;
 
 /// The client id of the same-device flow (`CLIENT_ID[LoginType.SAME_DEVICE]`).
 pub const SAME_DEVICE_CLIENT_ID: &str = "arn:aws:signin:::devtools/same-device";
@@ -59,34 +59,6 @@ pub struct SignedIn {
     pub token: LoginToken,
     /// The session ARN (the id token's `sub`): the profile's `login_session`.
     pub session: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenOutput {
-    access_token: AccessToken,
-    token_type: String,
-    expires_in: u64,
-    refresh_token: String,
-    id_token: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AccessToken {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: String,
-}
-
-impl Drop for TokenOutput {
-    fn drop(&mut self) {
-        use zeroize::Zeroize as _;
-        self.refresh_token.zeroize();
-        self.id_token.zeroize();
-        self.access_token.secret_access_key.zeroize();
-        self.access_token.session_token.zeroize();
-    }
 }
 
 fn fail(message: impl Into<std::borrow::Cow<'static, str>>) -> CredentialsError {
@@ -294,7 +266,11 @@ impl LoginFlow {
                 .with("url", token_url)
                 .with_source(e)
         })?;
-        let session = session_of(&output.id_token)?;
+        let id_token = output
+            .id_token
+            .clone()
+            .ok_or_else(|| fail("Failed to retrieve an access token: the answer has no idToken"))?;
+        let session = session_of(&id_token)?;
         let account = account_of(&session)?;
         let expires_at = now + Duration::from_secs(output.expires_in);
         let mut access = Map::new();
@@ -317,10 +293,12 @@ impl LoginFlow {
         );
         let mut object = Map::new();
         object.insert("accessToken".into(), Value::Object(access));
-        object.insert("tokenType".into(), output.token_type.clone().into());
+        if let Some(kind) = &output.token_type {
+            object.insert("tokenType".into(), kind.clone().into());
+        }
         object.insert("clientId".into(), self.client_id().into());
         object.insert("refreshToken".into(), output.refresh_token.clone().into());
-        object.insert("idToken".into(), output.id_token.clone().into());
+        object.insert("idToken".into(), id_token.into());
         object.insert("dpopKey".into(), self.key_pem.as_str().into());
         Ok(SignedIn {
             token: LoginToken::from_object(object),

@@ -265,20 +265,26 @@ pub enum LoginState {
     Broken(String),
 }
 
+/// `CreateOAuth2Token`'s answer (the operation's payload, `tokenOutput`); the id token comes
+/// with an authorization code, not with a refresh.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TokenOutput {
-    access_token: AccessToken,
-    expires_in: u64,
-    refresh_token: String,
+pub(crate) struct TokenOutput {
+    pub(crate) access_token: AccessToken,
+    #[serde(default)]
+    pub(crate) token_type: Option<String>,
+    pub(crate) expires_in: u64,
+    pub(crate) refresh_token: String,
+    #[serde(default)]
+    pub(crate) id_token: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AccessToken {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: String,
+pub(crate) struct AccessToken {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    pub(crate) session_token: String,
 }
 
 impl Drop for TokenOutput {
@@ -287,6 +293,9 @@ impl Drop for TokenOutput {
         self.refresh_token.zeroize();
         self.access_token.secret_access_key.zeroize();
         self.access_token.session_token.zeroize();
+        if let Some(t) = self.id_token.as_mut() {
+            t.zeroize();
+        }
     }
 }
 

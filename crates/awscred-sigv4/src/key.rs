@@ -22,19 +22,13 @@ pub(crate) fn amz_date(time: SystemTime) -> Result<[u8; 16], SigningError> {
     if !(0..=9999).contains(&t.year()) {
         return Err(out_of_range());
     }
+    let ((year, month, day), (h, m, s)) = (t.to_calendar_date(), t.to_hms());
+    let month = u8::from(month);
     let mut buf = [0u8; 16];
     let mut out = &mut buf[..];
     std::io::Write::write_fmt(
         &mut out,
-        format_args!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
+        format_args!("{year:04}{month:02}{day:02}T{h:02}{m:02}{s:02}Z"),
     )
     .map_err(|_| out_of_range())?;
     if out.is_empty() {
