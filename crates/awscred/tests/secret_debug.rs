@@ -245,3 +245,66 @@ async fn panic_messages_show_no_secret() {
     // The messages are real: they name what was compared or failed.
     assert!(messages[2].contains("AKIDFILE"), "{}", messages[2]);
 }
+
+/// A `login_session` profile: the chain holding its provider, the provider after it read and
+/// refreshed nothing (a fresh token), the token, the key and a login flow show no token, key
+/// or secret.
+#[tokio::test]
+async fn login_session_types_show_no_secret() {
+    use awscred::providers::login::dpop::DpopKey;
+    use awscred::providers::login::flow::{LoginFlow, LoginKind};
+    const KEY: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIPt/u8InPLpQeQLJTvVX+sNDzni8vMDMt3Liu+nMBigfoAoGCCqGSM49\nAwEHoUQDQgAEILkGG7rNOnxiIJlMgimY1UPP8eDMFP0DAY6WGjngP4bvTAiUCQ/I\nffut2379uP+OBCm2ovGpBOJRgrl1RspUOQ==\n-----END EC PRIVATE KEY-----\n";
+    let session = "arn:aws:sts::012345678901:assumed-role/Admin/me";
+    let fs = files("").with_file(
+        "/home/me/.aws/config",
+        format!("[profile web]\nlogin_session = {session}\n"),
+    );
+    let dir = "/home/me/.aws/login/cache";
+    let cache = awscred_file_cache::LoginTokenCache::new(dir, Arc::new(MemFs::new()));
+    let token = serde_json::json!({
+        "accessToken": {"accessKeyId": "ASIALOGIN", "secretAccessKey": "SECRETLOGIN",
+                        "sessionToken": "TOKENLOGIN", "accountId": "012345678901",
+                        "expiresAt": "2099-01-01T00:00:00Z"},
+        "clientId": "arn:aws:signin:::devtools/same-device", "refreshToken": "REFRESHLOGIN",
+        "idToken": "IDTOKENLOGIN", "dpopKey": KEY});
+    fs.insert(cache.path(session), token.to_string());
+    let chain = DefaultChain::builder()
+        .env(Arc::new(env()))
+        .fs(Arc::new(fs.clone()))
+        .profile("web")
+        .build()
+        .unwrap();
+    let got = chain.provide_credentials().await.unwrap();
+    assert_eq!(got.provider_name(), "login");
+    let more = [
+        "SECRETLOGIN",
+        "TOKENLOGIN",
+        "REFRESHLOGIN",
+        "IDTOKENLOGIN",
+        "MHcCAQEE",
+        "AwEHoUQDQgAE",
+    ];
+    let login_clean = |what: &str, text: String| {
+        clean(what, &text);
+        for s in more {
+            assert!(!text.contains(s), "{s} in {what}:\n{text}");
+        }
+    };
+    login_clean(
+        "DefaultChain with a login provider",
+        format!("{chain:?} {chain:#?}"),
+    );
+    login_clean("Credentials from login", format!("{got:?}"));
+    let cache = awscred_file_cache::LoginTokenCache::new(dir, Arc::new(fs));
+    let loaded = cache.load(session).unwrap();
+    login_clean("LoginToken", format!("{loaded:?} {loaded:#?}"));
+    let key = DpopKey::from_pem(KEY).unwrap();
+    login_clean("DpopKey", format!("{key:?}"));
+    let flow = LoginFlow::new(
+        LoginKind::SameDevice,
+        "http://127.0.0.1:9/v1/token",
+        Some("http://127.0.0.1:8/oauth/callback".into()),
+    )
+    .unwrap();
+    login_clean("LoginFlow", format!("{flow:?} {flow:#?}"));
+}
