@@ -52,6 +52,37 @@ pub(crate) fn slot(built: Result<SharedProvider, CredentialsError>) -> SharedPro
     built.unwrap_or_else(|e| Arc::new(Misconfigured(e)))
 }
 
+/// The selected profile (or environment) asks for `what`, which this build left out.
+#[allow(dead_code, reason = "used when a provider feature is off")]
+pub(crate) fn off(
+    feature: &str,
+    what: &str,
+    profile: &str,
+) -> Result<SharedProvider, CredentialsError> {
+    Err(CredentialsError::invalid_configuration(format!(
+        "profile {profile:?} uses {what}, but awscred was built without its `{feature}` feature"
+    ))
+    .with("profile", profile))
+}
+
+#[allow(dead_code, reason = "used when a provider feature is off")]
+impl Ctx<'_> {
+    /// A build without `feature`: `Misconfigured` ([`off`]) when the selected profile or the
+    /// environment configures it, else `NotConfigured` for `reason`.
+    pub(crate) fn off_if(
+        &self,
+        configured: bool,
+        feature: &str,
+        what: &str,
+        reason: &str,
+    ) -> SharedProvider {
+        match configured {
+            true => slot(off(feature, what, self.name)),
+            false => not_configured(reason),
+        }
+    }
+}
+
 /// Assume-role settings given to the chain builder.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct AssumeRoleSettings {

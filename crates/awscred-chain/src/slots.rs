@@ -6,6 +6,7 @@
 //! profile's `credential_process` and answer with some other identity.
 #![allow(
     unused_variables,
+    unused_imports,
     dead_code,
     reason = "some builds leave inputs and helpers unused"
 )]
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use awscred_profile::{ProfileSet, ProfileView};
 use awscred_types::{CredentialsError, SharedProvider, Sources};
 
-use crate::default::{AssumeRoleSettings, not_configured, slot};
+use crate::default::{AssumeRoleSettings, not_configured, off, slot};
 
 /// Everything a slot is built from.
 pub(crate) struct Ctx<'a> {
@@ -38,27 +39,10 @@ pub(crate) struct Shared {
     pub(crate) imds: SharedProvider,
 }
 
-/// The selected profile (or environment) asks for `what`, which this build left out.
-fn off(feature: &str, what: &str, profile: &str) -> Result<SharedProvider, CredentialsError> {
-    Err(CredentialsError::invalid_configuration(format!(
-        "profile {profile:?} uses {what}, but awscred was built without its `{feature}` feature"
-    ))
-    .with("profile", profile))
-}
-
 const NO_TOKEN_FILE: &str =
     "no web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE or web_identity_token_file)";
 
 impl Ctx<'_> {
-    /// A build without `feature`: an error when the profile or environment configures it,
-    /// else `NotConfigured` for `reason`.
-    fn off_if(&self, configured: bool, feature: &str, what: &str, reason: &str) -> SharedProvider {
-        match configured {
-            true => slot(off(feature, what, self.name)),
-            false => not_configured(reason),
-        }
-    }
-
     /// STS as botocore configures it for the selected profile (endpoint, region, proxies, CA
     /// bundle, retries).
     #[cfg(any(feature = "assume-role", feature = "web-identity"))]
@@ -113,20 +97,15 @@ impl Ctx<'_> {
 
     /// The IAM Identity Center slot (botocore's `SSOProvider`).
     pub(crate) fn sso(&self) -> SharedProvider {
-        let no_role = format!(
-            "profile {:?} has no sso_account_id or sso_role_name",
-            self.name
-        );
+        let name = self.name;
+        let no_role = format!("profile {name:?} has no sso_account_id or sso_role_name");
+        let what = "IAM Identity Center (sso_account_id / sso_role_name)";
         slot(feature!(
             "sso",
-            awscred_provider_sso::SsoSettings::resolve(self.profiles, self.name).and_then(
+            awscred_provider_sso::SsoSettings::resolve(self.profiles, name).and_then(
                 |s| s.map_or_else(|| Ok(not_configured(no_role)), |s| self.sso_provider(s))
             ),
-            off(
-                "sso",
-                "IAM Identity Center (sso_account_id / sso_role_name)",
-                self.name
-            )
+            off("sso", what, name)
         ))
     }
 
@@ -203,12 +182,8 @@ impl Ctx<'_> {
     }
 
     #[cfg(feature = "process")]
-    pub(crate) fn process_provider(
-        &self,
-        command: &str,
-        account: Option<String>,
-    ) -> SharedProvider {
-        let builder = awscred_provider_process::ProcessProvider::builder(command)
+    pub(crate) fn process_provider(&self, cmd: &str, account: Option<String>) -> SharedProvider {
+        let builder = awscred_provider_process::ProcessProvider::builder(cmd)
             .profile_name(self.name)
             .account_id_fallback(account);
         let env = self.process_env.iter();
