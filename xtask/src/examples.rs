@@ -124,6 +124,20 @@ pub(crate) fn run(moto_env: &[(String, String)]) -> SuiteResult {
                     )
                 }),
             );
+            outcome(
+                "opendal_s3",
+                expect(
+                    example("opendal_s3", &home, &["s3", "awscred-opendal"], &[], None),
+                    "read 18 bytes from s3://awscred-opendal/awscred-example/hello.txt",
+                ),
+            );
+            outcome(
+                "sdk_whoami",
+                expect(
+                    example("sdk_whoami", &home, &["s3"], &[], None),
+                    "profile s3: arn:aws:iam::123456789012:user/alice",
+                ),
+            );
         }
         _ => {
             r.skipped += 1;

@@ -32,6 +32,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("serve-botocore", "awscred-cli"),
     ("object-store-moto", "awscred-object-store"),
     ("login-botocore-interop", "awscred-cli"),
+    ("aws-sdk-moto", "awscred-aws-sdk"),
+    ("opendal-moto", "awscred-opendal"),
 ];
 
 /// Checks that are not `cargo test` runs: printed apart from the tests and not in their total.
@@ -425,7 +427,8 @@ pub(crate) fn ensure_cargo_deny() -> Result<(), String> {
 
 /// The adapter crates: each carries its client's dependency tree (aws-sdk-rust, object_store,
 /// OpenDAL), whose versions awscred does not choose.
-pub(crate) const ADAPTERS: &[&str] = &["awscred-object-store"];
+pub(crate) const ADAPTERS: &[&str] =
+    &["awscred-aws-sdk", "awscred-object-store", "awscred-opendal"];
 
 /// `cargo deny check bans licenses sources`, installing cargo-deny when it is missing: strict
 /// (one version per crate) for the workspace without the adapters, then each adapter's own graph

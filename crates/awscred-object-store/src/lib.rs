@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use awscred::{Cache, CacheLayer, CredentialsError, ProvideCredentials, SharedProvider, Sources};
 use object_store::CredentialProvider;
@@ -81,6 +82,16 @@ impl ObjectStoreProvider {
 }
 
 impl ObjectStoreProviderBuilder {
+    /// The cache's refresh windows, before expiry: botocore's by default (advisory 15 min,
+    /// mandatory 10 min); shorter ones for sessions that are shorter than those.
+    pub fn refresh_windows(mut self, advisory: Duration, mandatory: Duration) -> Self {
+        self.layer = self
+            .layer
+            .advisory_refresh(advisory)
+            .mandatory_refresh(mandatory);
+        self
+    }
+
     /// The provider with the cache in front.
     pub fn build(self) -> ObjectStoreProvider {
         use tower_layer::Layer as _;

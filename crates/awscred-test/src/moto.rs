@@ -113,7 +113,7 @@ impl Moto {
 /// |---|---|
 /// | `static` | the user's keys |
 /// | `mfa-chain` | two hops: the user's keys → role-a (`mfa_serial`, session `chain-src`) → role-s3 (session `<tag>-chain`) |
-/// | `refresh` | one hop: the user's keys → role-s3 (session `<tag>-refresh`), to count refreshes |
+/// | `refresh` | one hop: the user's keys → role-s3 (session `<tag>-refresh`, 900 s, the shortest STS gives), to count refreshes |
 /// | `denied` | one hop to role-untrusted: STS refuses it |
 ///
 /// Sessions carry the suite's `tag`, so [`Moto::assumed_sessions`] counts one suite's calls.
@@ -131,6 +131,81 @@ pub struct AdapterProfiles {
     pub mfa_serial: &'static str,
 }
 
+impl AdapterProfiles {
+    /// Refresh windows for the `refresh` profile's 900-second sessions, in the adapters'
+    /// `refresh_windows`: fresh for [`REFRESH_FRESH`](Self::REFRESH_FRESH), then refreshed by
+    /// the next request (advisory), well before they expire.
+    pub const REFRESH_WINDOWS: (std::time::Duration, std::time::Duration) = (
+        std::time::Duration::from_secs(900 - 20),
+        std::time::Duration::from_secs(900 - 30),
+    );
+    /// How long a `refresh` session is fresh under [`REFRESH_WINDOWS`](Self::REFRESH_WINDOWS).
+    pub const REFRESH_FRESH: std::time::Duration = std::time::Duration::from_secs(20);
+
+    /// The environment and file system above, with `clock` (the chain's and the adapter's).
+    pub fn sources(&self, clock: awscred_types::SharedClock) -> awscred_types::Sources {
+        awscred_types::Sources::default()
+            .with_env(std::sync::Arc::new(self.env.clone()))
+            .with_fs(std::sync::Arc::new(self.fs.clone()))
+            .with_clock(clock)
+    }
+
+    /// The refresh case every adapter suite runs on the `refresh` profile: three rounds of three
+    /// `requests(round)` each, the rounds REFRESH_FRESH (and a second) apart, so the first
+    /// request of each later round refreshes; after each round moto must have handed out exactly
+    /// `round` sessions, and `key_id()` (the adapter's current access key id) must differ from
+    /// round to round.
+    pub async fn refresh_rounds(
+        &self,
+        moto: &Moto,
+        mut requests: impl AsyncFnMut(usize) -> Result<(), String>,
+        mut key_id: impl AsyncFnMut() -> Result<String, String>,
+    ) -> Result<(), String> {
+        let mut keys = Vec::new();
+        for round in 1..=3 {
+            if round > 1 {
+                tokio::time::sleep(Self::REFRESH_FRESH + std::time::Duration::from_secs(1)).await;
+            }
+            for _ in 0..3 {
+                requests(round).await?;
+            }
+            let sessions = moto.assumed_sessions(&self.refresh_session)?;
+            if sessions != round {
+                return Err(format!("after round {round}: {sessions} AssumeRole calls"));
+            }
+            keys.push(key_id().await?);
+        }
+        keys.dedup();
+        if keys.len() != 3 {
+            return Err(format!("access keys {keys:?}: not refreshed"));
+        }
+        Ok(())
+    }
+
+    /// The check of the `denied` case: the client's error text `client_says` holds awscred's
+    /// own message `awscred_says` whole (what failed and where: `AccessDenied`, role-untrusted's
+    /// ARN) and not the user's secret key.
+    pub fn check_refusal(
+        &self,
+        moto: &Moto,
+        awscred_says: &str,
+        client_says: &str,
+    ) -> Result<(), String> {
+        let intact = client_says.contains(awscred_says)
+            && awscred_says.contains("AccessDenied")
+            && awscred_says.contains(&moto.role_untrusted);
+        if !intact {
+            return Err(format!(
+                "the client said {client_says:?}; awscred said {awscred_says:?}"
+            ));
+        }
+        if client_says.contains(&moto.sk) {
+            return Err("the secret key is in the client's error".into());
+        }
+        Ok(())
+    }
+}
+
 impl Moto {
     /// The adapter suites' profiles (see [`AdapterProfiles`]); `tag` names the sessions.
     pub fn adapter_profiles(&self, tag: &str) -> AdapterProfiles {
@@ -146,7 +221,7 @@ impl Moto {
              [profile mfa-chain]\nrole_arn = {s3}\nsource_profile = mfa-hop\n\
              role_session_name = {chain_session}\n{at}\
              [profile refresh]\nrole_arn = {s3}\nsource_profile = base\n\
-             role_session_name = {refresh_session}\n{at}\
+             role_session_name = {refresh_session}\nduration_seconds = 900\n{at}\
              [profile denied]\nrole_arn = {untrusted}\nsource_profile = base\n\
              role_session_name = {tag}-denied\n{at}",
             a = self.role_a,
