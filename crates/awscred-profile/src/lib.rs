@@ -21,6 +21,8 @@
 //! - [`ProfileView`] ([`ProfileSet::view`]): one profile as the providers, the chain and the
 //!   CLI read it: non-blank values, the endpoint URL configured for a service (one
 //!   `ignore_configured_endpoint_urls` rule), and its [`ProfileKind`] (the one classifier).
+//! - [`edit`]: in-place edits of a file's text (set a property, remove some) that keep comments,
+//!   order, continuation lines and other profiles byte for byte.
 //!
 //! ```
 //! use awscred_profile::{ProfileSet, Source};
@@ -85,6 +87,7 @@
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 #![warn(missing_docs)]
 
+pub mod edit;
 mod location;
 mod parse;
 mod select;
