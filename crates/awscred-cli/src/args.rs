@@ -126,6 +126,69 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: SsoAction,
     },
+    /// Long-term access keys in the key store instead of `~/.aws/credentials`
+    /// (`AWSCRED_KEYSTORE` picks the backend); profiles use them through
+    /// `credential_process = awscred keys session --profile NAME`.
+    #[cfg(feature = "keys")]
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[cfg(feature = "keys")]
+#[derive(Debug, Subcommand)]
+#[command(defer = true)]
+pub(crate) enum KeysAction {
+    /// Store a profile's keys (asked for on the terminal without echo, or `--from-env`),
+    /// checked with STS GetCallerIdentity, and point the profile's `credential_process` at them.
+    Add {
+        /// The profile.
+        profile: String,
+        /// Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+        #[arg(long)]
+        from_env: bool,
+    },
+    /// The profiles with keys in the store: backend, key id (masked), whether a profile uses them.
+    List,
+    /// Remove a profile's keys from the store and its `credential_process` line.
+    Remove {
+        /// The profile.
+        profile: String,
+        /// Only the cached sessions of the profile.
+        #[arg(long)]
+        sessions_only: bool,
+    },
+    /// Put a profile's keys back into `~/.aws/credentials` and remove them from the store
+    /// (the undo of `add` and `migrate`).
+    Export {
+        /// The profile.
+        profile: String,
+    },
+    /// Move keys out of `~/.aws/credentials` into the store: stored and read back, a 0600
+    /// backup, only the key lines removed, `credential_process` added, verified with STS.
+    Migrate {
+        /// The profiles to move.
+        profiles: Vec<String>,
+        /// Every profile with keys in `~/.aws/credentials`.
+        #[arg(long)]
+        all: bool,
+        /// Say what would be done, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Keep the backup of `~/.aws/credentials` (`credentials.awscred-backup`).
+        #[arg(long)]
+        keep_backup: bool,
+    },
+    /// The `credential_process` a key-store profile points at: prints `credential_process` JSON.
+    Session {
+        /// The profile.
+        #[arg(long)]
+        profile: String,
+        /// Hand out the long-term keys themselves.
+        #[arg(long)]
+        no_session: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,8 @@
 //! `awscred`: resolve, explain and export AWS credentials the way the AWS CLI does.
 //!
 //! Commands: `export-credentials`, `explain`, `whoami`, `exec`, `serve`, `profiles`, `cache
-//! list` / `cache clear`, `sso login` / `sso logout`, `login` / `logout`. Every command resolves through the AWS CLI's assume-role cache
+//! list` / `cache clear`, `sso login` / `sso logout`, `login` / `logout`, and (feature `keys`,
+//! on by default) `keys`. Every command resolves through the AWS CLI's assume-role cache
 //! (`~/.aws/cli/cache`) unless `--no-cache`, asks for MFA codes on the terminal unless
 //! `--mfa-code`, and logs to standard error with `-v` / `-vv` / `AWSCRED_LOG`.
 
@@ -78,6 +79,8 @@ fn main() -> ExitCode {
         Command::Logout { profile, all } => {
             login::logout(profile.as_deref(), all).map(|()| ExitCode::SUCCESS)
         }
+        #[cfg(feature = "keys")]
+        Command::Keys { action } => keys_command(action),
         Command::Cache { action } => match action {
             CacheAction::List => cache::list(),
             CacheAction::Clear { profile } => cache::clear(profile.as_deref()),
@@ -93,6 +96,32 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(feature = "keys")]
+fn keys_command(action: args::KeysAction) -> Result<ExitCode, awscred_types::CredentialsError> {
+    use crate::args::KeysAction;
+    use crate::commands::keys;
+    match action {
+        KeysAction::Add { profile, from_env } => keys::add(&profile, from_env),
+        KeysAction::List => keys::list(),
+        KeysAction::Remove {
+            profile,
+            sessions_only,
+        } => keys::remove(&profile, sessions_only),
+        KeysAction::Export { profile } => keys::export(&profile),
+        KeysAction::Migrate {
+            profiles,
+            all,
+            dry_run,
+            keep_backup,
+        } => keys::migrate(&profiles, all, dry_run, keep_backup),
+        KeysAction::Session {
+            profile,
+            no_session,
+        } => keys::session(&profile, no_session),
+    }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 /// `-v`/`-vv`, else `AWSCRED_LOG` (a `tracing-subscriber` target filter), else warnings only.

@@ -4,6 +4,8 @@ pub(crate) mod cache;
 pub(crate) mod exec;
 pub(crate) mod explain;
 pub(crate) mod export;
+#[cfg(feature = "keys")]
+pub(crate) mod keys;
 pub(crate) mod login;
 pub(crate) mod profiles;
 pub(crate) mod serve;

@@ -1,0 +1,618 @@
+//! `awscred keys`: long-term access keys in the key store instead of `~/.aws/credentials`;
+//! profiles point at them with `credential_process = awscred keys session --profile NAME`.
+
+use std::path::{Path, PathBuf};
+
+use awscred_keystore::KeyStore;
+use awscred_profile::{FileKind, Platform, ProfileSet, edit, locate};
+use awscred_sts::{CallerIdentity, SelectedProfileValues, StsClientBuilder};
+use awscred_types::{Credentials, CredentialsError, Env, ReadCap, Sources};
+use zeroize::Zeroizing;
+
+use crate::chain::runtime;
+use crate::render::mask_key_id;
+
+/// The `credential_process` line `add` and `migrate` write.
+pub(crate) fn session_command(profile: &str) -> String {
+    format!("awscred keys session --profile {profile}")
+}
+
+/// The profile a `credential_process` value hands to `awscred keys session`, when it is exactly
+/// that command (`awscred` or a path ending in `/awscred`).
+pub(crate) fn session_profile(command: &str) -> Option<&str> {
+    let mut words = command.split_whitespace();
+    let program = words.next()?;
+    if program != "awscred" && !program.ends_with("/awscred") {
+        return None;
+    }
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some("keys"), Some("session"), Some("--profile"), Some(p)) => {
+            words.next().is_none().then_some(p)
+        }
+        _ => None,
+    }
+}
+
+const KEY_LINES: [&str; 3] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+];
+
+/// The two profile files: where they are, and their text as read (`None`: missing).
+struct Files {
+    sources: Sources,
+    config: PathBuf,
+    credentials: PathBuf,
+}
+
+impl Files {
+    fn new(sources: &Sources) -> Self {
+        let found = locate(&*sources.env, Platform::host());
+        Self {
+            sources: sources.clone(),
+            config: found.config.as_path().to_owned(),
+            credentials: found.credentials.as_path().to_owned(),
+        }
+    }
+
+    fn read(&self, path: &Path) -> Result<Option<String>, CredentialsError> {
+        match self.sources.fs.read(path, ReadCap::Config) {
+            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+                CredentialsError::invalid_configuration("the file is not UTF-8")
+                    .with("file", path.display())
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(
+                CredentialsError::invalid_configuration("cannot read the file")
+                    .with("file", path.display())
+                    .with_source(e),
+            ),
+        }
+    }
+
+    /// Writes `contents` atomically, keeping the file's mode (0600 for a new file), unless the
+    /// file no longer holds `expected` (someone changed it since it was read).
+    fn write(
+        &self,
+        path: &Path,
+        expected: Option<&str>,
+        contents: &str,
+    ) -> Result<(), CredentialsError> {
+        let now = self.read(path)?;
+        if now.as_deref() != expected {
+            return Err(CredentialsError::invalid_configuration(
+                "the file changed while awscred was editing it; nothing was written to it \
+                 (run the command again)",
+            )
+            .with("file", path.display()));
+        }
+        let mode = match self.sources.fs.mode(path) {
+            Ok(Some(m)) => m & 0o777,
+            _ => 0o600,
+        };
+        self.sources
+            .fs
+            .write_atomic(path, contents.as_bytes(), mode)
+            .map_err(|e| {
+                CredentialsError::invalid_configuration("cannot write the file")
+                    .with("file", path.display())
+                    .with_source(e)
+            })
+    }
+
+    /// Sets `credential_process = awscred keys session --profile P` in P's config section.
+    fn point_at_store(&self, profile: &str) -> Result<(), CredentialsError> {
+        let before = self.read(&self.config)?;
+        let after = edit::set_property(
+            before.as_deref().unwrap_or(""),
+            FileKind::Config,
+            profile,
+            "credential_process",
+            &session_command(profile),
+        );
+        if before.as_deref() == Some(after.as_str()) {
+            return Ok(());
+        }
+        self.write(&self.config, before.as_deref(), &after)
+    }
+
+    /// Removes P's `credential_process` line when it is awscred's own; whether it was.
+    fn unpoint(&self, profile: &str) -> Result<bool, CredentialsError> {
+        let Some(before) = self.read(&self.config)? else {
+            return Ok(false);
+        };
+        let set = ProfileSet::parse(
+            Some(awscred_profile::Source::new(
+                self.config.display().to_string(),
+                before.clone(),
+            )),
+            None,
+        )?;
+        let ours = set
+            .config_file_profile(profile)
+            .and_then(|p| p.get("credential_process"))
+            .and_then(session_profile)
+            == Some(profile);
+        if !ours {
+            return Ok(false);
+        }
+        let (after, _) =
+            edit::remove_properties(&before, FileKind::Config, profile, &["credential_process"]);
+        self.write(&self.config, Some(&before), &after)?;
+        Ok(true)
+    }
+}
+
+fn sources() -> Sources {
+    Sources::system()
+}
+
+fn store(sources: &Sources) -> Result<Box<dyn KeyStore>, CredentialsError> {
+    awscred_keystore::open(sources)
+}
+
+/// `GetCallerIdentity` with `keys`, through the STS endpoint `profile` configures.
+fn verify(
+    sources: &Sources,
+    profile: &str,
+    keys: &Credentials,
+) -> Result<CallerIdentity, CredentialsError> {
+    let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
+    let values = SelectedProfileValues::new(&set, profile);
+    let sts = StsClientBuilder::from_sources(sources, &values)?.build()?;
+    runtime()?
+        .block_on(sts.get_caller_identity(keys))
+        .map_err(|e| {
+            e.with_message("the keys were refused by STS GetCallerIdentity; nothing was stored")
+                .with("profile", profile)
+        })
+}
+
+/// Stores `keys` and reads them back (the same id and secret, or an error).
+fn put_checked(
+    store: &dyn KeyStore,
+    profile: &str,
+    keys: &Credentials,
+) -> Result<(), CredentialsError> {
+    store.put(profile, keys)?;
+    let back = store.get(profile)?;
+    let same = back.as_ref().is_some_and(|b| {
+        b.access_key_id() == keys.access_key_id()
+            && b.secret_access_key() == keys.secret_access_key()
+    });
+    if !same {
+        return Err(CredentialsError::provider_error(
+            "the key store did not give back the keys just stored",
+        )
+        .with("backend", store.backend())
+        .with("profile", profile));
+    }
+    Ok(())
+}
+
+/// `awscred keys add PROFILE [--from-env]`.
+pub(crate) fn add(profile: &str, from_env: bool) -> Result<(), CredentialsError> {
+    let sources = sources();
+    let (id, secret) = if from_env {
+        let get = |name: &'static str| {
+            sources.env.get(name).map(Zeroizing::new).ok_or_else(|| {
+                CredentialsError::invalid_configuration(format!("--from-env: {name} is not set"))
+            })
+        };
+        (get("AWS_ACCESS_KEY_ID")?, get("AWS_SECRET_ACCESS_KEY")?)
+    } else {
+        let ask = |prompt: &str| {
+            awscred_keystore::tty::read_secret(prompt).map_err(|e| {
+                CredentialsError::invalid_configuration(format!(
+                    "cannot read the keys from the terminal ({e}); use --from-env with \
+                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                ))
+            })
+        };
+        (
+            ask("Access key id: ")?,
+            ask("Secret access key (not shown): ")?,
+        )
+    };
+    let keys = Credentials::new(id.trim(), secret.trim(), awscred_keystore::PROVIDER_NAME)
+        .validated()
+        .map_err(|e| e.with("profile", profile))?;
+    if keys.access_key_id().starts_with("ASIA") {
+        return Err(CredentialsError::invalid_configuration(
+            "ASIA… keys are temporary (they need a session token): only long-term keys go into \
+             the key store",
+        )
+        .with("profile", profile));
+    }
+    let who = verify(&sources, profile, &keys)?;
+    let keys = Credentials::builder(
+        keys.access_key_id(),
+        keys.secret_access_key(),
+        awscred_keystore::PROVIDER_NAME,
+    )
+    .account_id(who.account.as_str())
+    .build();
+    let store = store(&sources)?;
+    put_checked(&*store, profile, &keys)?;
+    let files = Files::new(&sources);
+    files.point_at_store(profile)?;
+    println!(
+        "stored {} for profile {profile} in the {} key store (account {}, {})",
+        mask_key_id(keys.access_key_id()),
+        store.backend(),
+        who.account,
+        who.arn
+    );
+    println!(
+        "{}: [profile {profile}] credential_process = {}",
+        files.config.display(),
+        session_command(profile)
+    );
+    warn_if_plaintext(&files, profile)?;
+    Ok(())
+}
+
+/// The credentials file still holding keys for `profile` wins over `credential_process`.
+fn warn_if_plaintext(files: &Files, profile: &str) -> Result<(), CredentialsError> {
+    let set = ProfileSet::load(&*files.sources.env, &*files.sources.fs)?;
+    if set
+        .credentials_file_profile(profile)
+        .is_some_and(|p| p.contains_key("aws_access_key_id"))
+    {
+        tracing::warn!(
+            "{} still holds keys for profile {profile}, and they are used before \
+             credential_process: run `awscred keys migrate {profile}` to move them",
+            files.credentials.display()
+        );
+    }
+    Ok(())
+}
+
+/// `awscred keys list`.
+pub(crate) fn list() -> Result<(), CredentialsError> {
+    let sources = sources();
+    let store = store(&sources)?;
+    let names = store.list()?;
+    let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
+    if names.is_empty() {
+        println!("no keys in the {} key store", store.backend());
+        return Ok(());
+    }
+    for name in names {
+        let key = store
+            .get(&name)?
+            .map_or("(gone)".into(), |k| mask_key_id(k.access_key_id()));
+        let wired = set
+            .config_file_profile(&name)
+            .and_then(|p| p.get("credential_process"))
+            .and_then(session_profile)
+            == Some(name.as_str());
+        println!(
+            "{name}  {}  {key}  {}",
+            store.backend(),
+            if wired {
+                "credential_process set"
+            } else {
+                "not used by any profile (no credential_process line)"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// `awscred keys remove PROFILE [--sessions-only]`.
+pub(crate) fn remove(profile: &str, sessions_only: bool) -> Result<(), CredentialsError> {
+    let sources = sources();
+    if sessions_only {
+        println!("profile {profile}: no cached sessions are kept by this build");
+        return Ok(());
+    }
+    let store = store(&sources)?;
+    let existed = store.delete(profile)?;
+    let files = Files::new(&sources);
+    let unpointed = files.unpoint(profile)?;
+    println!(
+        "profile {profile}: {}; {}",
+        if existed {
+            format!("keys removed from the {} key store", store.backend())
+        } else {
+            format!("no keys in the {} key store", store.backend())
+        },
+        if unpointed {
+            format!("credential_process removed from {}", files.config.display())
+        } else {
+            "no awscred credential_process line to remove".into()
+        }
+    );
+    Ok(())
+}
+
+/// `awscred keys export PROFILE`: the keys back into `~/.aws/credentials` (the undo).
+pub(crate) fn export(profile: &str) -> Result<(), CredentialsError> {
+    let sources = sources();
+    let store = store(&sources)?;
+    let keys = store.get(profile)?.ok_or_else(|| {
+        CredentialsError::invalid_configuration("no keys for this profile in the key store")
+            .with("backend", store.backend())
+            .with("profile", profile)
+    })?;
+    let files = Files::new(&sources);
+    let before = files.read(&files.credentials)?;
+    let mut after = before.clone().unwrap_or_default();
+    after = edit::set_property(
+        &after,
+        FileKind::Credentials,
+        profile,
+        "aws_access_key_id",
+        keys.access_key_id(),
+    );
+    let after = Zeroizing::new(edit::set_property(
+        &after,
+        FileKind::Credentials,
+        profile,
+        "aws_secret_access_key",
+        keys.secret_access_key(),
+    ));
+    // Order: the keys are in the file before they leave the store.
+    files.write(&files.credentials, before.as_deref(), &after)?;
+    files.unpoint(profile)?;
+    store.delete(profile)?;
+    println!(
+        "profile {profile}: {} is back in {} and removed from the {} key store",
+        mask_key_id(keys.access_key_id()),
+        files.credentials.display(),
+        store.backend()
+    );
+    Ok(())
+}
+
+/// One profile `migrate` moves.
+struct Move {
+    /// The profile in the credentials file.
+    from: String,
+    /// The store item and the profile that gets `credential_process` (`from`, or
+    /// `from-keys` when `from` is its own `source_profile`).
+    to: String,
+    keys: Credentials,
+}
+
+/// `AWSCRED_TEST_MIGRATE_STOP_AFTER=N`: stop this process (SIGSTOP) after step N, so a test can
+/// kill it there.
+fn step_done(env: &dyn Env, step: u32) {
+    #[cfg(unix)]
+    if env
+        .get("AWSCRED_TEST_MIGRATE_STOP_AFTER")
+        .and_then(|v| v.parse::<u32>().ok())
+        == Some(step)
+    {
+        let _ =
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
+    }
+    #[cfg(not(unix))]
+    let _ = (env, step);
+}
+
+/// `awscred keys migrate [PROFILE…|--all] [--dry-run] [--keep-backup]`.
+pub(crate) fn migrate(
+    profiles: &[String],
+    all: bool,
+    dry_run: bool,
+    keep_backup: bool,
+) -> Result<(), CredentialsError> {
+    let sources = sources();
+    let files = Files::new(&sources);
+    let Some(original) = files.read(&files.credentials)?.map(Zeroizing::new) else {
+        println!(
+            "{} does not exist: no keys to migrate",
+            files.credentials.display()
+        );
+        return Ok(());
+    };
+    let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
+    let with_keys: Vec<String> = edit::section_names(&original, FileKind::Credentials)
+        .into_iter()
+        .filter(|name| {
+            set.credentials_file_profile(name)
+                .is_some_and(|p| p.contains_key("aws_access_key_id"))
+        })
+        .collect();
+    let chosen: Vec<String> = match (all, profiles.is_empty()) {
+        (true, true) => with_keys.clone(),
+        (false, false) => {
+            for p in profiles {
+                if !with_keys.contains(p) {
+                    return Err(CredentialsError::invalid_configuration(
+                        "no aws_access_key_id for this profile in the credentials file",
+                    )
+                    .with("profile", p)
+                    .with("file", files.credentials.display()));
+                }
+            }
+            profiles.to_vec()
+        }
+        _ => {
+            return Err(CredentialsError::invalid_configuration(
+                "name the profiles to migrate, or give --all (not both)",
+            ));
+        }
+    };
+    let mut moves = Vec::new();
+    for name in &chosen {
+        let section = set
+            .credentials_file_profile(name)
+            .expect("chosen from the credentials file");
+        if section.contains_key("aws_session_token") {
+            println!(
+                "{name}: skipped (it holds a session token: temporary credentials are not \
+                 migrated)"
+            );
+            continue;
+        }
+        let keys = Credentials::new(
+            section.get("aws_access_key_id").unwrap_or_default().trim(),
+            section
+                .get("aws_secret_access_key")
+                .unwrap_or_default()
+                .trim(),
+            awscred_keystore::PROVIDER_NAME,
+        )
+        .validated()
+        .map_err(|e| e.with("profile", name))?;
+        let merged = set.profile(name);
+        let source = merged.and_then(|p| p.get("source_profile")).map(str::trim);
+        let is_role = merged.is_some_and(|p| p.get("role_arn").is_some());
+        let keys_profile = format!("{name}-keys");
+        let ours = |profile: &str| {
+            set.config_file_profile(profile)
+                .and_then(|p| p.get("credential_process"))
+                .and_then(session_profile)
+                == Some(profile)
+        };
+        let to = if is_role && (source == Some(name.as_str()) || source == Some(&keys_profile)) {
+            // Its own source_profile (or split so by an earlier, interrupted run): botocore
+            // reads such a profile's keys as static keys, so they move to a profile of their own.
+            if set.profile(&keys_profile).is_some() && !ours(&keys_profile) {
+                return Err(CredentialsError::invalid_configuration(
+                    "this profile is its own source_profile, and the profile its keys would \
+                     move to already exists; nothing was changed",
+                )
+                .with("profile", name)
+                .with("keys profile", &keys_profile));
+            }
+            keys_profile
+        } else {
+            name.clone()
+        };
+        moves.push(Move {
+            from: name.clone(),
+            to,
+            keys,
+        });
+    }
+    if moves.is_empty() {
+        println!("no keys to migrate");
+        return Ok(());
+    }
+    let store = store(&sources)?;
+    for m in &moves {
+        let split = if m.to != m.from {
+            format!(
+                " (it is its own source_profile: the keys become profile {}, and {}'s \
+                 source_profile points at it)",
+                m.to, m.from
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "{}: {} → {} key store{split}",
+            m.from,
+            mask_key_id(m.keys.access_key_id()),
+            store.backend()
+        );
+    }
+    if dry_run {
+        println!("dry run: nothing was changed");
+        return Ok(());
+    }
+    // 1. Store each pair and read it back. (Keys: in the file and the store.)
+    for m in &moves {
+        put_checked(&*store, &m.to, &m.keys)?;
+    }
+    step_done(&*sources.env, 1);
+    // 2. The backup, 0600. (In the file, the store and the backup.)
+    let backup = {
+        let mut p = files.credentials.clone().into_os_string();
+        p.push(".awscred-backup");
+        PathBuf::from(p)
+    };
+    sources
+        .fs
+        .write_atomic(&backup, original.as_bytes(), 0o600)
+        .map_err(|e| {
+            CredentialsError::invalid_configuration("cannot write the backup")
+                .with("file", backup.display())
+                .with_source(e)
+        })?;
+    step_done(&*sources.env, 2);
+    // 3. The config file points at the store (before the keys leave the credentials file, so
+    //    the profile resolves at every step).
+    for m in &moves {
+        files.point_at_store(&m.to)?;
+        if m.to != m.from {
+            let before = files.read(&files.config)?;
+            let after = edit::set_property(
+                before.as_deref().unwrap_or(""),
+                FileKind::Config,
+                &m.from,
+                "source_profile",
+                &m.to,
+            );
+            files.write(&files.config, before.as_deref(), &after)?;
+        }
+    }
+    step_done(&*sources.env, 3);
+    // 4. Only the key lines go (with their continuations); refused if the file changed.
+    let mut rewritten = Zeroizing::new(original.to_string());
+    for m in &moves {
+        let (text, _) =
+            edit::remove_properties(&rewritten, FileKind::Credentials, &m.from, &KEY_LINES);
+        *rewritten = text;
+    }
+    files.write(&files.credentials, Some(&original), &rewritten)?;
+    step_done(&*sources.env, 4);
+    // 5. Verify; 6. the backup goes unless kept or something failed.
+    let mut failed = 0;
+    for m in &moves {
+        match verify(&sources, &m.to, &m.keys) {
+            Ok(who) => println!("{}: verified ({})", m.to, who.arn),
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "awscred: {}: the keys are stored but STS did not accept them: {e}",
+                    m.to
+                );
+            }
+        }
+    }
+    step_done(&*sources.env, 5);
+    if keep_backup || failed > 0 {
+        println!("backup kept: {}", backup.display());
+    } else if let Err(e) = sources.fs.remove(&backup) {
+        tracing::warn!("could not remove the backup {}: {e}", backup.display());
+    }
+    println!(
+        "{} profile{} migrated; undo with `awscred keys export PROFILE`",
+        moves.len(),
+        if moves.len() == 1 { "" } else { "s" }
+    );
+    if failed > 0 {
+        return Err(CredentialsError::provider_error(format!(
+            "{failed} migrated profile(s) could not be verified with STS"
+        )));
+    }
+    Ok(())
+}
+
+/// `awscred keys session --profile P --no-session`: the long-term keys as `credential_process`
+/// JSON. (Sessions through `GetSessionToken` are not built yet.)
+pub(crate) fn session(profile: &str, no_session: bool) -> Result<(), CredentialsError> {
+    let sources = sources();
+    if !no_session {
+        return Err(CredentialsError::invalid_configuration(
+            "session tokens from the key store are not built yet; use --no-session for the \
+             long-term keys",
+        )
+        .with("profile", profile));
+    }
+    let store = store(&sources)?;
+    let keys = store.get(profile)?.ok_or_else(|| {
+        CredentialsError::invalid_configuration("no keys for this profile in the key store")
+            .with("backend", store.backend())
+            .with("profile", profile)
+    })?;
+    let text = crate::render::render(&keys, crate::args::Format::Process)?;
+    println!("{}", text.trim_end());
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! `awscred keys` through the binary, on the encrypted-file backend: add / list / session /
+//! export / remove, and `migrate` against golden files, with a SIGKILL at every step.
+//! STS is the fixture server here; `keys_moto.rs` has the real peers.
+#![cfg(feature = "keys")]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test sets up files and runs the binary"
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use awscred_keystore::{FileKeyStore, KeyStore, Passphrase};
+use awscred_types::Sources;
+
+mod support;
+
+const PASSPHRASE: &str = "test passphrase, not a secret of anyone";
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/keys-migrate")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn who(arn: &str) -> serde_json::Value {
+    serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=GetCallerIdentity"]},
+        "response": {"status": 200, "body": format!("<GetCallerIdentityResponse><GetCallerIdentityResult>\
+            <Arn>{arn}</Arn><UserId>AIDAUSER</UserId><Account>123456789012</Account>\
+            </GetCallerIdentityResult></GetCallerIdentityResponse>")}})
+}
+
+fn env<'a>(sts: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("AWSCRED_KEYSTORE", "file"),
+        ("AWSCRED_KEYSTORE_PASSPHRASE", PASSPHRASE),
+        ("AWS_ENDPOINT_URL_STS", sts),
+        ("AWS_REGION", "eu-west-1"),
+    ]
+}
+
+/// The store the binary writes, read by the library with the same passphrase.
+fn store(home: &Path) -> FileKeyStore {
+    FileKeyStore::builder(&Sources::system())
+        .path(home.join(".aws/awscred-keys.enc"))
+        .passphrase(Passphrase::given(PASSPHRASE))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_list_session_export_remove() {
+    let config =
+        "# mine\n[profile dev]\nregion = eu-west-1 # Ireland\n\n[profile other]\noutput = json\n";
+    let h = support::home("keys", "add", "", config);
+    let sts = support::fixture(serde_json::json!([who(
+        "arn:aws:iam::123456789012:user/dev"
+    )]))
+    .await;
+    let url = sts.url();
+    let mut e = env(&url);
+    e.extend([
+        ("AWS_ACCESS_KEY_ID", "AKIAADD0000000000001"),
+        ("AWS_SECRET_ACCESS_KEY", "SECRETADDKEY/abc+def"),
+    ]);
+    let (code, out, err) = support::run(&h, &["keys", "add", "dev", "--from-env"], &e).await;
+    assert_eq!(code, 0, "{err}");
+    sts.verify().unwrap();
+    assert!(out.contains("AKIA************0001"), "{out}");
+    assert!(
+        out.contains("file key store (account 123456789012"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("SECRETADD") && !err.contains("SECRETADD"),
+        "{out}{err}"
+    );
+    // Only the one line added; the comment, the inline comment and the other profile kept.
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/config")).unwrap(),
+        "# mine\n[profile dev]\nregion = eu-west-1 # Ireland\n\
+         credential_process = awscred keys session --profile dev\n\n[profile other]\noutput = json\n"
+    );
+    let file = h.join(".aws/awscred-keys.enc");
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions())
+            & 0o777,
+        0o600
+    );
+    let raw = std::fs::read(&file).unwrap();
+    assert!(!String::from_utf8_lossy(&raw).contains("SECRETADD"));
+    let stored = store(&h).get("dev").unwrap().unwrap();
+    assert_eq!(stored.secret_access_key(), "SECRETADDKEY/abc+def");
+    assert_eq!(stored.account_id(), Some("123456789012"));
+
+    let (code, out, err) = support::run(&h, &["keys", "list"], &env(&url)).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "dev  file  AKIA************0001  credential_process set\n"
+    );
+
+    let (code, out, err) = support::run(
+        &h,
+        &["keys", "session", "--profile", "dev", "--no-session"],
+        &env(&url),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["AccessKeyId"], "AKIAADD0000000000001");
+    assert_eq!(json["SecretAccessKey"], "SECRETADDKEY/abc+def");
+    assert_eq!(json["Version"], 1);
+
+    // The undo: back in the credentials file, gone from the store and the config file.
+    let (code, out, err) = support::run(&h, &["keys", "export", "dev"], &env(&url)).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("SECRETADD"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/credentials")).unwrap(),
+        "[dev]\naws_access_key_id = AKIAADD0000000000001\naws_secret_access_key = SECRETADDKEY/abc+def\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/config")).unwrap(),
+        config
+    );
+    assert_eq!(store(&h).list().unwrap(), Vec::<String>::new());
+
+    // remove: the store item and the line.
+    store(&h)
+        .put(
+            "other",
+            &awscred_types::Credentials::new("AKIAOTHER00000000001", "S", "t"),
+        )
+        .unwrap();
+    std::fs::write(
+        h.join(".aws/config"),
+        format!("{config}credential_process = awscred keys session --profile other\n"),
+    )
+    .unwrap();
+    let (code, out, err) = support::run(&h, &["keys", "remove", "other"], &env(&url)).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("keys removed from the file key store"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/config")).unwrap(),
+        config
+    );
+    assert!(store(&h).get("other").unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_refuses_keys_sts_refuses_and_stores_nothing() {
+    let h = support::home("keys", "refused", "", "");
+    let sts = support::fixture(serde_json::json!([{
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=GetCallerIdentity"]},
+        "response": {"status": 403, "body": "<ErrorResponse><Error><Type>Sender</Type>\
+            <Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message>\
+            </Error></ErrorResponse>"}}]))
+    .await;
+    let url = sts.url();
+    let mut e = env(&url);
+    e.extend([
+        ("AWS_ACCESS_KEY_ID", "AKIABAD0000000000001"),
+        ("AWS_SECRET_ACCESS_KEY", "SECRETBADKEY"),
+    ]);
+    let (code, _, err) = support::run(&h, &["keys", "add", "dev", "--from-env"], &e).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("nothing was stored"), "{err}");
+    assert!(err.contains("security token included in the request is invalid"), "{err}");
+    assert!(!err.contains("SECRETBADKEY"), "{err}");
+    assert!(!h.join(".aws/awscred-keys.enc").exists());
+    assert_eq!(std::fs::read_to_string(h.join(".aws/config")).unwrap(), "");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_without_a_terminal_says_how_to_give_the_keys() {
+    let h = support::home("keys", "notty", "", "");
+    let (code, _, err) =
+        support::run(&h, &["keys", "add", "dev"], &env("http://127.0.0.1:9")).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("--from-env"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_passphrase_is_a_clear_error() {
+    let h = support::home("keys", "wrongpass", "", "");
+    store(&h)
+        .put(
+            "dev",
+            &awscred_types::Credentials::new("AKIADEV0000000000001", "SECRETX", "t"),
+        )
+        .unwrap();
+    let mut e = env("http://127.0.0.1:9");
+    e[1] = ("AWSCRED_KEYSTORE_PASSPHRASE", "not the passphrase");
+    let (code, _, err) = support::run(&h, &["keys", "list"], &e).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("wrong passphrase"), "{err}");
+    assert!(err.contains("awscred-keys.enc"), "{err}");
+    assert!(!err.contains("not the passphrase"), "{err}");
+}
+
+fn migrate_home(name: &str) -> PathBuf {
+    support::home(
+        "keys",
+        name,
+        &golden("credentials.before"),
+        &golden("config.before"),
+    )
+}
+
+async fn three_whos() -> awscred_test::fixture_server::FixtureServer {
+    support::fixture(serde_json::json!([
+        who("arn:aws:iam::123456789012:user/default"),
+        who("arn:aws:iam::123456789012:user/dev"),
+        who("arn:aws:iam::123456789012:user/admin"),
+    ]))
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_all_matches_the_golden_files() {
+    let h = migrate_home("migrate");
+    let sts = three_whos().await;
+    let url = sts.url();
+    let (code, out, err) = support::run(&h, &["keys", "migrate", "--all"], &env(&url)).await;
+    assert_eq!(code, 0, "{out}{err}");
+    sts.verify().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/credentials")).unwrap(),
+        golden("credentials.after")
+    );
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/config")).unwrap(),
+        golden("config.after")
+    );
+    assert!(out.contains("temp: skipped"), "{out}");
+    assert!(out.contains("keys become profile admin-keys"), "{out}");
+    assert!(out.contains("3 profiles migrated"), "{out}");
+    assert!(
+        !h.join(".aws/credentials.awscred-backup").exists(),
+        "backup removed"
+    );
+    let s = store(&h);
+    assert_eq!(s.list().unwrap(), ["admin-keys", "default", "dev"]);
+    assert_eq!(
+        s.get("dev").unwrap().unwrap().secret_access_key(),
+        "SECRETDEVKEY"
+    );
+    for text in [&out, &err] {
+        assert!(!text.contains("SECRET"), "{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_dry_run_and_keep_backup() {
+    let h = migrate_home("dryrun");
+    let (code, out, err) = support::run(
+        &h,
+        &["keys", "migrate", "dev", "--dry-run"],
+        &env("http://127.0.0.1:9"),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dry run: nothing was changed"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/credentials")).unwrap(),
+        golden("credentials.before")
+    );
+    assert_eq!(
+        std::fs::read_to_string(h.join(".aws/config")).unwrap(),
+        golden("config.before")
+    );
+    assert!(!h.join(".aws/awscred-keys.enc").exists());
+
+    let sts = support::fixture(serde_json::json!([who(
+        "arn:aws:iam::123456789012:user/dev"
+    )]))
+    .await;
+    let url = sts.url();
+    let (code, out, err) =
+        support::run(&h, &["keys", "migrate", "dev", "--keep-backup"], &env(&url)).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let backup = h.join(".aws/credentials.awscred-backup");
+    assert_eq!(
+        std::fs::read_to_string(&backup).unwrap(),
+        golden("credentials.before")
+    );
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backup).unwrap().permissions())
+            & 0o777,
+        0o600
+    );
+    let creds = std::fs::read_to_string(h.join(".aws/credentials")).unwrap();
+    assert!(
+        !creds.contains("SECRETDEVKEY") && creds.contains("SECRETDEFAULTKEY"),
+        "{creds}"
+    );
+
+    // Unknown profiles and no choice are errors that change nothing.
+    let (code, _, err) =
+        support::run(&h, &["keys", "migrate", "nope"], &env("http://127.0.0.1:9")).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("profile: nope"), "{err}");
+    let (code, _, err) = support::run(&h, &["keys", "migrate"], &env("http://127.0.0.1:9")).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("--all"), "{err}");
+}
+
+/// A migrate stopped and SIGKILLed after each of its steps never loses a key: each is in the
+/// credentials file, or in the store and the backup. A second run then finishes the job, and
+/// the files end as the golden ones.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_after_any_step_never_loses_a_key() {
+    let keys = [
+        ("default", "default", "SECRETDEFAULTKEY"),
+        ("dev", "dev", "SECRETDEVKEY"),
+        ("admin", "admin-keys", "SECRETADMINKEY"),
+    ];
+    for step in 1..=5u32 {
+        let h = migrate_home(&format!("kill{step}"));
+        let sts = three_whos().await;
+        let url = sts.url();
+        let step_text = step.to_string();
+        let mut e = env(&url);
+        e.push(("AWSCRED_TEST_MIGRATE_STOP_AFTER", &step_text));
+        let mut child = support::cmd(&h, &["keys", "migrate", "--all"], &e)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let state = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .chars()
+                .next();
+            if state == Some('T') {
+                break;
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "step {step}: exited before stopping"
+            );
+            assert!(Instant::now() < deadline, "step {step}: never stopped");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+
+        let creds = std::fs::read_to_string(h.join(".aws/credentials")).unwrap();
+        let backup =
+            std::fs::read_to_string(h.join(".aws/credentials.awscred-backup")).unwrap_or_default();
+        let s = store(&h);
+        for (from, to, secret) in keys {
+            let in_file = creds.contains(secret);
+            let in_store = s
+                .get(to)
+                .unwrap()
+                .is_some_and(|k| k.secret_access_key() == secret);
+            let in_backup = backup.contains(secret);
+            assert!(
+                in_file || (in_store && in_backup),
+                "step {step}: the key of {from} is lost (file {in_file}, store {in_store}, \
+                 backup {in_backup})"
+            );
+        }
+        // The run again finishes the job (it may find nothing left to move).
+        let sts2 = three_whos().await;
+        let url2 = sts2.url();
+        let (code, out, err) = support::run(&h, &["keys", "migrate", "--all"], &env(&url2)).await;
+        assert!(
+            code == 0 || out.contains("no keys to migrate"),
+            "step {step}: {out}{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(h.join(".aws/credentials")).unwrap(),
+            golden("credentials.after"),
+            "step {step}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(h.join(".aws/config")).unwrap(),
+            golden("config.after"),
+            "step {step}"
+        );
+        let s = store(&h);
+        for (_, to, secret) in keys {
+            assert_eq!(
+                s.get(to).unwrap().unwrap().secret_access_key(),
+                secret,
+                "step {step}"
+            );
+        }
+        drop(sts);
+    }
+}
