@@ -34,7 +34,7 @@ fn who(arn: &str) -> serde_json::Value {
             </GetCallerIdentityResult></GetCallerIdentityResponse>")}})
 }
 
-fn env<'a>(sts: &'a str) -> Vec<(&'a str, &'a str)> {
+fn env(sts: &str) -> Vec<(&str, &str)> {
     vec![
         ("AWSCRED_KEYSTORE", "file"),
         ("AWSCRED_KEYSTORE_PASSPHRASE", PASSPHRASE),
@@ -173,7 +173,10 @@ async fn add_refuses_keys_sts_refuses_and_stores_nothing() {
     let (code, _, err) = support::run(&h, &["keys", "add", "dev", "--from-env"], &e).await;
     assert_eq!(code, 1);
     assert!(err.contains("nothing was stored"), "{err}");
-    assert!(err.contains("security token included in the request is invalid"), "{err}");
+    assert!(
+        err.contains("security token included in the request is invalid"),
+        "{err}"
+    );
     assert!(!err.contains("SECRETBADKEY"), "{err}");
     assert!(!h.join(".aws/awscred-keys.enc").exists());
     assert_eq!(std::fs::read_to_string(h.join(".aws/config")).unwrap(), "");

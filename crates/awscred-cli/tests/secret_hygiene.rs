@@ -42,6 +42,10 @@ const SECRETS: &[&str] = &[
     "SECRETSESSION",
     "TOKENSESSION",
     "161803",
+    "SECRETKEYSADD",
+    "SECRETKEYSMIG",
+    "SECRETKEYSBAD",
+    "KEYSTOREPASSPHRASE",
 ];
 
 const KEYS: &str = "[dev]\naws_access_key_id = AKIDDEV00000000\naws_secret_access_key = SECRETDEV\n\
@@ -822,4 +826,140 @@ async fn login_paths_print_no_secret() {
         }
     }
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+/// Every `awscred keys` command and its error paths (feature `keys`, the file backend): the
+/// keys added, migrated and exported, the store's passphrase, a wrong passphrase, a damaged
+/// store, keys STS refuses. Only `keys session` prints credentials (its purpose).
+#[cfg(feature = "keys")]
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_commands_print_no_secret() {
+    const WHO_USER: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+        <Arn>arn:aws:iam::123456789012:user/dev</Arn><UserId>AIDA</UserId>\
+        <Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
+    const REFUSED: &str = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>\
+        <Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>";
+    let h = support::home(
+        "hygiene",
+        "keys",
+        "# keys\n[mig]\naws_access_key_id = AKIAMIG000000000001\naws_secret_access_key = SECRETKEYSMIG\n",
+        "[profile add]\nregion = eu-west-1\n",
+    );
+    let sts = support::fixture(serde_json::json!([
+        sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+        sts_post("Action=GetCallerIdentity", 403, REFUSED),
+        sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+    ]))
+    .await;
+    let url = sts.url();
+    let store = [
+        ("AWSCRED_KEYSTORE", "file"),
+        ("AWSCRED_KEYSTORE_PASSPHRASE", "KEYSTOREPASSPHRASE-1"),
+        ("AWS_ENDPOINT_URL_STS", url.as_str()),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut e = store.to_vec();
+        e.extend_from_slice(extra);
+        e
+    };
+    let mut sweep = Sweep::default();
+    let steps: Vec<(Vec<&str>, Vec<(&str, &str)>, i32)> = vec![
+        (
+            vec!["keys", "add", "add", "--from-env"],
+            with(&[
+                ("AWS_ACCESS_KEY_ID", "AKIAADD000000000001"),
+                ("AWS_SECRET_ACCESS_KEY", "SECRETKEYSADD"),
+            ]),
+            0,
+        ),
+        (
+            vec!["keys", "add", "bad", "--from-env"],
+            with(&[
+                ("AWS_ACCESS_KEY_ID", "AKIABAD000000000001"),
+                ("AWS_SECRET_ACCESS_KEY", "SECRETKEYSBAD"),
+            ]),
+            1,
+        ),
+        (vec!["keys", "add", "tty"], with(&[]), 1),
+        (vec!["keys", "list"], with(&[]), 0),
+        (vec!["keys", "migrate", "--all", "--dry-run"], with(&[]), 0),
+        (
+            vec!["keys", "migrate", "--all", "--keep-backup"],
+            with(&[]),
+            0,
+        ),
+        (vec!["keys", "session", "--profile", "add"], with(&[]), 1),
+        (
+            vec!["keys", "remove", "add", "--sessions-only"],
+            with(&[]),
+            0,
+        ),
+        (vec!["keys", "export", "mig"], with(&[]), 0),
+        (vec!["keys", "remove", "add"], with(&[]), 0),
+        (vec!["keys", "export", "gone"], with(&[]), 1),
+        (
+            vec!["keys", "list"],
+            with(&[("AWSCRED_KEYSTORE_PASSPHRASE", "KEYSTOREPASSPHRASE-wrong")]),
+            1,
+        ),
+    ];
+    for (args, env, want) in &steps {
+        let out = sweep.record(run(&h, args, env).await);
+        assert_eq!(
+            out.code, *want,
+            "{}: {}{}",
+            out.what, out.stdout, out.stderr
+        );
+    }
+    // `keys session --no-session` prints the keys: its purpose.
+    store_one(&h, &store).await;
+    let mut out = run(
+        &h,
+        &["keys", "session", "--profile", "again", "--no-session"],
+        &with(&[]),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("SECRETKEYSADD"), "{}", out.stdout);
+    out.stdout_is_credentials = true;
+    sweep.record(out);
+    // A damaged store: one flipped byte.
+    let file = h.join(".aws/awscred-keys.enc");
+    let mut raw = std::fs::read(&file).unwrap();
+    let last = raw.len() - 1;
+    raw[last] ^= 1;
+    std::fs::write(&file, raw).unwrap();
+    let out = sweep.record(run(&h, &["keys", "list"], &with(&[])).await);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("the file was changed"),
+        "{}",
+        out.stderr
+    );
+    sts.verify().unwrap();
+    sweep.check();
+}
+
+/// Puts SECRETKEYSADD back under profile `again` (through the binary's own store file).
+#[cfg(feature = "keys")]
+async fn store_one(h: &Path, env: &[(&str, &str)]) {
+    use awscred_keystore::KeyStore as _;
+    let store = awscred_keystore::FileKeyStore::builder(&awscred_types::Sources::system())
+        .path(h.join(".aws/awscred-keys.enc"))
+        .passphrase(awscred_keystore::Passphrase::given(
+            env.iter()
+                .find(|(k, _)| *k == "AWSCRED_KEYSTORE_PASSPHRASE")
+                .unwrap()
+                .1,
+        ))
+        .build()
+        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        store
+            .put(
+                "again",
+                &awscred_types::Credentials::new("AKIAADD000000000001", "SECRETKEYSADD", "t"),
+            )
+            .unwrap()
+    })
+    .await
+    .unwrap();
 }
