@@ -142,6 +142,16 @@ impl Test {
             }
         }
         let moto_env = servers.as_ref().map(|m| m.env.clone()).unwrap_or_default();
+        // The key store's Secret Service cases run a real GNOME Keyring on a private bus.
+        if !wanted_packages.is_empty()
+            && let Err(e) = ensure_secret_service_tools()
+        {
+            eprintln!("!!! {e}: the Secret Service cases will FAIL.");
+            let mut r = SuiteResult::new("secret-service");
+            r.failed = 1;
+            r.notes.push(e);
+            checks.push(r);
+        }
 
         let mut tests = Vec::new();
         let mut cases_ran = 0;
@@ -425,6 +435,42 @@ pub(crate) fn check(name: &str, cmd: &mut Command) -> SuiteResult {
         }
     }
     r
+}
+
+/// The programs the Secret Service tests run (`dbus-run-session`, `gnome-keyring-daemon`,
+/// `dbus-send`), installed with apt-get (Debian packages `dbus-daemon`, `dbus-bin` and
+/// `gnome-keyring`) when one is missing.
+fn ensure_secret_service_tools() -> Result<(), String> {
+    const TOOLS: [&str; 3] = ["dbus-run-session", "gnome-keyring-daemon", "dbus-send"];
+    let on_path = |tool: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if TOOLS.iter().all(|t| on_path(t)) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing dbus-daemon, dbus-bin and gnome-keyring with apt-get (once) …");
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let installed = apt(&["update", "-qq"])
+        && apt(&["install", "-y", "-qq", "dbus-daemon", "dbus-bin", "gnome-keyring"]);
+    match TOOLS.iter().find(|t| !on_path(t)) {
+        None => Ok(()),
+        Some(t) if installed => Err(format!("{t} is still missing after apt-get install")),
+        Some(t) => Err(format!(
+            "{t} is missing and `apt-get install dbus-daemon dbus-bin gnome-keyring` failed"
+        )),
+    }
 }
 
 /// Installs cargo-deny when it is missing (once; cached in `~/.cargo/bin`).

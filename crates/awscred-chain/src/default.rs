@@ -109,6 +109,30 @@ pub struct DefaultChainBuilder {
     profiles: Option<Arc<ProfileSet>>,
     assume_role: AssumeRoleSettings,
     process_env: Vec<(String, String)>,
+    process_override: Option<ProcessOverride>,
+}
+
+/// Answers some `credential_process` commands in process instead of running them; given the
+/// command line, `Some(provider)` takes its place, `None` runs the command as usual. The CLI
+/// sets one for its own `awscred keys session --profile NAME` (no subprocess, no loop).
+#[derive(Clone)]
+pub struct ProcessOverride(Arc<dyn Fn(&str) -> Option<awscred_types::SharedProvider> + Send + Sync>);
+
+impl ProcessOverride {
+    /// The override `f`.
+    pub fn new(f: impl Fn(&str) -> Option<awscred_types::SharedProvider> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    pub(crate) fn provider(&self, command: &str) -> Option<awscred_types::SharedProvider> {
+        (self.0)(command)
+    }
+}
+
+impl std::fmt::Debug for ProcessOverride {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProcessOverride")
+    }
 }
 
 impl DefaultChainBuilder {
@@ -179,6 +203,13 @@ impl DefaultChainBuilder {
         self
     }
 
+    /// Answers the `credential_process` commands `f` recognises in process (see
+    /// [`ProcessOverride`]), the profile's own and a role chain's base alike.
+    pub fn process_override(mut self, f: ProcessOverride) -> Self {
+        self.process_override = Some(f);
+        self
+    }
+
     /// Reads the profile files, selects the profile and builds the chain. No network call.
     ///
     /// A profile named in code or by `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` that exists in
@@ -215,6 +246,7 @@ impl DefaultChainBuilder {
             name: &name,
             use_env,
             process_env: &self.process_env,
+            process_override: self.process_override.as_ref(),
             assume_role: &self.assume_role,
         };
         let shared = ctx.shared();

@@ -43,4 +43,6 @@ mod default;
 mod slots;
 
 pub use chain::{ChainProvider, Step, Traced};
-pub use default::{DefaultChain, DefaultChainBuilder, Misconfigured, NotConfigured};
+pub use default::{
+    DefaultChain, DefaultChainBuilder, Misconfigured, NotConfigured, ProcessOverride,
+};

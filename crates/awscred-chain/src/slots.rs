@@ -29,6 +29,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) use_env: bool,
     /// Extra variables for `credential_process` commands.
     pub(crate) process_env: &'a [(String, String)],
+    /// Commands answered in process.
+    pub(crate) process_override: Option<&'a crate::default::ProcessOverride>,
     pub(crate) assume_role: &'a AssumeRoleSettings,
 }
 
@@ -183,6 +185,9 @@ impl Ctx<'_> {
 
     #[cfg(feature = "process")]
     pub(crate) fn process_provider(&self, cmd: &str, account: Option<String>) -> SharedProvider {
+        if let Some(p) = self.process_override.and_then(|o| o.provider(cmd)) {
+            return p;
+        }
         let builder = awscred_provider_process::ProcessProvider::builder(cmd)
             .profile_name(self.name)
             .account_id_fallback(account);

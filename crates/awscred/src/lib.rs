@@ -83,7 +83,9 @@ pub mod providers {
 #[cfg(any(feature = "assume-role", feature = "sso"))]
 pub use awscred_file_cache as file_cache;
 
-pub use awscred_chain::{ChainProvider, DefaultChain, DefaultChainBuilder, Step, Traced};
+pub use awscred_chain::{
+    ChainProvider, DefaultChain, DefaultChainBuilder, ProcessOverride, Step, Traced,
+};
 pub use awscred_layer::{
     Cache, CacheLayer, ProviderRetry, ProviderRetryLayer, StaticStability, StaticStabilityLayer,
     Timeout, TimeoutLayer, Trace, TraceLayer, TraceLog,
@@ -132,6 +134,7 @@ pub struct Builder {
     #[cfg(feature = "assume-role")]
     cache_lock_wait: Option<Option<Duration>>,
     process_env: Vec<(String, String)>,
+    process_override: Option<ProcessOverride>,
     timeout: Option<Duration>,
     retry: Option<ProviderRetryLayer>,
     trace: Option<TraceLog>,
@@ -212,6 +215,13 @@ impl Builder {
         self
     }
 
+    /// Answers the `credential_process` commands the override recognises in process instead of
+    /// running them (the CLI: its own `awscred keys session`).
+    pub fn process_override(mut self, f: ProcessOverride) -> Self {
+        self.process_override = Some(f);
+        self
+    }
+
     /// A deadline on each resolution of the chain (below the cache, so a slow refresh fails
     /// with `TimedOut` while still-valid credentials keep being served). Needs a tokio runtime
     /// with time enabled ([`blocking`] has one).
@@ -264,6 +274,9 @@ impl Builder {
         }
         for (name, value) in &self.process_env {
             chain = chain.process_env(name, value);
+        }
+        if let Some(o) = &self.process_override {
+            chain = chain.process_override(o.clone());
         }
         chain.build()
     }
