@@ -185,7 +185,11 @@ pub(crate) enum KeysAction {
         /// The profile.
         #[arg(long)]
         profile: String,
-        /// Hand out the long-term keys themselves.
+        /// Session length (`3600`, `45m`, `8h`; STS allows 15 min to 36 h). Default: 8 h with
+        /// the profile's `mfa_serial`, 1 h without (aws-vault's defaults).
+        #[arg(long, value_parser = crate::commands::keys::parse_duration)]
+        duration: Option<std::time::Duration>,
+        /// Hand out the long-term keys themselves instead of a session.
         #[arg(long)]
         no_session: bool,
     },

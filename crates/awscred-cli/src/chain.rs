@@ -25,6 +25,20 @@ pub(crate) fn builder(profile: Option<&str>, session: &SessionArgs) -> Builder {
         Some(code) => builder.mfa(FixedMfa::new(code.as_str())),
         None => builder.mfa(PromptMfa::new()),
     };
+    // `credential_process = awscred keys session --profile P` is answered in process.
+    #[cfg(feature = "keys")]
+    let builder = {
+        let (mfa, no_cache) = (mfa(session), session.no_cache);
+        builder.process_override(awscred::ProcessOverride::new(move |command| {
+            let profile = crate::commands::keys::session_profile(command)?;
+            Some(
+                match crate::commands::keys::KeySession::new(profile, None, mfa.clone(), no_cache) {
+                    Ok(p) => Arc::new(p) as SharedProvider,
+                    Err(e) => Arc::new(crate::commands::keys::Broken(e)) as SharedProvider,
+                },
+            )
+        }))
+    };
     match profile {
         Some(p) => builder.profile(p),
         None => builder,
@@ -32,7 +46,7 @@ pub(crate) fn builder(profile: Option<&str>, session: &SessionArgs) -> Builder {
 }
 
 /// The MFA provider [`builder`] gives the chain: `--mfa-code`, else the terminal.
-fn mfa(session: &SessionArgs) -> SharedMfaTokenProvider {
+pub(crate) fn mfa(session: &SessionArgs) -> SharedMfaTokenProvider {
     match &session.mfa_code {
         Some(code) => Arc::new(FixedMfa::new(code.as_str())),
         None => Arc::new(PromptMfa::new()),

@@ -80,7 +80,7 @@ fn main() -> ExitCode {
             login::logout(profile.as_deref(), all).map(|()| ExitCode::SUCCESS)
         }
         #[cfg(feature = "keys")]
-        Command::Keys { action } => keys_command(action),
+        Command::Keys { action } => keys_command(action, session),
         Command::Cache { action } => match action {
             CacheAction::List => cache::list(),
             CacheAction::Clear { profile } => cache::clear(profile.as_deref()),
@@ -99,7 +99,10 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "keys")]
-fn keys_command(action: args::KeysAction) -> Result<ExitCode, awscred_types::CredentialsError> {
+fn keys_command(
+    action: args::KeysAction,
+    session: &args::SessionArgs,
+) -> Result<ExitCode, awscred_types::CredentialsError> {
     use crate::args::KeysAction;
     use crate::commands::keys;
     match action {
@@ -118,8 +121,9 @@ fn keys_command(action: args::KeysAction) -> Result<ExitCode, awscred_types::Cre
         } => keys::migrate(&profiles, all, dry_run, keep_backup),
         KeysAction::Session {
             profile,
+            duration,
             no_session,
-        } => keys::session(&profile, no_session),
+        } => keys::session(&profile, duration, no_session, session),
     }
     .map(|()| ExitCode::SUCCESS)
 }

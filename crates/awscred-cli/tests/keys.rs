@@ -101,7 +101,7 @@ async fn add_list_session_export_remove() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        "dev  file  AKIA************0001  credential_process set\n"
+        "dev  file  AKIA************0001  credential_process set  no session cached\n"
     );
 
     let (code, out, err) = support::run(
@@ -407,4 +407,121 @@ async fn sigkill_after_any_step_never_loses_a_key() {
         }
         drop(sts);
     }
+}
+
+fn session_ok(key: &str) -> serde_json::Value {
+    serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=GetSessionToken"]},
+        "response": {"status": 200, "body": format!("<GetSessionTokenResponse><GetSessionTokenResult>\
+            <Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>SECRETSESSIONKEY</SecretAccessKey>\
+            <SessionToken>SESSIONTOKENVALUE</SessionToken><Expiration>2035-01-01T00:00:00Z</Expiration>\
+            </Credentials></GetSessionTokenResult></GetSessionTokenResponse>")}})
+}
+
+/// `keys session` exchanges the stored keys for a session (with the profile's MFA device and
+/// the given code), caches it in `~/.aws/cli/cache` (the second run makes no call), `list`
+/// shows it, `remove --sessions-only` removes it; and the chain answers the profile's
+/// `credential_process = awscred keys session …` in process: awscred is not on PATH here, so a
+/// subprocess could not have answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn session_tokens_cached_and_answered_in_process() {
+    let h = support::home(
+        "keys",
+        "session",
+        "",
+        "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n\
+         credential_process = awscred keys session --profile dev\n",
+    );
+    store(&h)
+        .put(
+            "dev",
+            &awscred_types::Credentials::new("AKIASESS000000000001", "SECRETLONGTERM", "t"),
+        )
+        .unwrap();
+    let sts = support::fixture(serde_json::json!([
+        {
+            "request": {"method": "POST", "path": "/", "body_contains": [
+                "Action=GetSessionToken", "DurationSeconds=28800",
+                "SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Fme", "TokenCode=123456"]},
+            "response": session_ok("ASIASESS000000000001")["response"].clone()
+        },
+        session_ok("ASIASESS000000000002"),
+    ]))
+    .await;
+    let url = sts.url();
+    let args = [
+        "--mfa-code",
+        "123456",
+        "keys",
+        "session",
+        "--profile",
+        "dev",
+    ];
+    let (code, out, err) = support::run(&h, &args, &env(&url)).await;
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["AccessKeyId"], "ASIASESS000000000001");
+    assert_eq!(json["SessionToken"], "SESSIONTOKENVALUE");
+    assert_eq!(json["Expiration"], "2035-01-01T00:00:00Z");
+    assert!(
+        !err.contains("SECRETLONGTERM") && !err.contains("123456"),
+        "{err}"
+    );
+    // Cached: the same answer with no STS call and no code.
+    let (code, again, err) =
+        support::run(&h, &["keys", "session", "--profile", "dev"], &env(&url)).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(again, out);
+    let (_, list, _) = support::run(&h, &["keys", "list"], &env(&url)).await;
+    assert!(
+        list.contains("session cached until 2035-01-01T00:00:00Z"),
+        "{list}"
+    );
+
+    // In process: export-credentials through the chain, with no awscred on PATH.
+    let mut e = env(&url);
+    e.push(("PATH", "/nonexistent"));
+    let (code, out, err) = support::run(&h, &["export-credentials", "--profile", "dev"], &e).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("\"AccessKeyId\":\"ASIASESS000000000001\""),
+        "{out}"
+    );
+
+    let (code, out, err) = support::run(
+        &h,
+        &["keys", "remove", "dev", "--sessions-only"],
+        &env(&url),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 cached session(s) removed"), "{out}");
+    assert!(store(&h).get("dev").unwrap().is_some(), "the keys stay");
+    // Without the cache: a new session (with another code), then `--no-cache` and `--duration`.
+    let (code, out, err) = support::run(
+        &h,
+        &[
+            "--mfa-code",
+            "654321",
+            "--no-cache",
+            "keys",
+            "session",
+            "--profile",
+            "dev",
+            "--duration",
+            "8h",
+        ],
+        &env(&url),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ASIASESS000000000002"), "{out}");
+    sts.verify().unwrap();
+    let (code, _, err) = support::run(
+        &h,
+        &["keys", "session", "--profile", "dev", "--duration", "10x"],
+        &env(&url),
+    )
+    .await;
+    assert_eq!(code, 2, "{err}");
 }

@@ -847,6 +847,14 @@ async fn keys_commands_print_no_secret() {
         sts_post("Action=GetCallerIdentity", 200, WHO_USER),
         sts_post("Action=GetCallerIdentity", 403, REFUSED),
         sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+        sts_post(
+            "Action=GetSessionToken",
+            200,
+            "<GetSessionTokenResponse><GetSessionTokenResult><Credentials>\
+             <AccessKeyId>ASIAKEYSSESSION</AccessKeyId><SecretAccessKey>SECRETSESSION</SecretAccessKey>\
+             <SessionToken>TOKENSESSION</SessionToken><Expiration>2035-01-01T00:00:00Z</Expiration>\
+             </Credentials></GetSessionTokenResult></GetSessionTokenResponse>",
+        ),
     ]))
     .await;
     let url = sts.url();
@@ -886,7 +894,6 @@ async fn keys_commands_print_no_secret() {
             with(&[]),
             0,
         ),
-        (vec!["keys", "session", "--profile", "add"], with(&[]), 1),
         (
             vec!["keys", "remove", "add", "--sessions-only"],
             with(&[]),
@@ -908,6 +915,20 @@ async fn keys_commands_print_no_secret() {
             "{}: {}{}",
             out.what, out.stdout, out.stderr
         );
+        if args[..2] == ["keys", "list"] && *want == 0 {
+            // The session made below is not there yet.
+            assert!(out.stdout.contains("no session cached"), "{}", out.stdout);
+        }
+        if args[..] == ["keys", "migrate", "--all", "--keep-backup"] {
+            // A session for `add` (GetSessionToken with the stored keys): printed, its purpose.
+            let mut s = run(&h, &["keys", "session", "--profile", "add"], &with(&[])).await;
+            assert_eq!(s.code, 0, "{}", s.stderr);
+            assert!(s.stdout.contains("TOKENSESSION"), "{}", s.stdout);
+            s.stdout_is_credentials = true;
+            sweep.record(s);
+            let l = sweep.record(run(&h, &["keys", "list"], &with(&[])).await);
+            assert!(l.stdout.contains("session cached until"), "{}", l.stdout);
+        }
     }
     // `keys session --no-session` prints the keys: its purpose.
     store_one(&h, &store).await;
@@ -934,7 +955,14 @@ async fn keys_commands_print_no_secret() {
         "{}",
         out.stderr
     );
-    sts.verify().unwrap();
+    sts.verify().unwrap_or_else(|e| {
+        let runs: Vec<String> = sweep
+            .runs
+            .iter()
+            .map(|r| format!("{} => {} {}", r.what, r.code, r.stdout))
+            .collect();
+        panic!("{e}: {:?}\n{}", sts.seen(), runs.join("\n"))
+    });
     sweep.check();
 }
 

@@ -2,11 +2,19 @@
 //! profiles point at them with `credential_process = awscred keys session --profile NAME`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
+use awscred_file_cache::FileCache;
 use awscred_keystore::KeyStore;
 use awscred_profile::{FileKind, Platform, ProfileSet, edit, locate};
+use awscred_provider_assume_role::{
+    MFA_SESSION_DURATION, SESSION_DURATION, SessionTokenProvider, SharedMfaTokenProvider,
+};
 use awscred_sts::{CallerIdentity, SelectedProfileValues, StsClientBuilder};
-use awscred_types::{Credentials, CredentialsError, Env, ReadCap, Sources};
+use awscred_types::{
+    Credentials, CredentialsError, Env, ProvideCredentials, ReadCap, SharedProvider, Sources,
+};
 use zeroize::Zeroizing;
 
 use crate::chain::runtime;
@@ -288,8 +296,22 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
             .and_then(|p| p.get("credential_process"))
             .and_then(session_profile)
             == Some(name.as_str());
+        let now = awscred_types::Clock::now(&*sources.clock);
+        let session = match session_entries(&name)?
+            .into_iter()
+            .filter_map(|(_, e)| e)
+            .max()
+        {
+            Some(e) if e > now => format!(
+                "session cached until {} ({})",
+                crate::render::rfc3339(e),
+                crate::render::remaining(e, now)
+            ),
+            Some(_) => "session expired".to_owned(),
+            None => "no session cached".to_owned(),
+        };
         println!(
-            "{name}  {}  {key}  {}",
+            "{name}  {}  {key}  {}  {session}",
             store.backend(),
             if wired {
                 "credential_process set"
@@ -304,8 +326,15 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
 /// `awscred keys remove PROFILE [--sessions-only]`.
 pub(crate) fn remove(profile: &str, sessions_only: bool) -> Result<(), CredentialsError> {
     let sources = sources();
+    let mut cleared = 0;
+    if let Some(cache) = crate::chain::aws_cli_cache() {
+        for (key, _) in session_entries(profile)? {
+            cache.remove(&key)?;
+            cleared += 1;
+        }
+    }
     if sessions_only {
-        println!("profile {profile}: no cached sessions are kept by this build");
+        println!("profile {profile}: {cleared} cached session(s) removed");
         return Ok(());
     }
     let store = store(&sources)?;
@@ -595,24 +624,177 @@ pub(crate) fn migrate(
     Ok(())
 }
 
-/// `awscred keys session --profile P --no-session`: the long-term keys as `credential_process`
-/// JSON. (Sessions through `GetSessionToken` are not built yet.)
-pub(crate) fn session(profile: &str, no_session: bool) -> Result<(), CredentialsError> {
-    let sources = sources();
-    if !no_session {
-        return Err(CredentialsError::invalid_configuration(
-            "session tokens from the key store are not built yet; use --no-session for the \
-             long-term keys",
-        )
-        .with("profile", profile));
+/// The provider behind `credential_process = awscred keys session --profile NAME`, in process:
+/// the profile's keys from the store, exchanged with STS `GetSessionToken` (the profile's
+/// `mfa_serial`, a code from `--mfa-code` or the terminal, sessions in `~/.aws/cli/cache` unless
+/// `--no-cache`). The CLI's chain uses it in place of running its own command.
+pub(crate) struct KeySession {
+    profile: String,
+    sessions: SessionTokenProvider,
+}
+
+impl std::fmt::Debug for KeySession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySession")
+            .field("profile", &self.profile)
+            .finish_non_exhaustive()
     }
-    let store = store(&sources)?;
-    let keys = store.get(profile)?.ok_or_else(|| {
-        CredentialsError::invalid_configuration("no keys for this profile in the key store")
-            .with("backend", store.backend())
-            .with("profile", profile)
-    })?;
-    let text = crate::render::render(&keys, crate::args::Format::Process)?;
+}
+
+impl KeySession {
+    pub(crate) fn new(
+        profile: &str,
+        duration: Option<Duration>,
+        mfa: SharedMfaTokenProvider,
+        no_cache: bool,
+    ) -> Result<Self, CredentialsError> {
+        let sources = sources();
+        let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
+        let values = SelectedProfileValues::new(&set, profile);
+        let sts = StsClientBuilder::from_sources(&sources, &values)?.build()?;
+        let mfa_serial = set
+            .profile(profile)
+            .and_then(|p| p.get("mfa_serial"))
+            .map(str::to_owned);
+        // The base is only asked through `session_for` below; `provide_credentials` of the
+        // session provider itself is never used.
+        let unused: SharedProvider = Arc::new(awscred_types::StaticProvider::new(
+            Credentials::new("unused", "unused", "keystore"),
+        ));
+        let mut builder = SessionTokenProvider::builder(&sources, unused, sts)
+            .mfa_serial(mfa_serial)
+            .mfa(mfa)
+            .file_cache(if no_cache {
+                None
+            } else {
+                FileCache::aws_cli(&*sources.env, sources.fs.clone())
+            });
+        if let Some(d) = duration {
+            builder = builder.duration(d);
+        }
+        Ok(Self {
+            profile: profile.to_owned(),
+            sessions: builder.build()?,
+        })
+    }
+
+    /// The profile's long-term keys from the store (a blocking read: a file backend derives its
+    /// key, a Secret Service answers over D-Bus).
+    async fn long_term(&self) -> Result<Credentials, CredentialsError> {
+        let profile = self.profile.clone();
+        tokio::task::spawn_blocking(move || stored(&sources(), &profile))
+            .await
+            .map_err(|e| {
+                CredentialsError::provider_error(format!("the key-store read failed: {e}"))
+            })?
+    }
+}
+
+#[async_trait::async_trait]
+impl ProvideCredentials for KeySession {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        let keys = self.long_term().await?;
+        self.sessions
+            .session_for(keys)
+            .await
+            .map_err(|e| e.with("profile", &self.profile))
+    }
+}
+
+/// A key-store profile whose session provider could not be built: the error, at its place in
+/// the chain.
+#[derive(Debug)]
+pub(crate) struct Broken(pub(crate) CredentialsError);
+
+#[async_trait::async_trait]
+impl ProvideCredentials for Broken {
+    async fn provide_credentials(&self) -> Result<Credentials, CredentialsError> {
+        Err(self.0.clone())
+    }
+
+    fn needs_runtime(&self) -> bool {
+        false
+    }
+}
+
+/// The keys of `profile` in the chosen store, or an error naming it.
+fn stored(sources: &Sources, profile: &str) -> Result<Credentials, CredentialsError> {
+    let store = store(sources)?;
+    store.get(profile)?.ok_or_else(|| {
+        CredentialsError::invalid_configuration(
+            "no keys for this profile in the key store (add them with `awscred keys add`)",
+        )
+        .with("backend", store.backend())
+        .with("profile", profile)
+    })
+}
+
+/// `--duration`: `3600`, `900s`, `45m`, `8h`.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&t[..i], &t[i..]),
+        None => (t, "s"),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("not a duration: {text}"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("not a duration: {text} (use s, m or h)")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+/// `awscred keys session --profile P [--duration D] [--no-session]`: `credential_process`
+/// JSON, a `GetSessionToken` session unless `--no-session` (the long-term keys themselves).
+pub(crate) fn session(
+    profile: &str,
+    duration: Option<Duration>,
+    no_session: bool,
+    args: &crate::args::SessionArgs,
+) -> Result<(), CredentialsError> {
+    let creds = if no_session {
+        stored(&sources(), profile)?
+    } else {
+        let provider = KeySession::new(profile, duration, crate::chain::mfa(args), args.no_cache)?;
+        runtime()?.block_on(provider.provide_credentials())?
+    };
+    let text = crate::render::render(&creds, crate::args::Format::Process)?;
     println!("{}", text.trim_end());
     Ok(())
+}
+
+/// Sessions of `profile` in `~/.aws/cli/cache`: removed (with `remove`), or listed.
+fn session_entries(
+    profile: &str,
+) -> Result<Vec<(awscred_file_cache::CacheKey, Option<std::time::SystemTime>)>, CredentialsError> {
+    let Some(cache) = crate::chain::aws_cli_cache() else {
+        return Ok(Vec::new());
+    };
+    let sources = sources();
+    let Some(keys) = store(&sources)?.get(profile)? else {
+        return Ok(Vec::new());
+    };
+    let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
+    let serial = set
+        .profile(profile)
+        .and_then(|p| p.get("mfa_serial"))
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let durations = [SESSION_DURATION, MFA_SESSION_DURATION];
+    let mut out = Vec::new();
+    for d in durations {
+        let key = awscred_file_cache::CacheKey::session_token(
+            keys.access_key_id(),
+            serial,
+            u32::try_from(d.as_secs()).unwrap_or(u32::MAX),
+        );
+        if let Some(entry) = cache.entries()?.into_iter().find(|e| e.key == key) {
+            out.push((key, entry.expiration));
+        }
+    }
+    Ok(out)
 }
