@@ -34,6 +34,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("login-botocore-interop", "awscred-cli"),
     ("aws-sdk-moto", "awscred-aws-sdk"),
     ("opendal-moto", "awscred-opendal"),
+    ("keys-secret-service", "awscred-cli"),
+    ("keys-botocore", "awscred-cli"),
 ];
 
 /// Checks that are not `cargo test` runs: printed apart from the tests and not in their total.

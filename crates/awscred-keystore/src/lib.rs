@@ -64,6 +64,13 @@ pub trait KeyStore: Send + Sync + fmt::Debug {
 
     /// The profiles with an item, sorted.
     fn list(&self) -> Result<Vec<String>, CredentialsError>;
+
+    /// Whether the store can be read and written now (a file backend: its passphrase opens
+    /// it; the Secret Service: reachable, with an unlocked default collection). Commands call
+    /// it before asking anyone for keys.
+    fn ready(&self) -> Result<(), CredentialsError> {
+        self.list().map(|_| ())
+    }
 }
 
 /// A key-store backend.

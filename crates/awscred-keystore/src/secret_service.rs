@@ -355,6 +355,11 @@ impl KeyStore for SecretServiceKeyStore {
         .map_err(|e| e.with("profile", profile))
     }
 
+    fn ready(&self) -> Result<(), CredentialsError> {
+        self.with(|conn, _| Self::default_collection(conn).map(|_| ()))?;
+        self.list().map(|_| ())
+    }
+
     fn list(&self) -> Result<Vec<String>, CredentialsError> {
         self.with(|conn, _| {
             let (unlocked, locked) = Self::search(conn, &[("service", SERVICE)])?;

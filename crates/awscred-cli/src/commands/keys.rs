@@ -202,6 +202,9 @@ fn put_checked(
 /// `awscred keys add PROFILE [--from-env]`.
 pub(crate) fn add(profile: &str, from_env: bool) -> Result<(), CredentialsError> {
     let sources = sources();
+    // The store first: a locked or missing one fails before anyone types a key.
+    let store = store(&sources)?;
+    store.ready()?;
     let (id, secret) = if from_env {
         let get = |name: &'static str| {
             sources.env.get(name).map(Zeroizing::new).ok_or_else(|| {
@@ -241,7 +244,6 @@ pub(crate) fn add(profile: &str, from_env: bool) -> Result<(), CredentialsError>
     )
     .account_id(who.account.as_str())
     .build();
-    let store = store(&sources)?;
     put_checked(&*store, profile, &keys)?;
     let files = Files::new(&sources);
     files.point_at_store(profile)?;
@@ -524,6 +526,9 @@ pub(crate) fn migrate(
         return Ok(());
     }
     let store = store(&sources)?;
+    if !dry_run {
+        store.ready()?;
+    }
     for m in &moves {
         let split = if m.to != m.from {
             format!(
