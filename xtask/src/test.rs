@@ -465,7 +465,14 @@ fn ensure_secret_service_tools() -> Result<(), String> {
             .is_ok_and(|s| s.success())
     };
     let installed = apt(&["update", "-qq"])
-        && apt(&["install", "-y", "-qq", "dbus-daemon", "dbus-bin", "gnome-keyring"]);
+        && apt(&[
+            "install",
+            "-y",
+            "-qq",
+            "dbus-daemon",
+            "dbus-bin",
+            "gnome-keyring",
+        ]);
     match TOOLS.iter().find(|t| !on_path(t)) {
         None => Ok(()),
         Some(t) if installed => Err(format!("{t} is still missing after apt-get install")),
