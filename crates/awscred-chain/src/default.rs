@@ -116,9 +116,9 @@ pub struct DefaultChainBuilder {
 /// command line, `Some(provider)` takes its place, `None` runs the command as usual. The CLI
 /// sets one for its own `awscred keys session --profile NAME` (no subprocess, no loop).
 #[derive(Clone)]
-pub struct ProcessOverride(
-    Arc<dyn Fn(&str) -> Option<awscred_types::SharedProvider> + Send + Sync>,
-);
+pub struct ProcessOverride(Arc<OverrideFn>);
+
+type OverrideFn = dyn Fn(&str) -> Option<awscred_types::SharedProvider> + Send + Sync;
 
 impl ProcessOverride {
     /// The override `f`.

@@ -74,12 +74,7 @@ fn botocore_resolves_a_migrated_profile_through_credential_process() {
                 Ok(p) => p,
                 Err(why) => return awscred_test::Outcome::Skip(why),
             };
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(run(&moto, &python));
+            awscred_test::runtime().block_on(run(&moto, &python));
             awscred_test::Outcome::Pass
         },
     );

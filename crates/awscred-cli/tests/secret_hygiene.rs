@@ -869,7 +869,8 @@ async fn keys_commands_print_no_secret() {
         e
     };
     let mut sweep = Sweep::default();
-    let steps: Vec<(Vec<&str>, Vec<(&str, &str)>, i32)> = vec![
+    type Step<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32);
+    let steps: Vec<Step<'_>> = vec![
         (
             vec!["keys", "add", "add", "--from-env"],
             with(&[

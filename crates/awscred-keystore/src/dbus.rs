@@ -136,7 +136,7 @@ impl Value {
 }
 
 fn pad(buf: &mut Vec<u8>, align: usize) {
-    while buf.len() % align != 0 {
+    while !buf.len().is_multiple_of(align) {
         buf.push(0);
     }
 }
@@ -397,6 +397,9 @@ impl From<io::Error> for CallError {
 
 const MAX_MESSAGE: usize = 1 << 20;
 
+/// A message read: type, reply serial, error name, body values.
+type Message = (u8, Option<u32>, Option<String>, Vec<Value>);
+
 /// One connection to a bus.
 #[derive(Debug)]
 pub(crate) struct Connection {
@@ -528,7 +531,7 @@ impl Connection {
     }
 
     /// Reads one message: type, reply serial, error name, body values.
-    fn read_message(&mut self) -> Result<(u8, Option<u32>, Option<String>, Vec<Value>), CallError> {
+    fn read_message(&mut self) -> Result<Message, CallError> {
         let mut fixed = [0u8; 16];
         self.stream.read_exact(&mut fixed)?;
         let big = match fixed[0] {

@@ -26,9 +26,9 @@ use awscred_types::{Credentials, CredentialsError, ReadCap, SharedEnv, SharedFs,
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use crate::{Backend, KeyStore, PROVIDER_NAME, Passphrase, check_keys, check_profile};
+use crate::{Backend, Item, KeyStore, Passphrase, check_keys, check_profile};
 
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
@@ -145,23 +145,6 @@ fn awscred_profile_home(sources: &Sources) -> Result<String, CredentialsError> {
 struct Items {
     version: u8,
     items: BTreeMap<String, Item>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Item {
-    #[serde(rename = "AccessKeyId")]
-    access_key_id: String,
-    #[serde(rename = "SecretAccessKey")]
-    secret_access_key: String,
-    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
-    account_id: Option<String>,
-}
-
-impl Drop for Item {
-    fn drop(&mut self) {
-        self.secret_access_key.zeroize();
-    }
 }
 
 impl FileKeyStore {
@@ -389,11 +372,7 @@ impl KeyStore for FileKeyStore {
     fn put(&self, profile: &str, keys: &Credentials) -> Result<(), CredentialsError> {
         check_profile(profile)?;
         check_keys(profile, keys)?;
-        let item = Item {
-            access_key_id: keys.access_key_id().to_owned(),
-            secret_access_key: keys.secret_access_key().to_owned(),
-            account_id: keys.account_id().map(str::to_owned),
-        };
+        let item = Item::of(keys);
         self.modify(|items| {
             items.items.insert(profile.to_owned(), item);
             ((), true)
@@ -406,15 +385,7 @@ impl KeyStore for FileKeyStore {
         let Some(items) = self.load().map_err(|e| e.with("profile", profile))? else {
             return Ok(None);
         };
-        Ok(items.items.get(profile).map(|item| {
-            Credentials::builder(
-                item.access_key_id.as_str(),
-                item.secret_access_key.as_str(),
-                PROVIDER_NAME,
-            )
-            .maybe_account_id(item.account_id.clone())
-            .build()
-        }))
+        Ok(items.items.get(profile).map(Item::credentials))
     }
 
     fn delete(&self, profile: &str) -> Result<bool, CredentialsError> {
@@ -489,7 +460,7 @@ mod tests {
         assert_eq!(got.access_key_id(), "AKIADEV1");
         assert_eq!(got.secret_access_key(), "SECRETkeyVALUE/abc+def");
         assert_eq!(got.account_id(), Some("123456789012"));
-        assert_eq!(got.provider_name(), PROVIDER_NAME);
+        assert_eq!(got.provider_name(), crate::PROVIDER_NAME);
         assert!(again.delete("dev").unwrap());
         assert_eq!(again.list().unwrap(), ["prod"]);
         assert_eq!(fs.mode(Path::new(PATH)).unwrap(), Some(0o600));

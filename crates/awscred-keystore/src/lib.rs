@@ -154,6 +154,45 @@ pub(crate) fn printable_short(s: &str) -> String {
     awscred_types::printable(s, 200)
 }
 
+/// An item's secret as every backend stores it, as JSON: the key pair and the account id. The
+/// secret is wiped when the item is dropped.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Item {
+    #[serde(rename = "AccessKeyId")]
+    access_key_id: String,
+    #[serde(rename = "SecretAccessKey")]
+    secret_access_key: String,
+    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
+}
+
+impl Item {
+    pub(crate) fn of(keys: &Credentials) -> Self {
+        Self {
+            access_key_id: keys.access_key_id().to_owned(),
+            secret_access_key: keys.secret_access_key().to_owned(),
+            account_id: keys.account_id().map(str::to_owned),
+        }
+    }
+
+    pub(crate) fn credentials(&self) -> Credentials {
+        Credentials::builder(
+            self.access_key_id.as_str(),
+            self.secret_access_key.as_str(),
+            PROVIDER_NAME,
+        )
+        .maybe_account_id(self.account_id.clone())
+        .build()
+    }
+}
+
+impl Drop for Item {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.secret_access_key);
+    }
+}
+
 /// `profile` as a key-store item name: not empty, at most 256 bytes, printable, no `/`.
 pub(crate) fn check_profile(profile: &str) -> Result<(), CredentialsError> {
     if profile.is_empty()

@@ -88,53 +88,22 @@ pub mod tty {
 
     /// `prompt`, then one line read without echo from `/dev/tty` (an error when there is no
     /// controlling terminal: secrets are never read from a pipe by accident).
-    #[cfg(unix)]
     pub fn read_secret(prompt: &str) -> io::Result<Zeroizing<String>> {
-        use std::io::{BufRead, BufReader, Read, Write};
-
-        use rustix::termios::{self, LocalModes, OptionalActions};
-
-        #[allow(
-            clippy::disallowed_methods,
-            reason = "the controlling terminal is a device, not configuration on disk"
-        )]
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")?;
-        let saved = termios::tcgetattr(&file)?;
-        let mut quiet = saved.clone();
-        quiet.local_modes.remove(LocalModes::ECHO);
-        quiet.local_modes.insert(LocalModes::ECHONL);
-        termios::tcsetattr(&file, OptionalActions::Now, &quiet)?;
-        let result = (|| {
-            let mut out = &file;
-            out.write_all(prompt.as_bytes())?;
-            out.flush()?;
-            let mut line = Zeroizing::new(String::new());
-            // At most 4 KiB: a secret is never longer, and a stuck stream ends.
-            let n = BufReader::new(&file).take(4096).read_line(&mut line)?;
-            if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the terminal closed",
-                ));
-            }
-            while line.ends_with('\n') || line.ends_with('\r') {
-                line.pop();
-            }
-            Ok(line)
-        })();
-        termios::tcsetattr(&file, OptionalActions::Now, &saved)?;
-        result
-    }
-
-    /// No terminal prompt off Unix.
-    #[cfg(not(unix))]
-    pub fn read_secret(_prompt: &str) -> io::Result<Zeroizing<String>> {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "no terminal prompt on this platform",
-        ))
+        let mut line = awscred_types::terminal::read_without_echo(prompt)?.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no controlling terminal (/dev/tty)",
+            )
+        })?;
+        if line.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the terminal closed",
+            ));
+        }
+        while line.ends_with('\n') || line.ends_with('\r') {
+            line.pop();
+        }
+        Ok(line)
     }
 }

@@ -12,11 +12,10 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use awscred_types::{Credentials, CredentialsError, SharedEnv, Sources};
-use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::dbus::{CallError, Connection, Value};
-use crate::{Backend, KeyStore, PROVIDER_NAME, SERVICE, check_keys, check_profile};
+use crate::{Backend, Item, KeyStore, SERVICE, check_keys, check_profile};
 
 const DEST: &str = "org.freedesktop.secrets";
 const ROOT: &str = "/org/freedesktop/secrets";
@@ -66,23 +65,6 @@ impl SecretServiceKeyStoreBuilder {
             timeout: self.timeout,
             conn: Mutex::new(None),
         }
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Secret {
-    #[serde(rename = "AccessKeyId")]
-    access_key_id: String,
-    #[serde(rename = "SecretAccessKey")]
-    secret_access_key: String,
-    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
-    account_id: Option<String>,
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        self.secret_access_key.zeroize();
     }
 }
 
@@ -258,12 +240,8 @@ impl KeyStore for SecretServiceKeyStore {
     fn put(&self, profile: &str, keys: &Credentials) -> Result<(), CredentialsError> {
         check_profile(profile)?;
         check_keys(profile, keys)?;
-        let secret = Secret {
-            access_key_id: keys.access_key_id().to_owned(),
-            secret_access_key: keys.secret_access_key().to_owned(),
-            account_id: keys.account_id().map(str::to_owned),
-        };
-        let json = Zeroizing::new(serde_json::to_vec(&secret).map_err(|_| error("encoding"))?);
+        let json =
+            Zeroizing::new(serde_json::to_vec(&Item::of(keys)).map_err(|_| error("encoding"))?);
         self.with(|conn, session| {
             let collection = Self::default_collection(conn)?;
             let label = format!("awscred: {profile}");
@@ -322,18 +300,10 @@ impl KeyStore for SecretServiceKeyStore {
                 .and_then(Value::as_bytes)
                 .map(Zeroizing::new)
                 .ok_or_else(|| error("the Secret Service answered GetSecret without a secret"))?;
-            let secret: Secret = serde_json::from_slice(&value).map_err(|_| {
+            let item: Item = serde_json::from_slice(&value).map_err(|_| {
                 error("the awscred item in the Secret Service is not awscred's JSON")
             })?;
-            Ok(Some(
-                Credentials::builder(
-                    secret.access_key_id.as_str(),
-                    secret.secret_access_key.as_str(),
-                    PROVIDER_NAME,
-                )
-                .maybe_account_id(secret.account_id.clone())
-                .build(),
-            ))
+            Ok(Some(item.credentials()))
         })
         .map_err(|e| e.with("profile", profile))
     }

@@ -223,8 +223,7 @@ mod prompt {
     use zeroize::Zeroizing;
 
     pub(super) fn read_code(prompt: &str) -> io::Result<Zeroizing<String>> {
-        #[cfg(unix)]
-        if let Some(line) = tty::read_without_echo(prompt)? {
+        if let Some(line) = awscred_types::terminal::read_without_echo(prompt)? {
             return Ok(line);
         }
         let mut err = io::stderr().lock();
@@ -238,44 +237,6 @@ mod prompt {
             ));
         }
         Ok(line)
-    }
-
-    #[cfg(unix)]
-    mod tty {
-        use std::io::{self, BufRead, BufReader, Write};
-
-        use rustix::termios::{self, LocalModes, OptionalActions};
-        use zeroize::Zeroizing;
-
-        /// `None` when there is no controlling terminal.
-        pub(super) fn read_without_echo(prompt: &str) -> io::Result<Option<Zeroizing<String>>> {
-            #[allow(
-                clippy::disallowed_methods,
-                reason = "the controlling terminal is a device, not configuration on disk"
-            )]
-            let Ok(file) = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open("/dev/tty")
-            else {
-                return Ok(None);
-            };
-            let saved = termios::tcgetattr(&file)?;
-            let mut quiet = saved.clone();
-            quiet.local_modes.remove(LocalModes::ECHO);
-            quiet.local_modes.insert(LocalModes::ECHONL);
-            termios::tcsetattr(&file, OptionalActions::Now, &quiet)?;
-            let result = (|| {
-                let mut out = &file;
-                out.write_all(prompt.as_bytes())?;
-                out.flush()?;
-                let mut line = Zeroizing::new(String::new());
-                BufReader::new(&file).read_line(&mut line)?;
-                Ok(line)
-            })();
-            termios::tcsetattr(&file, OptionalActions::Now, &saved)?;
-            result.map(Some)
-        }
     }
 }
 

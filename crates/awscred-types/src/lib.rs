@@ -14,6 +14,8 @@
 //!   enforces it). [`Fs::read`] reads regular files only, never waits on a FIFO, and caps each
 //!   kind of file ([`ReadCap`]).
 //! - [`printable`]: text from outside (a server's error message) made safe to print.
+//! - [`terminal::read_without_echo`]: a prompt on the controlling terminal, read without echo
+//!   (MFA codes, the key store's keys and passphrase).
 //! - [`json`] (feature `json`): the one reader of the credentials JSON document (`AccessKeyId`,
 //!   `SecretAccessKey`, `Token`/`SessionToken`, `Expiration`, `AccountId`) that the container
 //!   endpoint answers, `credential_process` prints and IMDS serves. It lives here, below the
@@ -58,6 +60,8 @@ pub use fs::{Fs, FsLock, OsFs, ReadCap, Refused, SharedFs};
 pub use provider::{ProvideCredentials, SharedProvider, StaticProvider, answer_now};
 pub use sources::Sources;
 pub use text::printable;
+
+pub mod terminal;
 
 #[cfg(any(test, feature = "test-util"))]
 pub use clock::ManualClock;
