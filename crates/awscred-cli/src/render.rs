@@ -178,8 +178,29 @@ pub(crate) fn kind(view: &ProfileView<'_>) -> String {
         ProfileKind::Sso { .. } => "IAM Identity Center (SSO)".into(),
         ProfileKind::StaticKeys(_) => "static keys".into(),
         ProfileKind::LoginSession(_) => "console sign-in (login_session)".into(),
+        ProfileKind::CredentialProcess
+            if view.get("credential_process").and_then(session_profile) == Some(view.name()) =>
+        {
+            "key store (credential_process = awscred keys session)".into()
+        }
         ProfileKind::CredentialProcess => "credential_process".into(),
         _ => "no credentials (settings only)".into(),
+    }
+}
+
+/// The profile a `credential_process` value hands to `awscred keys session`, when it is exactly
+/// that command (`awscred` or a path ending in `/awscred`): a key-store profile.
+pub(crate) fn session_profile(command: &str) -> Option<&str> {
+    let mut words = command.split_whitespace();
+    let program = words.next()?;
+    if program != "awscred" && !program.ends_with("/awscred") {
+        return None;
+    }
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some("keys"), Some("session"), Some("--profile"), Some(p)) => {
+            words.next().is_none().then_some(p)
+        }
+        _ => None,
     }
 }
 

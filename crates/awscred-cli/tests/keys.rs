@@ -430,7 +430,8 @@ async fn session_tokens_cached_and_answered_in_process() {
         "session",
         "",
         "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n\
-         credential_process = awscred keys session --profile dev\n",
+         credential_process = awscred keys session --profile dev\n\
+         [profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = dev\n",
     );
     store(&h)
         .put(
@@ -476,6 +477,35 @@ async fn session_tokens_cached_and_answered_in_process() {
     assert!(
         list.contains("session cached until 2035-01-01T00:00:00Z"),
         "{list}"
+    );
+    // explain and profiles show the key-store profile, and a role on it.
+    let (code, out, err) = support::run(
+        &h,
+        &["explain", "--profile", "role"],
+        // AssumeRole goes nowhere: only the explanation matters here.
+        &env("http://127.0.0.1:9"),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("base: key store profile dev (a GetSessionToken session; STS limits a role"),
+        "{out}"
+    );
+    let (_, out, _) = support::run(&h, &["explain", "--profile", "dev"], &env(&url)).await;
+    assert!(
+        out.contains("kind: key store (credential_process = awscred keys session)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "key store: file, key AKIA************0001, session cached until 2035-01-01T00:00:00Z"
+        ),
+        "{out}"
+    );
+    let (_, out, _) = support::run(&h, &["profiles"], &env(&url)).await;
+    assert!(
+        out.contains("dev   key store (credential_process = awscred keys session)  [config]  (key store: file, key AKIA"),
+        "{out}"
     );
 
     // In process: export-credentials through the chain, with no awscred on PATH.

@@ -93,6 +93,13 @@ pub(crate) fn run(
             for (k, v) in s.iter() {
                 say!("  {k} = {}", shown(k, v));
             }
+            #[cfg(feature = "keys")]
+            if s.get("credential_process")
+                .and_then(crate::render::session_profile)
+                == Some(s.name())
+            {
+                say!("  {}", crate::commands::keys::describe(s.name()));
+            }
         }
     }
     let names: Vec<_> = set.profile_names().collect();
@@ -217,7 +224,15 @@ fn role_chain(set: &ProfileSet, name: &str, session: &SessionArgs) -> Option<Vec
             profile,
             login_session,
         } => format!("console sign-in (profile {profile}, session {login_session})"),
-        BaseProvider::CredentialProcess { .. } => "credential_process (command not shown)".into(),
+        BaseProvider::CredentialProcess { command, .. } => {
+            match crate::render::session_profile(command) {
+                Some(p) => format!(
+                    "key store profile {p} (a GetSessionToken session; STS limits a role \
+                     assumed with session-token credentials to one hour)"
+                ),
+                None => "credential_process (command not shown)".into(),
+            }
+        }
         _ => "another source".into(),
     };
     let mut lines = vec![format!("base: {base}")];

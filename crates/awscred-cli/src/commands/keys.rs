@@ -25,21 +25,7 @@ pub(crate) fn session_command(profile: &str) -> String {
     format!("awscred keys session --profile {profile}")
 }
 
-/// The profile a `credential_process` value hands to `awscred keys session`, when it is exactly
-/// that command (`awscred` or a path ending in `/awscred`).
-pub(crate) fn session_profile(command: &str) -> Option<&str> {
-    let mut words = command.split_whitespace();
-    let program = words.next()?;
-    if program != "awscred" && !program.ends_with("/awscred") {
-        return None;
-    }
-    match (words.next(), words.next(), words.next(), words.next()) {
-        (Some("keys"), Some("session"), Some("--profile"), Some(p)) => {
-            words.next().is_none().then_some(p)
-        }
-        _ => None,
-    }
-}
+pub(crate) use crate::render::session_profile;
 
 const KEY_LINES: [&str; 3] = [
     "aws_access_key_id",
@@ -247,14 +233,14 @@ pub(crate) fn add(profile: &str, from_env: bool) -> Result<(), CredentialsError>
     put_checked(&*store, profile, &keys)?;
     let files = Files::new(&sources);
     files.point_at_store(profile)?;
-    println!(
+    outln!(
         "stored {} for profile {profile} in the {} key store (account {}, {})",
         mask_key_id(keys.access_key_id()),
         store.backend(),
         who.account,
         who.arn
     );
-    println!(
+    outln!(
         "{}: [profile {profile}] credential_process = {}",
         files.config.display(),
         session_command(profile)
@@ -286,7 +272,7 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
     let names = store.list()?;
     let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
     if names.is_empty() {
-        println!("no keys in the {} key store", store.backend());
+        outln!("no keys in the {} key store", store.backend());
         return Ok(());
     }
     for name in names {
@@ -312,7 +298,7 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
             Some(_) => "session expired".to_owned(),
             None => "no session cached".to_owned(),
         };
-        println!(
+        outln!(
             "{name}  {}  {key}  {}  {session}",
             store.backend(),
             if wired {
@@ -336,14 +322,14 @@ pub(crate) fn remove(profile: &str, sessions_only: bool) -> Result<(), Credentia
         }
     }
     if sessions_only {
-        println!("profile {profile}: {cleared} cached session(s) removed");
+        outln!("profile {profile}: {cleared} cached session(s) removed");
         return Ok(());
     }
     let store = store(&sources)?;
     let existed = store.delete(profile)?;
     let files = Files::new(&sources);
     let unpointed = files.unpoint(profile)?;
-    println!(
+    outln!(
         "profile {profile}: {}; {}",
         if existed {
             format!("keys removed from the {} key store", store.backend())
@@ -389,7 +375,7 @@ pub(crate) fn export(profile: &str) -> Result<(), CredentialsError> {
     files.write(&files.credentials, before.as_deref(), &after)?;
     files.unpoint(profile)?;
     store.delete(profile)?;
-    println!(
+    outln!(
         "profile {profile}: {} is back in {} and removed from the {} key store",
         mask_key_id(keys.access_key_id()),
         files.credentials.display(),
@@ -434,7 +420,7 @@ pub(crate) fn migrate(
     let sources = sources();
     let files = Files::new(&sources);
     let Some(original) = files.read(&files.credentials)?.map(Zeroizing::new) else {
-        println!(
+        outln!(
             "{} does not exist: no keys to migrate",
             files.credentials.display()
         );
@@ -474,7 +460,7 @@ pub(crate) fn migrate(
             .credentials_file_profile(name)
             .expect("chosen from the credentials file");
         if section.contains_key("aws_session_token") {
-            println!(
+            outln!(
                 "{name}: skipped (it holds a session token: temporary credentials are not \
                  migrated)"
             );
@@ -522,7 +508,7 @@ pub(crate) fn migrate(
         });
     }
     if moves.is_empty() {
-        println!("no keys to migrate");
+        outln!("no keys to migrate");
         return Ok(());
     }
     let store = store(&sources)?;
@@ -539,7 +525,7 @@ pub(crate) fn migrate(
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "{}: {} → {} key store{split}",
             m.from,
             mask_key_id(m.keys.access_key_id()),
@@ -547,7 +533,7 @@ pub(crate) fn migrate(
         );
     }
     if dry_run {
-        println!("dry run: nothing was changed");
+        outln!("dry run: nothing was changed");
         return Ok(());
     }
     // 1. Store each pair and read it back. (Keys: in the file and the store.)
@@ -600,10 +586,10 @@ pub(crate) fn migrate(
     let mut failed = 0;
     for m in &moves {
         match verify(&sources, &m.to, &m.keys) {
-            Ok(who) => println!("{}: verified ({})", m.to, who.arn),
+            Ok(who) => outln!("{}: verified ({})", m.to, who.arn),
             Err(e) => {
                 failed += 1;
-                eprintln!(
+                errln!(
                     "awscred: {}: the keys are stored but STS did not accept them: {e}",
                     m.to
                 );
@@ -612,11 +598,11 @@ pub(crate) fn migrate(
     }
     step_done(&*sources.env, 5);
     if keep_backup || failed > 0 {
-        println!("backup kept: {}", backup.display());
+        outln!("backup kept: {}", backup.display());
     } else if let Err(e) = sources.fs.remove(&backup) {
         tracing::warn!("could not remove the backup {}: {e}", backup.display());
     }
-    println!(
+    outln!(
         "{} profile{} migrated; undo with `awscred keys export PROFILE`",
         moves.len(),
         if moves.len() == 1 { "" } else { "s" }
@@ -768,7 +754,7 @@ pub(crate) fn session(
         runtime()?.block_on(provider.provide_credentials())?
     };
     let text = crate::render::render(&creds, crate::args::Format::Process)?;
-    println!("{}", text.trim_end());
+    outln!("{}", text.trim_end());
     Ok(())
 }
 
@@ -802,4 +788,49 @@ fn session_entries(
         }
     }
     Ok(out)
+}
+
+/// What `explain` and `profiles` say about a key-store profile: the backend and, when the store
+/// can be read without asking anyone (a Secret Service, or the file with
+/// `AWSCRED_KEYSTORE_PASSPHRASE` set), whether the keys are there and the cached session.
+pub(crate) fn describe(profile: &str) -> String {
+    let sources = sources();
+    let backend = match awscred_keystore::chosen_backend(&sources) {
+        Ok(b) => b,
+        Err(e) => return format!("key store: {}", e.message()),
+    };
+    if backend == awscred_keystore::Backend::File
+        && sources.env.get(awscred_keystore::PASSPHRASE_VAR).is_none()
+    {
+        return format!(
+            "key store: {backend} (its state needs the passphrase: `awscred keys list`)"
+        );
+    }
+    let found = store(&sources).and_then(|s| s.get(profile));
+    match found {
+        Err(e) => format!("key store: {backend}: {e}"),
+        Ok(None) => {
+            format!("key store: {backend}: no keys for {profile} (`awscred keys add {profile}`)")
+        }
+        Ok(Some(keys)) => {
+            let now = awscred_types::Clock::now(&*sources.clock);
+            let session = match session_entries(profile)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(_, e)| e)
+                .max()
+            {
+                Some(e) if e > now => format!(
+                    "session cached until {} ({})",
+                    crate::render::rfc3339(e),
+                    crate::render::remaining(e, now)
+                ),
+                _ => "no session cached".to_owned(),
+            };
+            format!(
+                "key store: {backend}, key {}, {session}",
+                mask_key_id(keys.access_key_id())
+            )
+        }
+    }
 }

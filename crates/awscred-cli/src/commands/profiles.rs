@@ -53,6 +53,14 @@ pub(crate) fn run() -> Result<(), CredentialsError> {
             };
             line.push_str(&format!("  ({status})"));
         }
+        #[cfg(feature = "keys")]
+        if section
+            .get("credential_process")
+            .and_then(crate::render::session_profile)
+            == Some(name)
+        {
+            line.push_str(&format!("  ({})", crate::commands::keys::describe(name)));
+        }
         outln!("{line}");
     }
     Ok(())
