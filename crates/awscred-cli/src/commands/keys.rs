@@ -11,7 +11,7 @@ use awscred_profile::{FileKind, Platform, ProfileSet, edit, locate};
 use awscred_provider_assume_role::{
     MFA_SESSION_DURATION, SESSION_DURATION, SessionTokenProvider, SharedMfaTokenProvider,
 };
-use awscred_sts::{CallerIdentity, SelectedProfileValues, StsClientBuilder};
+use awscred_sts::{CallerIdentity, StsClient};
 use awscred_types::{
     Credentials, CredentialsError, Env, ProvideCredentials, ReadCap, SharedProvider, Sources,
 };
@@ -153,8 +153,9 @@ fn verify(
     keys: &Credentials,
 ) -> Result<CallerIdentity, CredentialsError> {
     let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
-    let values = SelectedProfileValues::new(&set, profile);
-    let sts = StsClientBuilder::from_sources(sources, &values)?.build()?;
+    let sts = StsClient::builder(sources)
+        .profile(&set.view(profile))
+        .build()?;
     runtime()?
         .block_on(sts.get_caller_identity(keys))
         .map_err(|e| {
@@ -641,8 +642,9 @@ impl KeySession {
     ) -> Result<Self, CredentialsError> {
         let sources = sources();
         let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
-        let values = SelectedProfileValues::new(&set, profile);
-        let sts = StsClientBuilder::from_sources(&sources, &values)?.build()?;
+        let sts = StsClient::builder(&sources)
+            .profile(&set.view(profile))
+            .build()?;
         let mfa_serial = set
             .profile(profile)
             .and_then(|p| p.get("mfa_serial"))

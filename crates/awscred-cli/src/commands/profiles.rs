@@ -54,7 +54,7 @@ pub(crate) fn run() -> Result<(), CredentialsError> {
             line.push_str(&format!("  ({status})"));
         }
         #[cfg(feature = "keys")]
-        if section
+        if view
             .get("credential_process")
             .and_then(crate::render::session_profile)
             == Some(name)
