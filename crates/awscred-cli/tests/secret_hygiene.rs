@@ -826,6 +826,8 @@ async fn login_paths_print_no_secret() {
         }
     }
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+}
+
 /// Every `awscred keys` command and its error paths (feature `keys`, the file backend): the
 /// keys added, migrated and exported, the store's passphrase, a wrong passphrase, a damaged
 /// store, keys STS refuses. Only `keys session` prints credentials (its purpose).
