@@ -116,6 +116,7 @@ pub struct DefaultChainBuilder {
 /// command line, `Some(provider)` takes its place, `None` runs the command as usual. The CLI
 /// sets one for its own `awscred keys session --profile NAME` (no subprocess, no loop).
 #[derive(Clone)]
+#[cfg_attr(not(feature = "process"), allow(dead_code))] // read only by the process slot
 pub struct ProcessOverride(Arc<OverrideFn>);
 
 type OverrideFn = dyn Fn(&str) -> Option<awscred_types::SharedProvider> + Send + Sync;
@@ -128,6 +129,7 @@ impl ProcessOverride {
         Self(Arc::new(f))
     }
 
+    #[cfg_attr(not(feature = "process"), allow(dead_code))]
     pub(crate) fn provider(&self, command: &str) -> Option<awscred_types::SharedProvider> {
         (self.0)(command)
     }
