@@ -17,8 +17,8 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use awscred::providers::assume_role::{FixedMfa, MfaCode, MfaTokenProvider};
 use awscred::{CredentialsError, ManualClock, Sources};
 use awscred_aws_sdk::{SdkProvider, sdk_config, sdk_config_builder};
-use awscred_test::moto::{AdapterProfiles, Moto};
-use awscred_test::{Outcome, Suite};
+use awscred_test::check;
+use awscred_test::moto::{AdapterProfiles, AdapterSuite};
 
 fn provider(
     sources: &Sources,
@@ -91,162 +91,113 @@ async fn s3_round_trip(config: &aws_types::SdkConfig, bucket: &str) -> Result<()
     })
 }
 
-fn check(ok: bool, why: impl FnOnce() -> String) -> Result<(), String> {
-    if ok { Ok(()) } else { Err(why()) }
-}
-
 #[test]
 fn aws_sdk_against_moto() {
-    let moto = Moto::from_env();
-    let mut suite = Suite::new("aws-sdk-moto", 6).needs_peer("moto");
-    let tag = format!("sdk-{}", std::process::id());
-    let run = |f: &dyn Fn(&Moto, AdapterProfiles) -> Result<(), String>| match &moto {
-        Ok(m) => Outcome::from(f(m, m.adapter_profiles(&tag))),
-        Err(why) => Outcome::Skip(why.clone()),
-    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a tokio runtime");
+    let mut suite = AdapterSuite::new("aws-sdk-moto", 6, "sdk", rt);
     let now = || Arc::new(ManualClock::new(SystemTime::now()));
     let account = "arn:aws:sts::123456789012";
 
     suite.case(
         "static keys: GetCallerIdentity, S3 create, put, get",
-        || {
-            run(&|_, p| {
-                rt.block_on(async {
-                    let config =
-                        sdk_config(&provider(&p.sources(now()), "static", FixedMfa::new("1"))?);
-                    let arn = whoami(&config).await?;
-                    check(arn == "arn:aws:iam::123456789012:user/alice", || {
-                        arn.clone()
-                    })?;
-                    s3_round_trip(&config, &format!("{tag}-static")).await
-                })
-            })
+        async |_, p| {
+            let config = sdk_config(&provider(&p.sources(now()), "static", FixedMfa::new("1"))?);
+            let arn = whoami(&config).await?;
+            check(arn == "arn:aws:iam::123456789012:user/alice", || {
+                arn.clone()
+            })?;
+            s3_round_trip(&config, &format!("{}-static", p.tag)).await
         },
     );
 
     suite.case(
         "two-hop role chain with mfa_serial: the role's ARN, S3",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    let provider =
-                        provider(&p.sources(now()), "mfa-chain", FixedMfa::new("123456"))?;
-                    let config = sdk_config(&provider);
-                    let arn = whoami(&config).await?;
-                    let want = format!("{account}:assumed-role/role-s3/{}", p.chain_session);
-                    check(arn == want, || format!("{arn}, expected {want}"))?;
-                    s3_round_trip(&config, &format!("{tag}-chain")).await?;
-                    let sessions = m.assumed_sessions(&p.chain_session)?;
-                    check(sessions == 1, || {
-                        format!("{sessions} AssumeRole calls, expected 1")
-                    })
-                })
-            })
+        async |m, p| {
+            let provider = provider(&p.sources(now()), "mfa-chain", FixedMfa::new("123456"))?;
+            let config = sdk_config(&provider);
+            let arn = whoami(&config).await?;
+            let want = format!("{account}:assumed-role/role-s3/{}", p.chain_session);
+            check(arn == want, || format!("{arn}, expected {want}"))?;
+            s3_round_trip(&config, &format!("{}-chain", p.tag)).await?;
+            p.check_chain_sessions(m)
         },
     );
 
     suite.case(
         "credentials expire and are refreshed: one AssumeRole per refresh",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    // Real time throughout (moto's sessions expire in real time): 900-second
-                    // sessions, refreshed by the first request after REFRESH_FRESH. The chain
-                    // without the facade's own cache, so the adapter's is the only one.
-                    let sources = p.sources(Arc::new(awscred::SystemClock));
-                    let provider = provider(&sources, "refresh", FixedMfa::new("1"))?;
-                    let (advisory, mandatory) = AdapterProfiles::REFRESH_WINDOWS;
-                    let creds = SdkProvider::builder(&sources, provider.chain().clone())
-                        .refresh_windows(advisory, mandatory)
-                        .build();
-                    let config = sdk_config_builder(&provider)
-                        .credentials_provider(SharedCredentialsProvider::new(creds.clone()))
-                        .build();
-                    let want = format!("{account}:assumed-role/role-s3/{}", p.refresh_session);
-                    let buckets = std::sync::atomic::AtomicUsize::new(0);
-                    p.refresh_rounds(
-                        m,
-                        async |round| {
-                            let arn = whoami(&config).await?;
-                            check(arn == want, || arn.clone())?;
-                            let n = buckets.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            s3_round_trip(&config, &format!("{tag}-refresh-{round}-{n}")).await
-                        },
-                        async || {
-                            creds
-                                .credentials()
-                                .await
-                                .map(|c| c.access_key_id().to_owned())
-                                .map_err(|e| e.to_string())
-                        },
-                    )
-                    .await
-                })
-            })
+        async |m, p| {
+            let sources = p.refresh_sources();
+            let provider = provider(&sources, "refresh", FixedMfa::new("1"))?;
+            let (advisory, mandatory) = AdapterProfiles::REFRESH_WINDOWS;
+            // On the chain without the facade's own cache: the adapter's is the only one.
+            let creds = SdkProvider::builder(&sources, provider.chain().clone())
+                .refresh_windows(advisory, mandatory)
+                .build();
+            let config = sdk_config_builder(&provider)
+                .credentials_provider(SharedCredentialsProvider::new(creds.clone()))
+                .build();
+            let want = format!("{account}:assumed-role/role-s3/{}", p.refresh_session);
+            let buckets = std::sync::atomic::AtomicUsize::new(0);
+            p.refresh_rounds(
+                m,
+                async |round| {
+                    let arn = whoami(&config).await?;
+                    check(arn == want, || arn.clone())?;
+                    let n = buckets.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    s3_round_trip(&config, &format!("{}-refresh-{round}-{n}", p.tag)).await
+                },
+                async || creds.credentials().await,
+            )
+            .await
         },
     );
 
     suite.case(
         "an MFA code that arrives after 31 s: the call waits for it",
-        || {
-            run(&|_, p| {
-                rt.block_on(async {
-                    let slow = SlowMfa(Duration::from_secs(31));
-                    let config = sdk_config(&provider(&p.sources(now()), "mfa-chain", slow)?);
-                    let started = std::time::Instant::now();
-                    let arn = whoami(&config).await?;
-                    check(arn.contains("assumed-role/role-s3/"), || arn.clone())?;
-                    let waited = started.elapsed();
-                    check(waited >= Duration::from_secs(31), || {
-                        format!("answered in {waited:?}")
-                    })
-                })
+        async |_, p| {
+            let slow = SlowMfa(Duration::from_secs(31));
+            let config = sdk_config(&provider(&p.sources(now()), "mfa-chain", slow)?);
+            let started = std::time::Instant::now();
+            let arn = whoami(&config).await?;
+            check(arn.contains("assumed-role/role-s3/"), || arn.clone())?;
+            let waited = started.elapsed();
+            check(waited >= Duration::from_secs(31), || {
+                format!("answered in {waited:?}")
             })
         },
     );
 
     suite.case(
         "the SDK's own identity cache cuts the same MFA load off",
-        || {
-            run(&|_, p| {
-                rt.block_on(async {
-                    let slow = SlowMfa(Duration::from_secs(31));
-                    let provider = provider(&p.sources(now()), "mfa-chain", slow)?;
-                    let lazy = aws_smithy_runtime::client::identity::IdentityCache::lazy().build();
-                    let config = sdk_config_builder(&provider).identity_cache(lazy).build();
-                    match whoami(&config).await {
-                        Ok(arn) => Err(format!(
-                            "answered {arn}: the SDK's cache did not cut it off"
-                        )),
-                        Err(e) => check(e.contains("identity resolver timed out"), || e),
-                    }
-                })
-            })
+        async |_, p| {
+            let slow = SlowMfa(Duration::from_secs(31));
+            let provider = provider(&p.sources(now()), "mfa-chain", slow)?;
+            let lazy = aws_smithy_runtime::client::identity::IdentityCache::lazy().build();
+            let config = sdk_config_builder(&provider).identity_cache(lazy).build();
+            match whoami(&config).await {
+                Ok(arn) => Err(format!(
+                    "answered {arn}: the SDK's cache did not cut it off"
+                )),
+                Err(e) => check(e.contains("identity resolver timed out"), || e),
+            }
         },
     );
 
     suite.case(
         "an STS refusal reaches the SDK's error, message intact",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    let provider = provider(&p.sources(now()), "denied", FixedMfa::new("1"))?;
-                    let awscred_says = match provider.chain().chain().resolve_traced().await.0 {
-                        Err(e) => e.to_string(),
-                        Ok(_) => return Err("role-untrusted was assumed".into()),
-                    };
-                    let text = match whoami(&sdk_config(&provider)).await {
-                        Ok(arn) => return Err(format!("answered {arn}")),
-                        Err(e) => e,
-                    };
-                    p.check_refusal(m, &awscred_says, &text)
-                })
-            })
+        async |m, p| {
+            let provider = provider(&p.sources(now()), "denied", FixedMfa::new("1"))?;
+            let awscred_says =
+                AdapterProfiles::refused(provider.chain().chain().resolve_traced().await.0)?;
+            let text = match whoami(&sdk_config(&provider)).await {
+                Ok(arn) => return Err(format!("answered {arn}")),
+                Err(e) => e,
+            };
+            p.check_refusal(m, &awscred_says, &text)
         },
     );
 

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use awscred_http::{HttpClient, HttpErrorKind, RequestTimeouts, TimeoutPhase};
+use awscred_http::{HttpClient, HttpError, HttpErrorKind, RequestTimeouts, TimeoutPhase};
 use bytes::Bytes;
-use support::{closed_port, drip, get, read_request, response, serve, serve_raw};
+use support::{closed_port, drip, get, response, serve, serve_after_request, serve_raw};
 use tokio::io::AsyncWriteExt;
 use tower::ServiceBuilder;
 use tower_service::Service;
@@ -17,6 +17,41 @@ use tower_service::Service;
 /// How much later than its bound a wait may end on a loaded machine. A bound here is the
 /// behaviour (a timeout fires, a cap applies); the peers wait far longer (30 s, 10 s backoff).
 const SLACK: Duration = Duration::from_secs(5);
+
+/// A client whose read timeout is `read`.
+fn reading_for(read: Duration) -> HttpClient {
+    HttpClient::builder().read_timeout(read).build().unwrap()
+}
+
+/// A client whose connect timeout is `connect`.
+fn connecting_for(connect: Duration) -> HttpClient {
+    HttpClient::builder()
+        .connect_timeout(connect)
+        .build()
+        .unwrap()
+}
+
+/// A server that accepts connections and holds them for 30 s, reading and writing nothing.
+async fn mute() -> support::Server {
+    serve_raw(|stream| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(stream);
+    })
+    .await
+}
+
+/// Asserts the wait since `started` ended before `bound` and the slack passed; how long it was.
+fn ended_by(started: Instant, bound: Duration) -> Duration {
+    let elapsed = started.elapsed();
+    assert!(elapsed < bound + SLACK, "{elapsed:?}");
+    elapsed
+}
+
+/// Asserts `err` is a timeout in `phase` whose message says `says`.
+fn assert_timed_out(err: &HttpError, phase: TimeoutPhase, says: &str) {
+    assert_eq!(err.kind(), HttpErrorKind::TimedOut(phase), "{err}");
+    assert!(err.to_string().contains(says), "{err}");
+}
 
 #[tokio::test]
 async fn get_and_post_return_status_headers_and_whole_body() {
@@ -97,67 +132,43 @@ async fn connection_refused_is_fast_and_names_the_url_without_query() {
 async fn silent_server_times_out_waiting_for_the_head() {
     let server = serve(|_, _| None).await;
     let read = Duration::from_millis(300);
-    let client = HttpClient::builder().read_timeout(read).build().unwrap();
+    let client = reading_for(read);
     let started = Instant::now();
     let err = get(&client, &server.url("/latest/api/token"))
         .await
         .unwrap_err();
-    let elapsed = started.elapsed();
-    assert_eq!(
-        err.kind(),
-        HttpErrorKind::TimedOut(TimeoutPhase::ResponseHead),
-        "{err}"
-    );
-    assert!(elapsed >= read && elapsed < read + SLACK, "{elapsed:?}");
+    let elapsed = ended_by(started, read);
+    assert_timed_out(&err, TimeoutPhase::ResponseHead, "read timeout");
+    assert!(elapsed >= read, "{elapsed:?}");
     assert!(err.is_before_response());
-    assert!(err.to_string().contains("read timeout"), "{err}");
     assert!(err.into_credentials_error().is_timed_out());
 }
 
 #[tokio::test]
 async fn accepted_but_never_read_connection_also_times_out() {
     // Accepts, reads nothing, writes nothing: the request sits in socket buffers.
-    let server = serve_raw(|stream| async move {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        drop(stream);
-    })
-    .await;
+    let server = mute().await;
     let read = Duration::from_millis(300);
-    let client = HttpClient::builder().read_timeout(read).build().unwrap();
+    let client = reading_for(read);
     let started = Instant::now();
     let err = get(&client, &server.url("/")).await.unwrap_err();
     assert!(err.is_timeout(), "{err}");
-    assert!(started.elapsed() < read + SLACK, "{:?}", started.elapsed());
+    ended_by(started, read);
 }
 
 #[tokio::test]
 async fn a_tls_handshake_that_never_completes_is_a_connect_timeout() {
     // TCP is accepted, the ClientHello is never answered: still connecting.
-    let server = serve_raw(|stream| async move {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        drop(stream);
-    })
-    .await;
+    let server = mute().await;
     let connect = Duration::from_millis(300);
-    let client = HttpClient::builder()
-        .connect_timeout(connect)
-        .build()
-        .unwrap();
+    let client = connecting_for(connect);
     let started = Instant::now();
     let err = get(&client, &format!("https://{}/", server.addr))
         .await
         .unwrap_err();
-    let elapsed = started.elapsed();
-    assert_eq!(
-        err.kind(),
-        HttpErrorKind::TimedOut(TimeoutPhase::Connect),
-        "{err}"
-    );
-    assert!(err.to_string().contains("connect timeout"), "{err}");
-    assert!(
-        elapsed >= connect && elapsed < connect + SLACK,
-        "{elapsed:?}"
-    );
+    let elapsed = ended_by(started, connect);
+    assert_timed_out(&err, TimeoutPhase::Connect, "connect timeout");
+    assert!(elapsed >= connect, "{elapsed:?}");
 }
 
 // Linux drops SYNs to a listener whose accept queue is full; other kernels may refuse instead.
@@ -184,10 +195,7 @@ async fn a_full_accept_queue_is_a_connect_timeout() {
     }
     assert!(held.len() < 16, "the accept queue never filled up");
     let connect = Duration::from_millis(300);
-    let client = HttpClient::builder()
-        .connect_timeout(connect)
-        .build()
-        .unwrap();
+    let client = connecting_for(connect);
     let started = Instant::now();
     let err = get(&client, &format!("http://{addr}/")).await.unwrap_err();
     assert_eq!(
@@ -195,21 +203,14 @@ async fn a_full_accept_queue_is_a_connect_timeout() {
         HttpErrorKind::TimedOut(TimeoutPhase::Connect),
         "{err}"
     );
-    assert!(
-        started.elapsed() < connect + SLACK,
-        "{:?}",
-        started.elapsed()
-    );
+    ended_by(started, connect);
     drop((held, listener));
 }
 
 #[tokio::test]
 async fn a_request_can_carry_its_own_limits() {
     let server = serve(|_, _| None).await;
-    let client = HttpClient::builder()
-        .read_timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
+    let client = reading_for(Duration::from_secs(20));
     let mut request = http::Request::get(server.url("/"))
         .body(Bytes::new())
         .unwrap();
@@ -219,24 +220,17 @@ async fn a_request_can_carry_its_own_limits() {
         .insert(RequestTimeouts::new().read(read));
     let started = Instant::now();
     let err = client.send(request).await.unwrap_err();
-    assert_eq!(
-        err.kind(),
-        HttpErrorKind::TimedOut(TimeoutPhase::ResponseHead),
-        "{err}"
+    assert_timed_out(
+        &err,
+        TimeoutPhase::ResponseHead,
+        "after 200 ms (read timeout)",
     );
-    assert!(
-        err.to_string().contains("after 200 ms (read timeout)"),
-        "{err}"
-    );
-    assert!(started.elapsed() < read + SLACK, "{:?}", started.elapsed());
+    ended_by(started, read);
 }
 
 #[tokio::test]
 async fn slow_drip_body_is_cut_by_the_total_deadline() {
-    let server = serve_raw(|mut stream| async move {
-        if read_request(&mut stream).await.is_none() {
-            return;
-        }
+    let server = serve_after_request(|mut stream| async move {
         let head = b"HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n";
         if stream.write_all(head).await.is_err() {
             return;
@@ -253,23 +247,15 @@ async fn slow_drip_body_is_cut_by_the_total_deadline() {
         .unwrap();
     let started = Instant::now();
     let err = get(&client, &server.url("/")).await.unwrap_err();
-    let elapsed = started.elapsed();
-    assert_eq!(
-        err.kind(),
-        HttpErrorKind::TimedOut(TimeoutPhase::ResponseBody),
-        "{err}"
-    );
-    assert!(err.to_string().contains("total deadline"), "{err}");
+    let elapsed = ended_by(started, total);
+    assert_timed_out(&err, TimeoutPhase::ResponseBody, "total deadline");
     assert!(!err.is_before_response());
-    assert!(elapsed >= total && elapsed < total + SLACK, "{elapsed:?}");
+    assert!(elapsed >= total, "{elapsed:?}");
 }
 
 #[tokio::test]
 async fn stalled_body_is_cut_by_the_read_timeout() {
-    let server = serve_raw(|mut stream| async move {
-        if read_request(&mut stream).await.is_none() {
-            return;
-        }
+    let server = serve_after_request(|mut stream| async move {
         let _ = stream
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
             .await;
@@ -277,24 +263,16 @@ async fn stalled_body_is_cut_by_the_read_timeout() {
     })
     .await;
     let read = Duration::from_millis(300);
-    let client = HttpClient::builder().read_timeout(read).build().unwrap();
+    let client = reading_for(read);
     let started = Instant::now();
     let err = get(&client, &server.url("/")).await.unwrap_err();
-    assert_eq!(
-        err.kind(),
-        HttpErrorKind::TimedOut(TimeoutPhase::ResponseBody),
-        "{err}"
-    );
-    assert!(err.to_string().contains("read timeout"), "{err}");
-    assert!(started.elapsed() < read + SLACK, "{:?}", started.elapsed());
+    assert_timed_out(&err, TimeoutPhase::ResponseBody, "read timeout");
+    ended_by(started, read);
 }
 
 #[tokio::test]
 async fn body_over_the_limit_by_content_length_fails_before_reading() {
-    let server = serve_raw(|mut stream| async move {
-        if read_request(&mut stream).await.is_none() {
-            return;
-        }
+    let server = serve_after_request(|mut stream| async move {
         // Declares 10 MiB, sends 5 bytes, then stalls: a client that tried to read it all would
         // hit the read timeout instead.
         let head = b"HTTP/1.1 200 OK\r\nContent-Length: 10485760\r\n\r\nhello";
@@ -302,16 +280,13 @@ async fn body_over_the_limit_by_content_length_fails_before_reading() {
         tokio::time::sleep(Duration::from_secs(30)).await;
     })
     .await;
-    let client = HttpClient::builder()
-        .read_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
+    let client = reading_for(Duration::from_secs(5));
     let started = Instant::now();
     let err = get(&client, &server.url("/big")).await.unwrap_err();
     assert_eq!(err.kind(), HttpErrorKind::BodyTooLarge, "{err}");
     assert_eq!(err.field("content-length"), Some("10485760"));
     assert_eq!(err.field("limit"), Some("1048576"));
-    assert!(started.elapsed() < SLACK, "{:?}", started.elapsed());
+    ended_by(started, Duration::ZERO);
 }
 
 #[tokio::test]
@@ -319,12 +294,9 @@ async fn chunked_body_over_the_limit_fails_while_streaming() {
     const TOTAL: usize = 64 * 1024 * 1024;
     let written = Arc::new(AtomicUsize::new(0));
     let w = written.clone();
-    let server = serve_raw(move |mut stream| {
+    let server = serve_after_request(move |mut stream| {
         let w = w.clone();
         async move {
-            if read_request(&mut stream).await.is_none() {
-                return;
-            }
             let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
             if stream.write_all(head).await.is_err() {
                 return;
@@ -377,10 +349,7 @@ async fn invalid_urls_are_rejected_without_a_connection() {
 #[tokio::test]
 async fn errors_never_show_header_values() {
     let server = serve(|_, _| None).await;
-    let client = HttpClient::builder()
-        .read_timeout(Duration::from_millis(100))
-        .build()
-        .unwrap();
+    let client = reading_for(Duration::from_millis(100));
     let request = http::Request::get(server.url("/x"))
         .header("x-aws-ec2-metadata-token", "TOKEN-VALUE")
         .header("authorization", "Bearer BEARER-VALUE")

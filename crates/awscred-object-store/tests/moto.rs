@@ -14,8 +14,7 @@ use std::time::SystemTime;
 use awscred::providers::assume_role::FixedMfa;
 use awscred::{ManualClock, Sources};
 use awscred_object_store::{ObjectStoreProvider, amazon_s3, with_profile};
-use awscred_test::moto::{AdapterProfiles, Moto};
-use awscred_test::{Outcome, Suite};
+use awscred_test::moto::{AdapterProfiles, AdapterSuite};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
@@ -74,108 +73,62 @@ fn store(provider: &awscred::Provider) -> Result<Box<dyn ObjectStore>, String> {
     Ok(Box::new(s3))
 }
 
-fn check(ok: bool, why: impl FnOnce() -> String) -> Result<(), String> {
-    if ok { Ok(()) } else { Err(why()) }
-}
-
 #[test]
 fn object_store_against_moto() {
     // reqwest's TLS on rustls with ring (`rustls-no-provider`): the process default, once.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let moto = Moto::from_env();
-    let mut suite = Suite::new("object-store-moto", 4).needs_peer("moto");
-    let tag = format!("os-{}", std::process::id());
-    let run = |f: &dyn Fn(&Moto, AdapterProfiles) -> Result<(), String>| match &moto {
-        Ok(m) => Outcome::from(f(m, m.adapter_profiles(&tag))),
-        Err(why) => Outcome::Skip(why.clone()),
-    };
     let rt = awscred_test::runtime();
+    let mut suite = AdapterSuite::new("object-store-moto", 4, "os", rt);
+    let now = || Arc::new(ManualClock::new(SystemTime::now()));
 
-    suite.case("static keys: put, get and list", || {
-        run(&|_, p| {
-            rt.block_on(async {
-                let clock = Arc::new(ManualClock::new(SystemTime::now()));
-                let provider = provider(&p.sources(clock), "static").map_err(|e| e.to_string())?;
-                round_trip(&*store(&provider)?, "static").await
-            })
-        })
+    suite.case("static keys: put, get and list", async |_, p| {
+        let provider = provider(&p.sources(now()), "static").map_err(|e| e.to_string())?;
+        round_trip(&*store(&provider)?, "static").await
     });
 
     suite.case(
         "two-hop role chain with mfa_serial: put, get and list",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    let clock = Arc::new(ManualClock::new(SystemTime::now()));
-                    let provider =
-                        provider(&p.sources(clock), "mfa-chain").map_err(|e| e.to_string())?;
-                    round_trip(&*store(&provider)?, "mfa-chain").await?;
-                    let sessions = m.assumed_sessions(&p.chain_session)?;
-                    check(sessions == 1, || {
-                        format!("{sessions} AssumeRole calls for the last hop, expected 1")
-                    })
-                })
-            })
+        async |m, p| {
+            let provider = provider(&p.sources(now()), "mfa-chain").map_err(|e| e.to_string())?;
+            round_trip(&*store(&provider)?, "mfa-chain").await?;
+            p.check_chain_sessions(m)
         },
     );
 
     suite.case(
         "credentials expire and are refreshed: one AssumeRole per refresh",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    // Real time throughout (moto's sessions expire in real time): 900-second
-                    // sessions, refreshed by the first request after REFRESH_FRESH. The chain
-                    // without the facade's own cache, so the adapter's is the only one.
-                    let sources = p.sources(Arc::new(awscred::SystemClock));
-                    let provider = provider(&sources, "refresh").map_err(|e| e.to_string())?;
-                    let (advisory, mandatory) = AdapterProfiles::REFRESH_WINDOWS;
-                    let creds = ObjectStoreProvider::builder(&sources, provider.chain().clone())
-                        .refresh_windows(advisory, mandatory)
-                        .build();
-                    let s3 = with_profile(AmazonS3Builder::new(), &provider)
-                        .with_credentials(Arc::new(creds.clone()))
-                        .with_bucket_name(BUCKET)
-                        .build()
-                        .map_err(|e| format!("AmazonS3Builder: {e}"))?;
-                    p.refresh_rounds(
-                        m,
-                        async |round| round_trip(&s3, &format!("refresh-{round}")).await,
-                        async || {
-                            creds
-                                .credentials()
-                                .await
-                                .map(|c| c.access_key_id().to_owned())
-                                .map_err(|e| e.to_string())
-                        },
-                    )
-                    .await
-                })
-            })
+        async |m, p| {
+            let sources = p.refresh_sources();
+            let provider = provider(&sources, "refresh").map_err(|e| e.to_string())?;
+            let (advisory, mandatory) = AdapterProfiles::REFRESH_WINDOWS;
+            // On the chain without the facade's own cache: the adapter's is the only one.
+            let creds = ObjectStoreProvider::builder(&sources, provider.chain().clone())
+                .refresh_windows(advisory, mandatory)
+                .build();
+            let s3 = with_profile(AmazonS3Builder::new(), &provider)
+                .with_credentials(Arc::new(creds.clone()))
+                .with_bucket_name(BUCKET)
+                .build()
+                .map_err(|e| format!("AmazonS3Builder: {e}"))?;
+            let requests = async |round| round_trip(&s3, &format!("refresh-{round}")).await;
+            p.refresh_rounds(m, requests, async || creds.credentials().await)
+                .await
         },
     );
 
     suite.case(
         "an STS refusal reaches object_store's error, message intact",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    let clock = Arc::new(ManualClock::new(SystemTime::now()));
-                    let provider =
-                        provider(&p.sources(clock), "denied").map_err(|e| e.to_string())?;
-                    let awscred_says = match provider.chain().chain().resolve_traced().await.0 {
-                        Err(e) => e.to_string(),
-                        Ok(_) => return Err("role-untrusted was assumed".into()),
-                    };
-                    let err = store(&provider)?
-                        .put(&Path::from("denied/x"), PutPayload::from_static(b"x"))
-                        .await
-                        .err()
-                        .ok_or("the put succeeded")?;
-                    let text = format!("{err} / {err:?}");
-                    p.check_refusal(m, &awscred_says, &text)
-                })
-            })
+        async |m, p| {
+            let provider = provider(&p.sources(now()), "denied").map_err(|e| e.to_string())?;
+            let awscred_says =
+                AdapterProfiles::refused(provider.chain().chain().resolve_traced().await.0)?;
+            let err = store(&provider)?
+                .put(&Path::from("denied/x"), PutPayload::from_static(b"x"))
+                .await
+                .err()
+                .ok_or("the put succeeded")?;
+            let text = format!("{err} / {err:?}");
+            p.check_refusal(m, &awscred_says, &text)
         },
     );
 

@@ -14,8 +14,8 @@ use std::time::SystemTime;
 use awscred::ManualClock;
 use awscred::providers::assume_role::FixedMfa;
 use awscred_opendal::{ReqsignProvider, s3_settings};
-use awscred_test::moto::{AdapterProfiles, Moto};
-use awscred_test::{Outcome, Suite};
+use awscred_test::check;
+use awscred_test::moto::{AdapterProfiles, AdapterSuite};
 use opendal::Operator;
 use reqsign_core::ProvideCredentialChain;
 
@@ -79,10 +79,6 @@ impl log::Log for Warnings {
     fn flush(&self) {}
 }
 
-fn check(ok: bool, why: impl FnOnce() -> String) -> Result<(), String> {
-    if ok { Ok(()) } else { Err(why()) }
-}
-
 #[test]
 fn opendal_against_moto() {
     // OpenDAL's HTTP transport: reqwest, its TLS on rustls with ring (`rustls-no-provider`).
@@ -91,116 +87,81 @@ fn opendal_against_moto() {
         opendal_http_transport_reqwest::ReqwestTransport::default(),
     );
     let _ = log::set_logger(&WARNINGS).map(|()| log::set_max_level(log::LevelFilter::Warn));
-    let moto = Moto::from_env();
-    let mut suite = Suite::new("opendal-moto", 4).needs_peer("moto");
-    let tag = format!("dal-{}", std::process::id());
-    let run = |f: &dyn Fn(&Moto, AdapterProfiles) -> Result<(), String>| match &moto {
-        Ok(m) => Outcome::from(f(m, m.adapter_profiles(&tag))),
-        Err(why) => Outcome::Skip(why.clone()),
-    };
     let rt = awscred_test::runtime();
+    let mut suite = AdapterSuite::new("opendal-moto", 4, "dal", rt);
     let now = || Arc::new(ManualClock::new(SystemTime::now()));
 
-    suite.case("static keys: write and read", || {
-        run(&|_, p| {
-            rt.block_on(async {
-                let provider = provider(&p.sources(now()), "static")?;
-                let op = operator(&provider, ReqsignProvider::new(provider.clone()))?;
-                round_trip(&op, "static").await
-            })
-        })
-    });
-
-    suite.case("two-hop role chain with mfa_serial: write and read", || {
-        run(&|m, p| {
-            rt.block_on(async {
-                let provider = provider(&p.sources(now()), "mfa-chain")?;
-                let op = operator(&provider, ReqsignProvider::new(provider.clone()))?;
-                round_trip(&op, "mfa-chain").await?;
-                let sessions = m.assumed_sessions(&p.chain_session)?;
-                check(sessions == 1, || {
-                    format!("{sessions} AssumeRole calls for the last hop, expected 1")
-                })
-            })
-        })
+    suite.case("static keys: write and read", async |_, p| {
+        let provider = provider(&p.sources(now()), "static")?;
+        let op = operator(&provider, ReqsignProvider::new(provider.clone()))?;
+        round_trip(&op, "static").await
     });
 
     suite.case(
+        "two-hop role chain with mfa_serial: write and read",
+        async |m, p| {
+            let provider = provider(&p.sources(now()), "mfa-chain")?;
+            let op = operator(&provider, ReqsignProvider::new(provider.clone()))?;
+            round_trip(&op, "mfa-chain").await?;
+            p.check_chain_sessions(m)
+        },
+    );
+
+    suite.case(
         "credentials expire and are refreshed: one AssumeRole per refresh",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    // Real time throughout (moto's sessions expire in real time): 900-second
-                    // sessions, refreshed by the first request after REFRESH_FRESH. The chain
-                    // without the facade's own cache, so the adapter's is the only one.
-                    let sources = p.sources(Arc::new(awscred::SystemClock));
-                    let provider = provider(&sources, "refresh")?;
-                    let (advisory, mandatory) = AdapterProfiles::REFRESH_WINDOWS;
-                    let creds = ReqsignProvider::builder(&sources, provider.chain().clone())
-                        .refresh_windows(advisory, mandatory)
-                        .build();
-                    // One operator throughout: reqsign asks again when the `expires_in` it was
-                    // given (the start of the advisory window) has passed.
-                    let op = operator(&provider, creds.clone())?;
-                    p.refresh_rounds(
-                        m,
-                        async |round| round_trip(&op, &format!("refresh-{round}")).await,
-                        async || {
-                            creds
-                                .credentials()
-                                .await
-                                .map(|c| c.access_key_id().to_owned())
-                                .map_err(|e| e.to_string())
-                        },
-                    )
-                    .await
-                })
-            })
+        async |m, p| {
+            let sources = p.refresh_sources();
+            let provider = provider(&sources, "refresh")?;
+            let (advisory, mandatory) = AdapterProfiles::REFRESH_WINDOWS;
+            // On the chain without the facade's own cache: the adapter's is the only one.
+            let creds = ReqsignProvider::builder(&sources, provider.chain().clone())
+                .refresh_windows(advisory, mandatory)
+                .build();
+            // One operator throughout: reqsign asks again when the `expires_in` it was given
+            // (the start of the advisory window) has passed.
+            let op = operator(&provider, creds.clone())?;
+            let requests = async |round| round_trip(&op, &format!("refresh-{round}")).await;
+            p.refresh_rounds(m, requests, async || creds.credentials().await)
+                .await
         },
     );
 
     suite.case(
         "an STS refusal: OpenDAL's write fails, awscred's message whole in reqsign's warning",
-        || {
-            run(&|m, p| {
-                rt.block_on(async {
-                    let provider = provider(&p.sources(now()), "denied")?;
-                    let awscred_says = match provider.chain().chain().resolve_traced().await.0 {
-                        Err(e) => e.to_string(),
-                        Ok(_) => return Err("role-untrusted was assumed".into()),
-                    };
-                    // The provider's own error: awscred's message, whole.
-                    let creds = ReqsignProvider::new(provider.clone());
-                    let own = reqsign_core::ProvideCredential::provide_credential(
-                        &creds,
-                        &reqsign_core::Context::new(),
-                    )
-                    .await
-                    .err()
-                    .ok_or("the provider answered")?;
-                    p.check_refusal(m, &awscred_says, &format!("{own} / {own:?}"))?;
-                    // Through OpenDAL: its S3 service takes credentials only as a
-                    // `ProvideCredentialChain`, which logs a provider's error and goes on, so
-                    // the write fails with "failed to load signing credential" and awscred's
-                    // message is in the warning.
-                    let op = operator(&provider, creds)?;
-                    let err = op
-                        .write("denied/x", b"x".to_vec())
-                        .await
-                        .err()
-                        .ok_or("the write succeeded")?;
-                    let text = format!("{err:?}");
-                    if !text.contains("failed to load signing credential") {
-                        return Err(format!("OpenDAL said {text:?}"));
-                    }
-                    let warned = WARNINGS
-                        .0
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .join("\n");
-                    p.check_refusal(m, &awscred_says, &warned)
-                })
-            })
+        async |m, p| {
+            let provider = provider(&p.sources(now()), "denied")?;
+            let awscred_says =
+                AdapterProfiles::refused(provider.chain().chain().resolve_traced().await.0)?;
+            // The provider's own error: awscred's message, whole.
+            let creds = ReqsignProvider::new(provider.clone());
+            let own = reqsign_core::ProvideCredential::provide_credential(
+                &creds,
+                &reqsign_core::Context::new(),
+            )
+            .await
+            .err()
+            .ok_or("the provider answered")?;
+            p.check_refusal(m, &awscred_says, &format!("{own} / {own:?}"))?;
+            // Through OpenDAL: its S3 service takes credentials only as a
+            // `ProvideCredentialChain`, which logs a provider's error and goes on, so the write
+            // fails with "failed to load signing credential" and awscred's message is in the
+            // warning.
+            let op = operator(&provider, creds)?;
+            let err = op
+                .write("denied/x", b"x".to_vec())
+                .await
+                .err()
+                .ok_or("the write succeeded")?;
+            let text = format!("{err:?}");
+            if !text.contains("failed to load signing credential") {
+                return Err(format!("OpenDAL said {text:?}"));
+            }
+            let warned = WARNINGS
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .join("\n");
+            p.check_refusal(m, &awscred_says, &warned)
         },
     );
 

@@ -10,8 +10,11 @@ use async_trait::async_trait;
 use awscred_file_cache::FileCache;
 use awscred_http::RetryConfig;
 use awscred_profile::{ProfileSet, Source};
-use awscred_provider_assume_role::{AssumeRoleProvider, CommandMfa, FixedMfa, ProfileChain, plan};
+use awscred_provider_assume_role::{
+    AssumeRoleProvider, CommandMfa, FixedMfa, ProfileChain, SharedMfaTokenProvider, plan,
+};
 use awscred_sts::{Endpoint, StsClient};
+use awscred_test::error_text;
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_types::{
     Credentials, CredentialsError, ManualClock, MemFs, ProvideCredentials, SharedClock,
@@ -73,6 +76,24 @@ fn chain(config: &str, profile: &str) -> ProfileChain {
 
 const KEYS: &str = "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n";
 
+/// A provider for `prod` (role `prod` with `mfa_serial = arn:mfa`, from [`KEYS`]) asking the
+/// fixture server `srv` on `clock`, its MFA codes from `mfa`.
+fn mfa_prod(
+    clock: &Arc<ManualClock>,
+    srv: &FixtureServer,
+    mfa: SharedMfaTokenProvider,
+) -> AssumeRoleProvider {
+    let cfg = format!(
+        "[profile prod]\nrole_arn = arn:aws:iam::1:role/prod\nsource_profile = base\n\
+         mfa_serial = arn:mfa\n{KEYS}"
+    );
+    AssumeRoleProvider::builder(&clocked(clock.clone()), chain(&cfg, "prod"))
+        .sts(sts(&srv.url()))
+        .mfa(mfa)
+        .build()
+        .unwrap()
+}
+
 /// Counts how often the base credentials are asked for.
 #[derive(Debug, Default)]
 struct Counting(AtomicUsize);
@@ -126,25 +147,13 @@ async fn memory_cache_serves_until_fifteen_minutes_remain_then_mfa_refresh_is_re
         "request": {"method": "POST", "path": "/", "body_contains": ["TokenCode=111111"]},
         "response": {"status": 200, "body": success("ASIAONE")}}]))
     .await;
-    let cfg = format!(
-        "[profile prod]\nrole_arn = arn:aws:iam::1:role/prod\nsource_profile = base\n\
-         mfa_serial = arn:mfa\n{KEYS}"
-    );
     let clock = Arc::new(ManualClock::new(at(3600)));
-    let provider = AssumeRoleProvider::builder(&clocked(clock.clone()), chain(&cfg, "prod"))
-        .sts(sts(&srv.url()))
-        .mfa(Arc::new(FixedMfa::new("111111")))
-        .build()
-        .unwrap();
+    let provider = mfa_prod(&clock, &srv, Arc::new(FixedMfa::new("111111")));
     assert_eq!(awscred_test::key_id(&provider).await, "ASIAONE");
     clock.set(at(15 * 60)); // exactly the reuse window left: still reused
     assert_eq!(awscred_test::key_id(&provider).await, "ASIAONE");
     clock.set(at(15 * 60 - 1));
-    let err = provider
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = error_text(&provider).await;
     assert!(err.contains("MFA code required"), "{err}");
     assert!(err.contains("arn:mfa") && err.contains("prod"), "{err}");
     srv.verify().unwrap(); // one request only: the refusal sent nothing
@@ -159,16 +168,8 @@ async fn an_mfa_command_may_answer_refreshes() {
         {"request": {"method": "POST", "path": "/", "body_contains": ["TokenCode=222222"]},
          "response": {"status": 200, "body": success("ASIATWO")}}]))
     .await;
-    let cfg = format!(
-        "[profile prod]\nrole_arn = arn:aws:iam::1:role/prod\nsource_profile = base\n\
-         mfa_serial = arn:mfa\n{KEYS}"
-    );
     let clock = Arc::new(ManualClock::new(at(3600)));
-    let provider = AssumeRoleProvider::builder(&clocked(clock.clone()), chain(&cfg, "prod"))
-        .sts(sts(&srv.url()))
-        .mfa(Arc::new(CommandMfa::new("echo 222222")))
-        .build()
-        .unwrap();
+    let provider = mfa_prod(&clock, &srv, Arc::new(CommandMfa::new("echo 222222")));
     provider.provide_credentials().await.unwrap();
     clock.set(at(60));
     assert_eq!(awscred_test::key_id(&provider).await, "ASIATWO");
@@ -196,15 +197,9 @@ async fn a_valid_outer_session_needs_neither_the_base_nor_sts() {
             .build()
             .unwrap()
     };
-    assert_eq!(
-        build().provide_credentials().await.unwrap().access_key_id(),
-        "ASIATOP"
-    );
+    assert_eq!(awscred_test::key_id(&build()).await, "ASIATOP");
     // A new provider (a new process): both hops come from the file cache.
-    assert_eq!(
-        build().provide_credentials().await.unwrap().access_key_id(),
-        "ASIATOP"
-    );
+    assert_eq!(awscred_test::key_id(&build()).await, "ASIATOP");
     assert_eq!(base.0.load(Ordering::SeqCst), 1);
     srv.verify().unwrap();
 }
@@ -270,15 +265,12 @@ async fn the_chaining_cap_is_explained_when_sts_refuses_a_long_session() {
         }
     }
     let cfg = "[profile prod]\nrole_arn = arn:r\ncredential_source = EcsContainer\nduration_seconds = 7200\n";
-    let err = AssumeRoleProvider::builder(&sources(), chain(cfg, "prod"))
+    let provider = AssumeRoleProvider::builder(&sources(), chain(cfg, "prod"))
         .source(Arc::new(RoleSession))
         .sts(sts(&srv.url()))
         .build()
-        .unwrap()
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+        .unwrap();
+    let err = error_text(&provider).await;
     srv.verify().unwrap();
     assert!(err.contains("one hour (3600 seconds)"), "{err}");
     assert!(
@@ -301,17 +293,14 @@ async fn a_chained_hop_asking_for_more_than_an_hour_fails_before_any_request() {
         "[profile top]\nrole_arn = arn:aws:iam::1:role/top\nsource_profile = mid\nduration_seconds = 43200\n\
          [profile mid]\nrole_arn = arn:aws:iam::1:role/mid\nsource_profile = base\n{KEYS}"
     );
-    let err = AssumeRoleProvider::builder(
+    let provider = AssumeRoleProvider::builder(
         &clocked(Arc::new(ManualClock::new(at(3600)))),
         chain(&cfg, "top"),
     )
     .sts(sts(&srv.url()))
     .build()
-    .unwrap()
-    .provide_credentials()
-    .await
-    .unwrap_err()
-    .to_string();
+    .unwrap();
+    let err = error_text(&provider).await;
     srv.verify().unwrap();
     assert!(
         err.contains("duration_seconds = 43200") && err.contains("one hour"),

@@ -11,9 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use awscred_file_cache::{FileCache, SsoTokenCache};
 use awscred_http::{HttpClient, RetryConfig, RetryMode};
 use awscred_profile::{ProfileSet, Source};
-use awscred_provider_sso::{SsoProvider, SsoSettings};
-use awscred_test::Outcome;
+use awscred_provider_sso::{SsoProvider, SsoProviderBuilder, SsoSettings};
 use awscred_test::fixture_server::{FixtureServer, Recording};
+use awscred_test::{Outcome, error_text};
 use awscred_types::{FakeEnv, Fs, ManualClock, MemFs, OsFs, ProvideCredentials, SharedFs, Sources};
 
 const NOW: u64 = 2_000_000_000; // 2033-05-18
@@ -51,9 +51,17 @@ fn token_json(access: &str, expires: SystemTime, refreshable: bool) -> String {
     v.to_string()
 }
 
+/// The portal's GetRoleCredentials request for the profiles above.
+const ROLE_CREDENTIALS: &str = "/federation/credentials?account_id=123456789012&role_name=ReadOnly";
+
+/// A GetRoleCredentials exchange (any token) answered with `response`.
+fn portal_answering(response: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"request": {"method": "GET", "path": ROLE_CREDENTIALS}, "response": response})
+}
+
 fn portal(token: &str) -> serde_json::Value {
     serde_json::json!({
-        "request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly",
+        "request": {"method": "GET", "path": ROLE_CREDENTIALS,
                     "headers": {"x-amz-sso_bearer_token": token}},
         "response": {"status": 200, "body": serde_json::json!({"roleCredentials": {
             "accessKeyId": "ASIASSO", "secretAccessKey": "SSOSECRET", "sessionToken": "SSOTOKEN",
@@ -79,6 +87,11 @@ impl Setup {
         }
     }
 
+    /// A new set-up and the settings of SESSION's `dev` profile.
+    fn dev() -> (Self, SsoSettings) {
+        (Self::new(), settings(SESSION, "dev"))
+    }
+
     fn token(&self, s: &SsoSettings, json: String) -> std::path::PathBuf {
         let cache = SsoTokenCache::new(TOKENS, self.fs.clone());
         let path = cache.path(s.token_name());
@@ -94,10 +107,16 @@ impl Setup {
             .with_clock(self.clock.clone())
     }
 
-    fn provider(&self, s: SsoSettings, url: &str) -> SsoProvider {
+    /// A provider for `s` on this set-up's token cache, asking the portal at `url`.
+    fn builder(&self, s: SsoSettings, url: &str) -> SsoProviderBuilder {
         SsoProvider::builder(&self.sources(), s)
             .token_cache(Some(SsoTokenCache::new(TOKENS, self.fs.clone())))
             .portal_endpoint(url)
+    }
+
+    /// [`builder`](Self::builder) with SSO-OIDC at `url` too, without retries.
+    fn provider(&self, s: SsoSettings, url: &str) -> SsoProvider {
+        self.builder(s, url)
             .oidc_endpoint(url)
             .retry(RetryConfig::disabled())
             .build()
@@ -137,15 +156,9 @@ async fn legacy_and_session_profiles_get_role_credentials() {
 
 #[tokio::test]
 async fn token_file_problems_name_the_file_and_the_login_command() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     let srv = server(serde_json::json!([])).await;
-    let err = t
-        .provider(s.clone(), &srv.url())
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = error_text(&t.provider(s.clone(), &srv.url())).await;
     assert!(err.contains("no SSO token for my-sso"), "{err}");
     assert!(
         err.contains("aws sso login --profile dev")
@@ -158,12 +171,7 @@ async fn token_file_problems_name_the_file_and_the_login_command() {
         "{\"accessToken\": \"A\", \"expiresAt\": \"soon\"}",
     ] {
         let path = t.token(&s, bad.to_owned());
-        let err = t
-            .provider(s.clone(), &srv.url())
-            .provide_credentials()
-            .await
-            .unwrap_err()
-            .to_string();
+        let err = error_text(&t.provider(s.clone(), &srv.url())).await;
         assert!(
             err.contains("invalid") || err.contains("unreadable"),
             "{bad}: {err}"
@@ -179,12 +187,7 @@ async fn an_expired_legacy_token_fails_without_calling_the_portal() {
     let s = settings(LEGACY, "legacy");
     t.token(&s, token_json("OLD", at(NOW - 1), false));
     let srv = server(serde_json::json!([])).await;
-    let err = t
-        .provider(s, &srv.url())
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = error_text(&t.provider(s, &srv.url())).await;
     srv.verify().unwrap();
     assert!(err.contains("expired or is invalid; log in again"), "{err}");
     assert!(!err.contains("OLD"), "{err}");
@@ -192,8 +195,7 @@ async fn an_expired_legacy_token_fails_without_calling_the_portal() {
 
 #[tokio::test]
 async fn a_token_near_expiry_is_refreshed_and_written_back() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     let path = t.token(&s, token_json("OLD", at(NOW + 300), true));
     let srv = server(serde_json::json!([
         {"request": {"method": "POST", "path": "/token", "body_contains": [
@@ -218,8 +220,7 @@ async fn a_token_near_expiry_is_refreshed_and_written_back() {
 
 #[tokio::test]
 async fn a_failed_refresh_keeps_a_valid_token_and_is_not_retried_within_30_s() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     t.token(&s, token_json("OLD", at(NOW + 300), true));
     let srv = server(serde_json::json!([
         {"request": {"method": "POST", "path": "/token"},
@@ -236,19 +237,13 @@ async fn a_failed_refresh_keeps_a_valid_token_and_is_not_retried_within_30_s() {
 
 #[tokio::test]
 async fn portal_401_means_log_in_again_and_5xx_is_retried() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     t.token(&s, token_json("ACCESS", at(NOW + 3600), false));
-    let srv = server(serde_json::json!([
-        {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly"},
-         "response": {"status": 401, "body": "{\"message\":\"Session token not found or invalid\"}"}}]))
+    let srv = server(serde_json::json!([portal_answering(serde_json::json!(
+        {"status": 401, "body": "{\"message\":\"Session token not found or invalid\"}"}
+    ))]))
     .await;
-    let err = t
-        .provider(s.clone(), &srv.url())
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = error_text(&t.provider(s.clone(), &srv.url())).await;
     srv.verify().unwrap();
     assert!(
         err.contains("log in again") && err.contains("awscred sso login --profile dev"),
@@ -256,13 +251,12 @@ async fn portal_401_means_log_in_again_and_5xx_is_retried() {
     );
 
     let srv = server(serde_json::json!([
-        {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly"},
-         "response": {"status": 503, "body": "{}"}},
-        portal("ACCESS")]))
+        portal_answering(serde_json::json!({"status": 503, "body": "{}"})),
+        portal("ACCESS")
+    ]))
     .await;
-    let p = SsoProvider::builder(&t.sources(), s)
-        .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
-        .portal_endpoint(srv.url())
+    let p = t
+        .builder(s, &srv.url())
         .retry(RetryConfig::new(RetryMode::Standard, Some(3)))
         .build()
         .unwrap();
@@ -272,16 +266,14 @@ async fn portal_401_means_log_in_again_and_5xx_is_retried() {
 
 #[tokio::test]
 async fn a_slow_portal_times_out_with_an_error_naming_the_url() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     t.token(&s, token_json("ACCESS", at(NOW + 3600), false));
-    let srv = server(serde_json::json!([
-        {"request": {"method": "GET", "path": "/federation/credentials?account_id=123456789012&role_name=ReadOnly"},
-         "response": {"action": "hang"}}]))
+    let srv = server(serde_json::json!([portal_answering(
+        serde_json::json!({"action": "hang"})
+    )]))
     .await;
-    let p = SsoProvider::builder(&t.sources(), s)
-        .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
-        .portal_endpoint(srv.url())
+    let p = t
+        .builder(s, &srv.url())
         .http(
             HttpClient::builder()
                 .total_timeout(Duration::from_millis(300))
@@ -292,7 +284,7 @@ async fn a_slow_portal_times_out_with_an_error_naming_the_url() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let err = p.provide_credentials().await.unwrap_err().to_string();
+    let err = error_text(&p).await;
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(
         err.contains(&srv.url()) || err.contains("127.0.0.1"),
@@ -303,16 +295,13 @@ async fn a_slow_portal_times_out_with_an_error_naming_the_url() {
 
 #[tokio::test]
 async fn role_credentials_are_shared_through_the_aws_cli_cache() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     t.token(&s, token_json("ACCESS", at(NOW + 3600), false));
     let srv = server(serde_json::json!([portal("ACCESS")])).await;
     let cache = FileCache::new("/home/me/.aws/cli/cache", t.fs.clone() as SharedFs);
     let build = || {
-        SsoProvider::builder(&t.sources(), s.clone())
-            .token_cache(Some(SsoTokenCache::new(TOKENS, t.fs.clone())))
+        t.builder(s.clone(), &srv.url())
             .role_cache(Some(cache.clone()))
-            .portal_endpoint(srv.url())
             .retry(RetryConfig::disabled())
             .build()
             .unwrap()
@@ -444,12 +433,7 @@ print(json.dumps({"token": token["accessToken"], "refresh": token["refreshToken"
     // A token written by the login flow (a legacy profile: keyed by the start URL).
     let legacy = settings(LEGACY, "legacy");
     let srv = server(serde_json::json!([
-        oidc(
-            "/client/register",
-            &[],
-            200,
-            serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})
-        ),
+        register(),
         oidc(
             "/device_authorization",
             &[],
@@ -523,10 +507,19 @@ fn oidc(
                        "response": {"status": status, "body": body.to_string()}})
 }
 
+/// RegisterClient answered with client `CID`, whatever it was asked.
+fn register() -> serde_json::Value {
+    oidc(
+        "/client/register",
+        &[],
+        200,
+        serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"}),
+    )
+}
+
 #[tokio::test]
 async fn device_login_polls_through_pending_and_slow_down_then_writes_the_token() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     let srv = server(serde_json::json!([
         oidc("/client/register", &["\"clientType\":\"public\"", "\"scopes\":[\"sso:account:access\"]"], 200,
              serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET", "clientSecretExpiresAt": NOW + 86_400 * 90})),
@@ -583,14 +576,8 @@ async fn device_login_polls_through_pending_and_slow_down_then_writes_the_token(
 
 #[tokio::test]
 async fn an_expired_device_code_is_a_clear_error() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
-    let register = oidc(
-        "/client/register",
-        &[],
-        200,
-        serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"}),
-    );
+    let (t, s) = Setup::dev();
+    let register = register();
     let start = |expires: u64| {
         oidc(
             "/device_authorization",
@@ -699,8 +686,7 @@ impl awscred_provider_sso::LoginUi for Browser {
 
 #[tokio::test]
 async fn pkce_login_takes_the_code_from_the_loopback_redirect() {
-    let t = Setup::new();
-    let s = settings(SESSION, "dev");
+    let (t, s) = Setup::dev();
     let srv = server(serde_json::json!([
         oidc(
             "/client/register",
@@ -738,43 +724,28 @@ async fn pkce_login_takes_the_code_from_the_loopback_redirect() {
         serde_json::from_slice(&t.fs.get(tokens.path(s.token_name())).unwrap()).unwrap();
     assert_eq!(saved["accessToken"], "PKCETOKEN");
 
-    // A redirect with another state is ignored; a denied login is an error.
-    let srv = server(serde_json::json!([oidc(
-        "/client/register",
-        &[],
-        200,
-        serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})
-    )]))
-    .await;
-    let login =
-        awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url())).unwrap();
-    let ui = Browser {
-        answer: |state| format!("error=access_denied&state={state}"),
+    // A denied login is an error; a redirect with another state is ignored. Each on a new
+    // client registration, the browser answering `answer`; what the login fails with.
+    let refused = async |answer: fn(&str) -> String, wait: Duration| {
+        let srv = server(serde_json::json!([register()])).await;
+        let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
+            .unwrap();
+        let err = login
+            .pkce_flow(&Browser { answer }, wait)
+            .await
+            .unwrap_err();
+        err.to_string()
     };
-    let err = login
-        .pkce_flow(&ui, Duration::from_secs(10))
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = refused(
+        |state| format!("error=access_denied&state={state}"),
+        Duration::from_secs(10),
+    )
+    .await;
     assert!(
         err.contains("not approved") && err.contains("access_denied"),
         "{err}"
     );
-    let srv = server(serde_json::json!([oidc(
-        "/client/register",
-        &[],
-        200,
-        serde_json::json!({"clientId": "CID", "clientSecret": "CSECRET"})
-    )]))
-    .await;
-    let login = awscred_provider_sso::SsoLogin::new(s, tokens, Some(srv.url())).unwrap();
-    let ui = Browser {
-        answer: |_| "code=AUTHCODE&state=forged".to_owned(),
-    };
-    let err = login
-        .pkce_flow(&ui, Duration::from_millis(500))
-        .await
-        .unwrap_err()
-        .to_string();
+    let forged = |_: &str| "code=AUTHCODE&state=forged".to_owned();
+    let err = refused(forged, Duration::from_millis(500)).await;
     assert!(err.contains("did not complete the login"), "{err}");
 }

@@ -12,9 +12,10 @@ use awscred_http::{Bytes, HttpClient, http};
 use awscred_sigv4::{SigningParams, sign};
 use awscred_sts::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, Endpoint, StsClient, StsServiceError,
+    TemporaryCredentials,
 };
-use awscred_test::Suite;
 use awscred_test::moto::Moto;
+use awscred_test::{Suite, check};
 use awscred_types::{Credentials, CredentialsError, Sources};
 
 /// Sources with an empty environment (no proxy or retry settings from the machine).
@@ -35,8 +36,43 @@ fn code(err: &CredentialsError) -> String {
         .unwrap_or_else(|| format!("<no STS code: {err}>"))
 }
 
-fn check(cond: bool, what: impl FnOnce() -> String) -> Result<(), String> {
-    if cond { Ok(()) } else { Err(what()) }
+/// `creds` assume `role` as `session` through `client`.
+async fn assume(
+    client: &StsClient,
+    creds: &Credentials,
+    role: &str,
+    session: &str,
+) -> Result<TemporaryCredentials, CredentialsError> {
+    let request = AssumeRoleRequest::new(role, session);
+    client.assume_role(creds, &request, "assume-role").await
+}
+
+/// Checks that STS behind `client` sees `creds` as the ARN ending in `suffix`.
+async fn check_identity(
+    client: &StsClient,
+    creds: &Credentials,
+    suffix: &str,
+) -> Result<(), String> {
+    let who = client
+        .get_caller_identity(creds)
+        .await
+        .map_err(|e| e.to_string())?;
+    check(who.arn.ends_with(suffix), || who.arn.clone())
+}
+
+/// How many whole seconds after `from` the session `out` expires (0 when before it).
+fn lifetime(out: &TemporaryCredentials, from: SystemTime) -> Result<u64, String> {
+    let expiration = out.expiration().ok_or("the session has no expiration")?;
+    let left = expiration.duration_since(from).unwrap_or(Duration::ZERO);
+    Ok(left.as_secs())
+}
+
+/// The seeded user assumes role-a as `chain-src` on the enforced server, through `client`.
+async fn alice_as_role_a(client: &StsClient, moto: &Moto) -> Result<TemporaryCredentials, String> {
+    let alice = moto.alice("test");
+    assume(client, &alice, &moto.role_a, "chain-src")
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Signs a GetCallerIdentity POST with `creds`, lets `tamper` change it, and sends it raw.
@@ -168,15 +204,7 @@ fn sts_against_moto() {
         CASES[4],
         Box::pin(async {
             let client = client(&moto.enforced);
-            let temp = client
-                .assume_role(
-                    &moto.alice("test"),
-                    &AssumeRoleRequest::new(&moto.role_a, "chain-src"),
-                    "assume-role",
-                )
-                .await
-                .map_err(|e| e.to_string())?
-                .credentials;
+            let temp = alice_as_role_a(&client, &moto).await?.credentials;
             let wrong_token =
                 Credentials::builder(temp.access_key_id(), temp.secret_access_key(), "t")
                     .session_token("not-the-token")
@@ -188,13 +216,7 @@ fn sts_against_moto() {
                 code(&e1) == "InvalidClientTokenId" && code(&e2) == "InvalidClientTokenId",
                 || format!("{e1} / {e2}"),
             )?;
-            let ok = client
-                .get_caller_identity(&temp)
-                .await
-                .map_err(|e| e.to_string())?;
-            check(ok.arn.ends_with(":assumed-role/role-a/chain-src"), || {
-                ok.arn.clone()
-            })
+            check_identity(&client, &temp, ":assumed-role/role-a/chain-src").await
         }),
     );
     run(
@@ -202,44 +224,22 @@ fn sts_against_moto() {
         CASES[5],
         Box::pin(async {
             let client = client(&moto.enforced);
-            let a = client
-                .assume_role(
-                    &moto.alice("test"),
-                    &AssumeRoleRequest::new(&moto.role_a, "chain-src"),
-                    "assume-role",
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+            let a = alice_as_role_a(&client, &moto).await?;
             check(a.credentials.account_id() == Some("123456789012"), || {
                 format!("{:?}", a.credentials)
             })?;
-            let b = client
-                .assume_role(
-                    &a.credentials,
-                    &AssumeRoleRequest::new(&moto.role_b, "hop-two"),
-                    "assume-role",
-                )
+            let b = assume(&client, &a.credentials, &moto.role_b, "hop-two")
                 .await
                 .map_err(|e| e.to_string())?;
-            let who = client
-                .get_caller_identity(&b.credentials)
-                .await
-                .map_err(|e| e.to_string())?;
-            check(who.arn.ends_with(":assumed-role/role-b/hop-two"), || {
-                who.arn.clone()
-            })
+            check_identity(&client, &b.credentials, ":assumed-role/role-b/hop-two").await
         }),
     );
     run(
         &mut suite,
         CASES[6],
         Box::pin(async {
-            let err = client(&moto.enforced)
-                .assume_role(
-                    &moto.alice("test"),
-                    &AssumeRoleRequest::new(&moto.role_untrusted, "s"),
-                    "assume-role",
-                )
+            let alice = moto.alice("test");
+            let err = assume(&client(&moto.enforced), &alice, &moto.role_untrusted, "s")
                 .await
                 .unwrap_err();
             let shown = err.to_string();
@@ -265,12 +265,7 @@ fn sts_against_moto() {
                 .assume_role(&moto.alice("test"), &req, "assume-role")
                 .await
                 .map_err(|e| e.to_string())?;
-            let secs = out
-                .expiration()
-                .unwrap()
-                .duration_since(before)
-                .unwrap()
-                .as_secs();
+            let secs = lifetime(&out, before)?;
             check((995..=1005).contains(&secs), || {
                 format!("DurationSeconds=1000 gave {secs} s")
             })
@@ -291,12 +286,7 @@ fn sts_against_moto() {
                 .assume_role_with_web_identity(&req, "assume-role-with-web-identity")
                 .await
                 .map_err(|e| e.to_string())?;
-            let secs = out
-                .expiration()
-                .unwrap()
-                .duration_since(before)
-                .unwrap_or(Duration::ZERO)
-                .as_secs();
+            let secs = lifetime(&out, before)?;
             check(
                 out.credentials.session_token().is_some() && (895..=905).contains(&secs),
                 || format!("{secs}"),

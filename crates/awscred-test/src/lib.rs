@@ -13,7 +13,8 @@
 //! - [`fixture_server`]: a loopback HTTP server that replays recorded exchanges from
 //!   `fixtures/<suite>/<case>/http.json`, injects faults (drop, hang, slow drip, reset), and
 //!   fails a test when an expected request did not arrive or an unexpected one did.
-//! - [`key_id`]: the access key id a provider answers with (most provider tests' assertion).
+//! - [`key_id`]: the access key id a provider answers with (most provider tests' assertion),
+//!   [`error_text`]: the error it fails with, [`check`]: an assertion that returns its failure.
 //! - [`block_on`] for futures without a runtime, [`runtime`] for those that need tokio.
 //! - [`fixtures_dir`], and re-exports of the seam fakes ([`FakeEnv`], [`MemFs`], [`ManualClock`]).
 //!
@@ -59,6 +60,24 @@ pub async fn key_id<P: awscred_types::ProvideCredentials + ?Sized>(provider: &P)
         Ok(credentials) => credentials.access_key_id().to_owned(),
         Err(e) => panic!("the provider failed: {e}"),
     }
+}
+
+/// The error `provider` fails with, as text, panicking when it answers: the one-line form of
+/// the error assertions.
+pub async fn error_text<P: awscred_types::ProvideCredentials + ?Sized>(provider: &P) -> String {
+    match provider.provide_credentials().await {
+        Ok(credentials) => panic!(
+            "the provider answered {} instead of failing",
+            credentials.access_key_id()
+        ),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// `Ok` when `ok` holds, else `why()` as the error: an assertion for a case that returns its
+/// failure (a [`Suite`] case, an adapter suite's step).
+pub fn check(ok: bool, why: impl FnOnce() -> String) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(why()) }
 }
 
 /// Runs a future that needs no runtime (no timers, no sockets) on this thread, parking between

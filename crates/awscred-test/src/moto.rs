@@ -10,8 +10,11 @@
 )]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use awscred_types::Credentials;
+use awscred_types::{Credentials, CredentialsError, Sources, SystemClock};
+
+use crate::{Outcome, Suite};
 
 /// The skip reason when the variables are not there.
 pub const NOT_RUNNING: &str = "moto_server is not running (run `cargo xtask test`)";
@@ -119,6 +122,8 @@ impl Moto {
 /// Sessions carry the suite's `tag`, so [`Moto::assumed_sessions`] counts one suite's calls.
 #[derive(Debug)]
 pub struct AdapterProfiles {
+    /// The suite's tag (`<prefix>-<process id>`), for names of its own (buckets, prefixes).
+    pub tag: String,
     /// `HOME=/home/me`, IMDS off, one attempt per STS call.
     pub env: awscred_types::FakeEnv,
     /// `/home/me/.aws/config` with the profiles above.
@@ -143,23 +148,31 @@ impl AdapterProfiles {
     pub const REFRESH_FRESH: std::time::Duration = std::time::Duration::from_secs(20);
 
     /// The environment and file system above, with `clock` (the chain's and the adapter's).
-    pub fn sources(&self, clock: awscred_types::SharedClock) -> awscred_types::Sources {
-        awscred_types::Sources::default()
-            .with_env(std::sync::Arc::new(self.env.clone()))
-            .with_fs(std::sync::Arc::new(self.fs.clone()))
+    pub fn sources(&self, clock: awscred_types::SharedClock) -> Sources {
+        Sources::default()
+            .with_env(Arc::new(self.env.clone()))
+            .with_fs(Arc::new(self.fs.clone()))
             .with_clock(clock)
     }
 
-    /// The refresh case every adapter suite runs on the `refresh` profile: three rounds of three
+    /// The sources of the refresh case: [`sources`](Self::sources) on the system clock, since
+    /// moto's sessions expire in real time.
+    pub fn refresh_sources(&self) -> Sources {
+        self.sources(Arc::new(SystemClock))
+    }
+
+    /// The refresh case every adapter suite runs on the `refresh` profile, its adapter built on
+    /// the chain without the facade's own cache (so the adapter's is the only one), on
+    /// [`refresh_sources`](Self::refresh_sources): three rounds of three
     /// `requests(round)` each, the rounds REFRESH_FRESH (and a second) apart, so the first
     /// request of each later round refreshes; after each round moto must have handed out exactly
-    /// `round` sessions, and `key_id()` (the adapter's current access key id) must differ from
-    /// round to round.
+    /// `round` sessions, and the adapter's current credentials (`current()`) must have another
+    /// access key id from round to round.
     pub async fn refresh_rounds(
         &self,
         moto: &Moto,
         mut requests: impl AsyncFnMut(usize) -> Result<(), String>,
-        mut key_id: impl AsyncFnMut() -> Result<String, String>,
+        mut current: impl AsyncFnMut() -> Result<Credentials, CredentialsError>,
     ) -> Result<(), String> {
         let mut keys = Vec::new();
         for round in 1..=3 {
@@ -173,13 +186,32 @@ impl AdapterProfiles {
             if sessions != round {
                 return Err(format!("after round {round}: {sessions} AssumeRole calls"));
             }
-            keys.push(key_id().await?);
+            let credentials = current().await.map_err(|e| e.to_string())?;
+            keys.push(credentials.access_key_id().to_owned());
         }
         keys.dedup();
         if keys.len() != 3 {
             return Err(format!("access keys {keys:?}: not refreshed"));
         }
         Ok(())
+    }
+
+    /// The check after the `mfa-chain` case's requests: moto handed out exactly one session for
+    /// the chain's last hop (the adapter asked once).
+    pub fn check_chain_sessions(&self, moto: &Moto) -> Result<(), String> {
+        let sessions = moto.assumed_sessions(&self.chain_session)?;
+        crate::check(sessions == 1, || {
+            format!("{sessions} AssumeRole calls for the last hop, expected 1")
+        })
+    }
+
+    /// What the `denied` profile's chain resolved to (`resolved`) as awscred's own message, or
+    /// an error when role-untrusted was assumed.
+    pub fn refused<T>(resolved: Result<T, CredentialsError>) -> Result<String, String> {
+        match resolved {
+            Err(e) => Ok(e.to_string()),
+            Ok(_) => Err("role-untrusted was assumed".into()),
+        }
     }
 
     /// The check of the `denied` case: the client's error text `client_says` holds awscred's
@@ -229,6 +261,7 @@ impl Moto {
             untrusted = self.role_untrusted,
         );
         AdapterProfiles {
+            tag: tag.to_owned(),
             env: awscred_types::FakeEnv::new()
                 .with("HOME", "/home/me")
                 .with("AWS_EC2_METADATA_DISABLED", "true")
@@ -239,6 +272,75 @@ impl Moto {
             mfa_serial,
         }
     }
+}
+
+/// The adapter suites' runner: a [`Suite`] that needs moto, whose cases run on `runtime` with
+/// the servers and the suite's [`AdapterProfiles`] (tagged `<prefix>-<process id>`), or are
+/// skipped with the reason there are no servers.
+pub struct AdapterSuite {
+    suite: Suite,
+    moto: Result<Moto, String>,
+    tag: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for AdapterSuite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdapterSuite")
+            .field("tag", &self.tag)
+            .field("moto", &self.moto)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AdapterSuite {
+    /// Suite `name` of `cases` cases; the servers from [`Moto::from_env`].
+    pub fn new(name: &str, cases: usize, prefix: &str, runtime: tokio::runtime::Runtime) -> Self {
+        Self {
+            suite: Suite::new(name, cases).needs_peer("moto"),
+            moto: Moto::from_env(),
+            tag: format!("{prefix}-{}", std::process::id()),
+            runtime,
+        }
+    }
+
+    /// Case `name`: `run` on the servers and fresh profiles, to completion.
+    pub fn case(
+        &mut self,
+        name: &str,
+        run: impl AsyncFnOnce(&Moto, AdapterProfiles) -> Result<(), String>,
+    ) {
+        let (moto, tag, runtime) = (&self.moto, &self.tag, &self.runtime);
+        self.suite.case(name, || match moto {
+            Ok(m) => Outcome::from(runtime.block_on(run(m, m.adapter_profiles(tag)))),
+            Err(why) => Outcome::Skip(why.clone()),
+        });
+    }
+
+    /// Prints the summary and fails on a failed case (see [`Suite::finish`]).
+    pub fn finish(self) {
+        self.suite.finish();
+    }
+}
+
+/// One test that needs the servers and botocore both: [`peer_case`](crate::peer_case) (suite
+/// `suite`, case `case`, reported as needing `peer`) running `run` with the servers and the
+/// venv's Python, or skipped with the reason either is missing.
+pub fn with_botocore_case(
+    suite: &str,
+    peer: &'static str,
+    case: &str,
+    run: impl FnOnce(&Moto, &std::path::Path),
+) {
+    crate::peer_case(suite, peer, case, || {
+        match Moto::from_env().and_then(|m| Ok((m, botocore_python()?))) {
+            Ok((moto, python)) => {
+                run(&moto, &python);
+                Outcome::Pass
+            }
+            Err(why) => Outcome::Skip(why),
+        }
+    });
 }
 
 /// The Python in `target/moto-venv` (it has botocore, installed with moto), or why there is none.

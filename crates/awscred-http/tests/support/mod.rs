@@ -105,58 +105,20 @@ impl Server {
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
+
+    /// Counts and records a request; its index.
+    fn record(&self, seen: &Seen) -> usize {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst);
+        self.seen.lock().unwrap().push(seen.clone());
+        n
+    }
 }
 
-/// Serves each request with `reply(request_index, &request)`, the raw bytes to write back
-/// (`None`: hold the connection open and never answer).
-pub async fn serve<F>(reply: F) -> Server
+/// A server on a new loopback listener that counts the connections it accepts and runs
+/// `handle` on each (with the server, for its counters).
+async fn accept_each<F, Fut>(handle: F) -> Server
 where
-    F: Fn(usize, &Seen) -> Option<Vec<u8>> + Send + Sync + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = Server {
-        addr: listener.local_addr().unwrap(),
-        connections: Arc::default(),
-        requests: Arc::default(),
-        seen: Arc::default(),
-    };
-    let reply = Arc::new(reply);
-    let s = server.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
-            };
-            s.connections.fetch_add(1, Ordering::SeqCst);
-            let (s, reply) = (s.clone(), reply.clone());
-            tokio::spawn(async move {
-                while let Some(seen) = read_request(&mut stream).await {
-                    let n = s.requests.fetch_add(1, Ordering::SeqCst);
-                    s.seen.lock().unwrap().push(seen.clone());
-                    match reply(n, &seen) {
-                        Some(bytes) => {
-                            if stream.write_all(&bytes).await.is_err() {
-                                return;
-                            }
-                        }
-                        None => {
-                            // Never answer; keep the socket open until the client gives up.
-                            let mut sink = [0u8; 1];
-                            let _ = stream.read(&mut sink).await;
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    server
-}
-
-/// Runs `handle` on each accepted connection (for servers that write in their own rhythm).
-pub async fn serve_raw<F, Fut>(handle: F) -> Server
-where
-    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    F: Fn(TcpStream, Server) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -173,10 +135,68 @@ where
                 return;
             };
             s.connections.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(handle(stream));
+            tokio::spawn(handle(stream, s.clone()));
         }
     });
     server
+}
+
+/// Serves each request with `reply(request_index, &request)`, the raw bytes to write back
+/// (`None`: hold the connection open and never answer).
+pub async fn serve<F>(reply: F) -> Server
+where
+    F: Fn(usize, &Seen) -> Option<Vec<u8>> + Send + Sync + 'static,
+{
+    let reply = Arc::new(reply);
+    accept_each(move |mut stream, s| {
+        let reply = reply.clone();
+        async move {
+            while let Some(seen) = read_request(&mut stream).await {
+                match reply(s.record(&seen), &seen) {
+                    Some(bytes) => {
+                        if stream.write_all(&bytes).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => {
+                        // Never answer; keep the socket open until the client gives up.
+                        let mut sink = [0u8; 1];
+                        let _ = stream.read(&mut sink).await;
+                        return;
+                    }
+                }
+            }
+        }
+    })
+    .await
+}
+
+/// Runs `handle` on each accepted connection (for servers that write in their own rhythm).
+pub async fn serve_raw<F, Fut>(handle: F) -> Server
+where
+    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    accept_each(move |stream, _| handle(stream)).await
+}
+
+/// [`serve_raw`], `handle` running once the connection's first request has been read (a
+/// connection closed before that is dropped).
+pub async fn serve_after_request<F, Fut>(handle: F) -> Server
+where
+    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let handle = Arc::new(handle);
+    serve_raw(move |mut stream| {
+        let handle = handle.clone();
+        async move {
+            if read_request(&mut stream).await.is_some() {
+                handle(stream).await;
+            }
+        }
+    })
+    .await
 }
 
 /// A port on 127.0.0.1 where nothing listens (bound, then closed).
@@ -190,46 +210,28 @@ pub async fn closed_port() -> SocketAddr {
 /// A tiny HTTP proxy: answers absolute-form requests itself (body `via proxy`), and tunnels
 /// `CONNECT host:port` to the target. Records every request line and header set it saw.
 pub async fn proxy() -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = Server {
-        addr: listener.local_addr().unwrap(),
-        connections: Arc::default(),
-        requests: Arc::default(),
-        seen: Arc::default(),
-    };
-    let s = server.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
-            };
-            s.connections.fetch_add(1, Ordering::SeqCst);
-            let s = s.clone();
-            tokio::spawn(async move {
-                while let Some(seen) = read_request(&mut stream).await {
-                    s.requests.fetch_add(1, Ordering::SeqCst);
-                    s.seen.lock().unwrap().push(seen.clone());
-                    if let Some(target) = seen.line.strip_prefix("CONNECT ") {
-                        let target = target.split(' ').next().unwrap_or_default().to_owned();
-                        let Ok(mut upstream) = TcpStream::connect(target).await else {
-                            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                            return;
-                        };
-                        let ok = b"HTTP/1.1 200 Connection established\r\n\r\n";
-                        if stream.write_all(ok).await.is_err() {
-                            return;
-                        }
-                        let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
-                        return;
-                    }
-                    if stream.write_all(&response(200, "via proxy")).await.is_err() {
-                        return;
-                    }
+    accept_each(|mut stream, s| async move {
+        while let Some(seen) = read_request(&mut stream).await {
+            s.record(&seen);
+            if let Some(target) = seen.line.strip_prefix("CONNECT ") {
+                let target = target.split(' ').next().unwrap_or_default().to_owned();
+                let Ok(mut upstream) = TcpStream::connect(target).await else {
+                    let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                    return;
+                };
+                let ok = b"HTTP/1.1 200 Connection established\r\n\r\n";
+                if stream.write_all(ok).await.is_err() {
+                    return;
                 }
-            });
+                let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
+                return;
+            }
+            if stream.write_all(&response(200, "via proxy")).await.is_err() {
+                return;
+            }
         }
-    });
-    server
+    })
+    .await
 }
 
 /// Sends a GET through the client.

@@ -5,11 +5,13 @@ mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use awscred_layer::{Cache, CacheLayer, TraceLayer, TraceLog};
+use awscred_test::key_id;
 use awscred_types::{CredentialsError, ManualClock, ProvideCredentials};
-use support::{Fake, clock, creds, expiring, t0};
+use support::{Answer, Fake, clock, creds, expiring, t0};
+use tokio::task::JoinHandle;
 use tower_layer::Layer;
 
 const MIN: Duration = Duration::from_secs(60);
@@ -18,6 +20,32 @@ fn cache(fake: &Fake, clock: &ManualClock) -> Cache<Fake> {
     CacheLayer::new()
         .clock(Arc::new(clock.clone()))
         .layer(fake.clone())
+}
+
+/// A fake that answers AKIDA expiring at `expiry`, then AKIDB expiring an hour later.
+fn a_then_b(expiry: SystemTime) -> Fake {
+    Fake::new([
+        Ok(expiring("AKIDA", expiry)),
+        Ok(expiring("AKIDB", expiry + 60 * MIN)),
+    ])
+}
+
+/// A default cache over [`a_then_b`] (AKIDA expiring an hour after t0), already holding AKIDA,
+/// with the clock then set to `expiry - before`; and the fake.
+async fn holding_a(before: Duration) -> (Arc<Cache<Fake>>, Fake) {
+    let clock = clock();
+    let expiry = t0() + 60 * MIN;
+    let fake = a_then_b(expiry);
+    let cache = Arc::new(cache(&fake, &clock));
+    cache.provide_credentials().await.unwrap();
+    clock.set(expiry - before);
+    (cache, fake)
+}
+
+/// One call to `cache` on a task of its own.
+fn spawn_call(cache: &Arc<Cache<Fake>>) -> JoinHandle<Answer> {
+    let cache = cache.clone();
+    tokio::spawn(async move { cache.provide_credentials().await })
 }
 
 /// Lets spawned tasks on a current-thread runtime run until `cond` holds.
@@ -51,90 +79,47 @@ async fn credentials_without_expiry_are_kept_until_invalidate() {
     let clock = clock();
     let fake = Fake::new([Ok(creds("AKIDA")), Ok(creds("AKIDB"))]);
     let cache = cache(&fake, &clock);
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDA"
-    );
+    assert_eq!(key_id(&cache).await, "AKIDA");
     clock.advance(Duration::from_secs(10 * 365 * 86_400));
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDA"
-    );
+    assert_eq!(key_id(&cache).await, "AKIDA");
     assert_eq!(fake.calls(), 1);
     cache.invalidate();
     assert!(cache.cached().is_none());
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDB"
-    );
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDB"
-    );
+    assert_eq!(key_id(&cache).await, "AKIDB");
+    assert_eq!(key_id(&cache).await, "AKIDB");
     assert_eq!(fake.calls(), 2);
 }
 
 #[tokio::test]
 async fn advisory_window_one_caller_refreshes_while_others_get_current() {
-    let clock = clock();
-    let expiry = t0() + 60 * MIN;
-    let fake = Fake::new([
-        Ok(expiring("AKIDA", expiry)),
-        Ok(expiring("AKIDB", expiry + 60 * MIN)),
-    ]);
-    let cache = Arc::new(cache(&fake, &clock));
-    cache.provide_credentials().await.unwrap();
-    clock.set(expiry - 12 * MIN); // advisory (15) but not mandatory (10)
+    let (cache, fake) = holding_a(12 * MIN).await; // advisory (15) but not mandatory (10)
     assert!(
         cache.cached().is_none(),
         "cached() is None inside the advisory window"
     );
     let gate = fake.gated();
 
-    let leader = tokio::spawn({
-        let cache = cache.clone();
-        async move { cache.provide_credentials().await }
-    });
+    let leader = spawn_call(&cache);
     until(|| fake.calls() == 2).await;
     for _ in 0..100 {
-        let got = cache.provide_credentials().await.unwrap();
-        assert_eq!(
-            got.access_key_id(),
-            "AKIDA",
-            "others keep the current credentials"
-        );
+        let got = key_id(&*cache).await;
+        assert_eq!(got, "AKIDA", "others keep the current credentials");
     }
     assert_eq!(fake.calls(), 2, "exactly one refresh");
     assert!(!leader.is_finished());
 
     gate.add_permits(1);
     assert_eq!(leader.await.unwrap().unwrap().access_key_id(), "AKIDB");
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDB"
-    );
+    assert_eq!(key_id(&*cache).await, "AKIDB");
     assert_eq!(fake.calls(), 2);
 }
 
 #[tokio::test]
 async fn mandatory_window_callers_wait_for_one_refresh() {
-    let clock = clock();
-    let expiry = t0() + 60 * MIN;
-    let fake = Fake::new([
-        Ok(expiring("AKIDA", expiry)),
-        Ok(expiring("AKIDB", expiry + 60 * MIN)),
-    ]);
-    let cache = Arc::new(cache(&fake, &clock));
-    cache.provide_credentials().await.unwrap();
-    clock.set(expiry - 5 * MIN);
+    let (cache, fake) = holding_a(5 * MIN).await;
     let gate = fake.gated();
 
-    let callers: Vec<_> = (0..50)
-        .map(|_| {
-            let cache = cache.clone();
-            tokio::spawn(async move { cache.provide_credentials().await })
-        })
-        .collect();
+    let callers: Vec<_> = (0..50).map(|_| spawn_call(&cache)).collect();
     until(|| fake.calls() == 2).await;
     for _ in 0..100 {
         tokio::task::yield_now().await;
@@ -317,43 +302,40 @@ async fn expired_on_arrival_is_served_for_the_grace_period_without_a_refresh_loo
 #[tokio::test]
 async fn skew_grace_is_configurable_and_capped_by_expiry_when_still_valid() {
     let clock = clock();
-    // Valid for 3 more minutes: inside the mandatory window when fetched.
-    let fake = Fake::new([Ok(expiring("AKIDA", t0() + 3 * MIN))]);
-    let cache = CacheLayer::new()
-        .skew_grace(10 * MIN)
-        .clock(Arc::new(clock.clone()))
-        .layer(fake.clone());
-    cache.provide_credentials().await.unwrap();
-    clock.advance(2 * MIN);
-    cache.provide_credentials().await.unwrap();
-    assert_eq!(fake.calls(), 1);
-    clock.advance(MIN); // expiry reached before the 10-minute grace
-    cache.provide_credentials().await.unwrap();
-    assert_eq!(fake.calls(), 2);
-
-    // Grace of 2 minutes for expired-on-arrival credentials.
-    let fake = Fake::new([Ok(expiring("AKIDA", t0() - MIN))]);
-    let cache = CacheLayer::new()
-        .skew_grace(2 * MIN)
-        .clock(Arc::new(clock.clone()))
-        .layer(fake.clone());
-    cache.provide_credentials().await.unwrap();
-    clock.advance(MIN);
-    cache.provide_credentials().await.unwrap();
-    assert_eq!(fake.calls(), 1);
-    clock.advance(MIN);
-    cache.provide_credentials().await.unwrap();
-    assert_eq!(fake.calls(), 2);
+    // (the expiry fetched, the grace, how long they are served without a refresh), in turn on
+    // one clock; a minute after that they are refreshed.
+    let cases = [
+        // Valid for 3 more minutes: inside the mandatory window when fetched; expiry is
+        // reached before the 10-minute grace.
+        (t0() + 3 * MIN, 10 * MIN, 2 * MIN),
+        // Grace of 2 minutes for expired-on-arrival credentials (fetched at t0 + 3 min).
+        (t0() - MIN, 2 * MIN, MIN),
+    ];
+    for (expiry, grace, served) in cases {
+        let fake = Fake::new([Ok(expiring("AKIDA", expiry))]);
+        let cache = CacheLayer::new()
+            .skew_grace(grace)
+            .clock(Arc::new(clock.clone()))
+            .layer(fake.clone());
+        cache.provide_credentials().await.unwrap();
+        clock.advance(served);
+        cache.provide_credentials().await.unwrap();
+        assert_eq!(fake.calls(), 1, "grace {grace:?}: served for {served:?}");
+        clock.advance(MIN);
+        cache.provide_credentials().await.unwrap();
+        assert_eq!(
+            fake.calls(),
+            2,
+            "grace {grace:?}: refreshed after {served:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn windows_are_configurable() {
     let clock = clock();
     let expiry = t0() + 60 * MIN;
-    let fake = Fake::new([
-        Ok(expiring("AKIDA", expiry)),
-        Ok(expiring("AKIDB", expiry + 60 * MIN)),
-    ]);
+    let fake = a_then_b(expiry);
     let cache = CacheLayer::new()
         .advisory_refresh(2 * MIN)
         .mandatory_refresh(MIN)
@@ -361,16 +343,10 @@ async fn windows_are_configurable() {
         .layer(fake.clone());
     cache.provide_credentials().await.unwrap();
     clock.set(expiry - 14 * MIN); // would be advisory with the defaults
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDA"
-    );
+    assert_eq!(key_id(&cache).await, "AKIDA");
     assert_eq!(fake.calls(), 1);
     clock.set(expiry - 90 * Duration::from_secs(1));
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDB"
-    );
+    assert_eq!(key_id(&cache).await, "AKIDB");
     assert_eq!(fake.calls(), 2);
 }
 
@@ -380,18 +356,12 @@ async fn a_dropped_refresh_is_taken_over_by_the_next_caller() {
     let fake = Fake::new([Ok(creds("AKIDA"))]);
     let gate = fake.gated();
     let cache = Arc::new(cache(&fake, &clock));
-    let leader = tokio::spawn({
-        let cache = cache.clone();
-        async move { cache.provide_credentials().await }
-    });
+    let leader = spawn_call(&cache);
     until(|| fake.calls() == 1).await;
     leader.abort();
     assert!(leader.await.unwrap_err().is_cancelled());
     gate.add_permits(1);
-    assert_eq!(
-        cache.provide_credentials().await.unwrap().access_key_id(),
-        "AKIDA"
-    );
+    assert_eq!(key_id(&*cache).await, "AKIDA");
     assert_eq!(fake.calls(), 2);
 }
 
