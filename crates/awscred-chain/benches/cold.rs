@@ -4,11 +4,28 @@
 #![allow(clippy::disallowed_methods, reason = "the bench writes its own HOME")]
 #![allow(missing_docs, reason = "criterion macros")]
 
+use std::path::Path;
 use std::sync::Arc;
 
 use awscred_chain::DefaultChain;
 use awscred_types::{FakeEnv, OsFs, ProvideCredentials};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+/// `HOME` at `home` and IMDS off.
+fn env_at(home: &Path) -> FakeEnv {
+    FakeEnv::new()
+        .with("HOME", home.to_string_lossy())
+        .with("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+/// What each iteration builds: the default chain on `env` and the real file system.
+fn chain(env: &FakeEnv) -> DefaultChain {
+    DefaultChain::builder()
+        .env(Arc::new(env.clone()))
+        .fs(Arc::new(OsFs))
+        .build()
+        .unwrap()
+}
 
 fn cold(c: &mut Criterion) {
     let home = std::env::temp_dir().join(format!("awscred-bench-cold-{}", std::process::id()));
@@ -23,9 +40,7 @@ fn cold(c: &mut Criterion) {
         "[default]\nregion = eu-west-1\noutput = json\n",
     )
     .unwrap();
-    let env = FakeEnv::new()
-        .with("HOME", home.to_string_lossy())
-        .with("AWS_EC2_METADATA_DISABLED", "true");
+    let env = env_at(&home);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -33,32 +48,14 @@ fn cold(c: &mut Criterion) {
 
     c.bench_function(
         "default chain cold, static keys in ~/.aws/credentials",
-        |b| {
-            b.iter(|| {
-                let chain = DefaultChain::builder()
-                    .env(Arc::new(env.clone()))
-                    .fs(Arc::new(OsFs))
-                    .build()
-                    .unwrap();
-                rt.block_on(chain.provide_credentials()).unwrap()
-            })
-        },
+        |b| b.iter(|| rt.block_on(chain(&env).provide_credentials()).unwrap()),
     );
 
     let empty = std::env::temp_dir().join(format!("awscred-bench-empty-{}", std::process::id()));
     std::fs::create_dir_all(&empty).unwrap();
-    let env = FakeEnv::new()
-        .with("HOME", empty.to_string_lossy())
-        .with("AWS_EC2_METADATA_DISABLED", "true");
+    let env = env_at(&empty);
     c.bench_function("default chain, nothing anywhere, IMDS disabled", |b| {
-        b.iter(|| {
-            let chain = DefaultChain::builder()
-                .env(Arc::new(env.clone()))
-                .fs(Arc::new(OsFs))
-                .build()
-                .unwrap();
-            rt.block_on(chain.provide_credentials()).unwrap_err()
-        })
+        b.iter(|| rt.block_on(chain(&env).provide_credentials()).unwrap_err())
     });
     let _ = std::fs::remove_dir_all(&home);
     let _ = std::fs::remove_dir_all(&empty);

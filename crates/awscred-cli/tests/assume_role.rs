@@ -7,7 +7,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use awscred_file_cache::CacheKey;
 use awscred_sts::AssumeRoleRequest;
@@ -30,7 +30,30 @@ fn home(name: &str, extra: &str) -> PathBuf {
     dir
 }
 
-async fn run(home: &Path, sts: &str, args: &[&str]) -> (i32, String, String) {
+/// Only `HOME`, IMDS off and STS at `sts` in `cmd`'s environment; standard input closed.
+fn hermetic<'c>(cmd: &'c mut Command, home: &Path, sts: &str) -> &'c mut Command {
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_STS", sts)
+        .stdin(Stdio::null())
+}
+
+/// The rest of the environment for the fixture server's STS: a region, one attempt.
+const FIXTURE: [(&str, &str); 2] = [("AWS_REGION", "eu-west-1"), ("AWS_MAX_ATTEMPTS", "1")];
+
+/// `awscred export-credentials --profile top`, [`hermetic`] and `env`.
+fn export_top(home: &Path, sts: &str, env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_awscred"));
+    hermetic(&mut cmd, home, sts)
+        .envs(env.iter().copied())
+        .args(["export-credentials", "--profile", "top"]);
+    cmd
+}
+
+/// `awscred export-credentials --profile top` with `extra` arguments, for the fixture server's
+/// STS at `sts`: the exit code, standard output and standard error.
+async fn export(home: &Path, sts: &str, extra: &[&str]) -> (i32, String, String) {
     // `setsid` detaches the binary from any controlling terminal the test runner has, so "no
     // terminal" is true here as on CI.
     let mut cmd = if Path::new("/usr/bin/setsid").exists() {
@@ -40,14 +63,10 @@ async fn run(home: &Path, sts: &str, args: &[&str]) -> (i32, String, String) {
     } else {
         Command::new(env!("CARGO_BIN_EXE_awscred"))
     };
-    cmd.args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL_STS", sts)
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .stdin(std::process::Stdio::null());
+    hermetic(&mut cmd, home, sts)
+        .envs(FIXTURE)
+        .args(["export-credentials", "--profile", "top"])
+        .args(extra);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();
@@ -76,6 +95,37 @@ async fn sts(body_contains: &[&str], times: usize) -> FixtureServer {
     FixtureServer::start(rec).await
 }
 
+/// Starts 32 `command()`s at once (output captured) and waits for them all: every one must
+/// succeed and print the same. What they printed.
+async fn thirty_two(command: impl Fn() -> Command + Send + 'static) -> String {
+    let outputs = tokio::task::spawn_blocking(move || {
+        let children: Vec<_> = (0..32)
+            .map(|_| {
+                command()
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for out in &outputs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, outputs[0].stdout);
+    }
+    String::from_utf8_lossy(&outputs[0].stdout).into_owned()
+}
+
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
@@ -84,21 +134,11 @@ fn mode(p: &Path) -> u32 {
 async fn sessions_land_in_the_aws_cli_cache_and_the_next_run_uses_them() {
     let h = home("cache", "");
     let server = sts(&["Action=AssumeRole", "RoleSessionName=cli"], 1).await;
-    let (code, out, err) = run(
-        &h,
-        &server.url(),
-        &["export-credentials", "--profile", "top"],
-    )
-    .await;
+    let (code, out, err) = export(&h, &server.url(), &[]).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"AccessKeyId\":\"ASIACLI\""), "{out}");
     // Second run: no STS exchange left, so only the cache can answer.
-    let (code, out2, err) = run(
-        &h,
-        &server.url(),
-        &["export-credentials", "--profile", "top"],
-    )
-    .await;
+    let (code, out2, err) = export(&h, &server.url(), &[]).await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, out2);
     server.verify().unwrap();
@@ -125,12 +165,7 @@ async fn no_cache_keeps_sessions_in_memory_only() {
     let h = home("nocache", "");
     let server = sts(&["Action=AssumeRole"], 2).await;
     for _ in 0..2 {
-        let (code, _, err) = run(
-            &h,
-            &server.url(),
-            &["export-credentials", "--profile", "top", "--no-cache"],
-        )
-        .await;
+        let (code, _, err) = export(&h, &server.url(), &["--no-cache"]).await;
         assert_eq!(code, 0, "{err}");
     }
     server.verify().unwrap();
@@ -148,29 +183,12 @@ async fn mfa_code_on_the_command_line_and_a_clear_error_without_a_terminal() {
         1,
     )
     .await;
-    let (code, out, err) = run(
-        &h,
-        &server.url(),
-        &[
-            "export-credentials",
-            "--profile",
-            "top",
-            "--mfa-code",
-            "271828",
-            "--no-cache",
-        ],
-    )
-    .await;
+    let (code, out, err) = export(&h, &server.url(), &["--mfa-code", "271828", "--no-cache"]).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ASIACLI"), "{out}");
     server.verify().unwrap();
     // No code, no terminal, standard input closed: an error naming the serial, not a hang.
-    let (code, _, err) = run(
-        &h,
-        "http://127.0.0.1:9",
-        &["export-credentials", "--profile", "top", "--no-cache"],
-    )
-    .await;
+    let (code, _, err) = export(&h, "http://127.0.0.1:9", &["--no-cache"]).await;
     assert_ne!(code, 0);
     assert!(err.contains("arn:aws:iam::123456789012:mfa/me"), "{err}");
     assert!(err.contains("MFA code"), "{err}");
@@ -190,40 +208,8 @@ async fn thirty_two_processes_make_one_sts_call() {
     .unwrap();
     let server = FixtureServer::start(rec).await;
     let url = server.url();
-    let outputs = tokio::task::spawn_blocking(move || {
-        let children: Vec<_> = (0..32)
-            .map(|_| {
-                Command::new(env!("CARGO_BIN_EXE_awscred"))
-                    .args(["export-credentials", "--profile", "top"])
-                    .env_clear()
-                    .env("HOME", &h)
-                    .env("AWS_EC2_METADATA_DISABLED", "true")
-                    .env("AWS_ENDPOINT_URL_STS", &url)
-                    .env("AWS_REGION", "eu-west-1")
-                    .env("AWS_MAX_ATTEMPTS", "1")
-                    .stdin(std::process::Stdio::null())
-                    .stdout(std::process::Stdio::piped())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
-    for out in &outputs {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(out.stdout, outputs[0].stdout);
-    }
-    assert!(String::from_utf8_lossy(&outputs[0].stdout).contains("ASIACLI"));
+    let out = thirty_two(move || export_top(&h, &url, &FIXTURE)).await;
+    assert!(out.contains("ASIACLI"), "{out}");
     server.verify().unwrap();
 }
 
@@ -248,17 +234,9 @@ async fn sigkill_mid_write_never_leaves_a_trusted_corrupt_entry() {
         let mut rng = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..40 {
             let _ = std::fs::remove_dir_all(home_dir.join(".aws/cli/cache"));
-            let mut child = Command::new(env!("CARGO_BIN_EXE_awscred"))
-                .args(["export-credentials", "--profile", "top"])
-                .env_clear()
-                .env("HOME", &home_dir)
-                .env("AWS_EC2_METADATA_DISABLED", "true")
-                .env("AWS_ENDPOINT_URL_STS", &url)
-                .env("AWS_REGION", "eu-west-1")
-                .env("AWS_MAX_ATTEMPTS", "1")
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
+            let mut child = export_top(&home_dir, &url, &FIXTURE)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
                 .spawn()
                 .unwrap();
             rng ^= rng << 13;
@@ -284,12 +262,7 @@ async fn sigkill_mid_write_never_leaves_a_trusted_corrupt_entry() {
     .await
     .unwrap();
     // Whatever was left behind, the next run answers (from the cache or from STS).
-    let (code, out, err) = run(
-        &h,
-        &server.url(),
-        &["export-credentials", "--profile", "top"],
-    )
-    .await;
+    let (code, out, err) = export(&h, &server.url(), &[]).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ASIACLI"), "{out}");
 }
@@ -317,13 +290,7 @@ fn thirty_two_processes_make_one_assume_role_call_on_moto() {
 }
 
 async fn stampede_on_moto(moto: awscred_test::moto::Moto) {
-    let awscred_test::moto::Moto {
-        enforced: endpoint,
-        ak,
-        sk,
-        role_a: role,
-        ..
-    } = moto;
+    let (ak, sk, role) = (&moto.ak, &moto.sk, &moto.role_a);
     let session = format!("stampede-{}", std::process::id());
     let h = std::env::temp_dir().join(format!("awscred-moto-stampede-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&h);
@@ -336,58 +303,15 @@ async fn stampede_on_moto(moto: awscred_test::moto::Moto) {
         ),
     )
     .unwrap();
-    let count = |endpoint: String, session: String| async move {
-        tokio::task::spawn_blocking(move || {
-            let addr = endpoint.trim_start_matches("http://").to_owned();
-            let mut s = std::net::TcpStream::connect(&addr).unwrap();
-            use std::io::{Read as _, Write as _};
-            write!(
-                s,
-                "GET /moto-api/data.json HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-            )
-            .unwrap();
-            let mut text = String::new();
-            s.read_to_string(&mut text).unwrap();
-            text.matches(&format!("\"session_name\": \"{session}\""))
-                .count()
-        })
-        .await
-        .unwrap()
+    let count = |moto: awscred_test::moto::Moto, session: String| async move {
+        tokio::task::spawn_blocking(move || moto.assumed_sessions(&session).unwrap())
+            .await
+            .unwrap()
     };
-    assert_eq!(count(endpoint.clone(), session.clone()).await, 0);
-    let (home, url) = (h.clone(), endpoint.clone());
-    let outputs = tokio::task::spawn_blocking(move || {
-        let children: Vec<_> = (0..32)
-            .map(|_| {
-                Command::new(env!("CARGO_BIN_EXE_awscred"))
-                    .args(["export-credentials", "--profile", "top"])
-                    .env_clear()
-                    .env("HOME", &home)
-                    .env("AWS_EC2_METADATA_DISABLED", "true")
-                    .env("AWS_ENDPOINT_URL_STS", &url)
-                    .stdin(std::process::Stdio::null())
-                    .stdout(std::process::Stdio::piped())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
-    for out in &outputs {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(out.stdout, outputs[0].stdout);
-    }
-    let calls = count(endpoint, session).await;
+    assert_eq!(count(moto.clone(), session.clone()).await, 0);
+    let (home, url) = (h.clone(), moto.enforced.clone());
+    thirty_two(move || export_top(&home, &url, &[])).await;
+    let calls = count(moto, session).await;
     let _ = std::fs::remove_dir_all(&h);
     assert_eq!(
         calls, 1,

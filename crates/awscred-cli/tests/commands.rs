@@ -134,22 +134,11 @@ async fn exec_server_serves_the_child_through_the_container_endpoint() {
     )
     .unwrap();
     let bin = env!("CARGO_BIN_EXE_awscred");
-    let (code, out, err) = run(
-        &h,
-        &[
-            "exec",
-            "--profile",
-            "dev",
-            "--server",
-            "--",
-            bin,
-            "export-credentials",
-            "--format",
-            "env-no-export",
-        ],
-        &[],
-    )
-    .await;
+    let args = support::exec(
+        &["--profile", "dev", "--server"],
+        &[bin, "export-credentials", "--format", "env-no-export"],
+    );
+    let (code, out, err) = run(&h, &args, &[]).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("AWS_ACCESS_KEY_ID=AKIDDEV00000000\n"), "{out}");
     assert!(out.contains("AWS_SESSION_TOKEN=TOKENDEV\n"), "{out}");

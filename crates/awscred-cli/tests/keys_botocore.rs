@@ -61,22 +61,11 @@ sys.stdout.write(out.decode(errors="replace"))
 
 #[test]
 fn botocore_resolves_a_migrated_profile_through_credential_process() {
-    awscred_test::peer_case(
+    awscred_test::moto::with_botocore_case(
         "keys-botocore",
         "botocore",
         "migrated profile, role on it, MFA on a pty",
-        || {
-            let moto = match awscred_test::moto::Moto::from_env() {
-                Ok(m) => m,
-                Err(why) => return awscred_test::Outcome::Skip(why),
-            };
-            let python = match awscred_test::moto::botocore_python() {
-                Ok(p) => p,
-                Err(why) => return awscred_test::Outcome::Skip(why),
-            };
-            awscred_test::runtime().block_on(run(&moto, &python));
-            awscred_test::Outcome::Pass
-        },
+        |moto, python| awscred_test::runtime().block_on(run(moto, python)),
     );
 }
 

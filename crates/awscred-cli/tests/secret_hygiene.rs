@@ -128,6 +128,9 @@ fn home(name: &str) -> PathBuf {
     support::home("hygiene", name, KEYS, CONFIG)
 }
 
+/// A child command of `exec --server` that fails unless it was given the server's token.
+const HAS_TOKEN: [&str; 3] = ["sh", "-c", "test -n \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\""];
+
 /// Every run logs at TRACE for every crate, and STS requests are signed for a region.
 const TRACE: [(&str, &str); 2] = [("AWSCRED_LOG", "trace"), ("AWS_REGION", "eu-west-1")];
 
@@ -268,16 +271,7 @@ async fn no_command_or_error_path_prints_a_secret() {
     let out = sweep.record(
         run(
             &h,
-            &[
-                "exec",
-                "--profile",
-                "dev",
-                "--server",
-                "--",
-                "sh",
-                "-c",
-                "test -n \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"",
-            ],
+            &support::exec(&["--profile", "dev", "--server"], &HAS_TOKEN),
             &[],
         )
         .await,
@@ -569,16 +563,7 @@ async fn session_token_paths_print_no_secret() {
     let out = sweep.record(
         run(
             &h,
-            &[
-                "exec",
-                "--server",
-                "--profile",
-                "static",
-                "--",
-                "sh",
-                "-c",
-                "test -n \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"",
-            ],
+            &support::exec(&["--server", "--profile", "static"], &HAS_TOKEN),
             &env,
         )
         .await,

@@ -35,22 +35,11 @@ print(json.dumps({"method": c.method, "access_key": f.access_key, "token": f.tok
 
 #[test]
 fn botocore_is_a_client_of_serve_and_exec_server() {
-    awscred_test::peer_case(
+    awscred_test::moto::with_botocore_case(
         "serve-botocore",
         "moto",
         "botocore through serve and exec --server: static keys, role, SSO",
-        || {
-            let moto = match awscred_test::moto::Moto::from_env() {
-                Ok(m) => m,
-                Err(why) => return awscred_test::Outcome::Skip(why),
-            };
-            let python = match awscred_test::moto::botocore_python() {
-                Ok(p) => p,
-                Err(why) => return awscred_test::Outcome::Skip(why),
-            };
-            run(&moto, &python);
-            awscred_test::Outcome::Pass
-        },
+        run,
     );
 }
 

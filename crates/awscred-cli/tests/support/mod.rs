@@ -39,6 +39,11 @@ pub(crate) fn cmd(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     c
 }
 
+/// The arguments of `awscred exec OPTIONS -- CHILD…`.
+pub(crate) fn exec<'a>(options: &[&'a str], child: &[&'a str]) -> Vec<&'a str> {
+    [&["exec"], options, &["--"], child].concat()
+}
+
 /// Runs [`cmd`] to the end: exit code (-1 for a signal), stdout, stderr.
 pub(crate) async fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut c = cmd(home, args, env);
