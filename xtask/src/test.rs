@@ -192,20 +192,9 @@ impl Test {
             ));
         }
         if want_check("features") {
-            // Features only add: the facade with none, and the chain with one at a time.
-            let mut r = check(
-                "features",
-                cargo().args([
-                    "clippy",
-                    "-q",
-                    "-p",
-                    "awscred",
-                    "--no-default-features",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]),
-            );
+            // Features only add: the facade with none, the chain with one at a time, and the
+            // CLI without the key store (`keys` off), each built and clippy-clean.
+            let mut builds = vec![(vec!["awscred"], "the facade without features".to_owned())];
             for f in [
                 "assume-role",
                 "web-identity",
@@ -214,47 +203,27 @@ impl Test {
                 "process",
                 "imds",
             ] {
-                let one = check(
-                    "features",
-                    cargo().args([
-                        "clippy",
-                        "-q",
-                        "-p",
-                        "awscred-chain",
-                        "--no-default-features",
-                        "--features",
-                        f,
-                        "--",
-                        "-D",
-                        "warnings",
-                    ]),
-                );
-                if one.failed > 0 {
+                builds.push((
+                    vec!["awscred-chain", "--features", f],
+                    format!("awscred-chain with only `{f}`"),
+                ));
+            }
+            builds.push((
+                vec!["awscred-cli"],
+                "awscred-cli without the `keys` feature".into(),
+            ));
+            let mut r = SuiteResult::new("features");
+            r.passed = 1;
+            for (args, what) in builds {
+                let mut cmd = cargo();
+                cmd.args(["clippy", "-q", "--no-default-features", "-p"])
+                    .args(args)
+                    .args(["--", "-D", "warnings"]);
+                if check("features", &mut cmd).failed > 0 {
                     r.failed = 1;
                     r.passed = 0;
-                    r.notes
-                        .push(format!("awscred-chain with only `{f}` failed"));
+                    r.notes.push(format!("{what} failed"));
                 }
-            }
-            // The CLI without the key store (`keys` off) builds and is clean too.
-            let cli = check(
-                "features",
-                cargo().args([
-                    "clippy",
-                    "-q",
-                    "-p",
-                    "awscred-cli",
-                    "--no-default-features",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]),
-            );
-            if cli.failed > 0 {
-                r.failed = 1;
-                r.passed = 0;
-                r.notes
-                    .push("awscred-cli without the `keys` feature failed".into());
             }
             checks.push(r);
         }

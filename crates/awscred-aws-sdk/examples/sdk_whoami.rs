@@ -3,47 +3,22 @@
 //! AWS CLI's session cache): STS `GetCallerIdentity`.
 //!
 //! `cargo run -p awscred-aws-sdk --example sdk_whoami -- PROFILE`
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "an example prints"
-)]
-
-use awscred::providers::assume_role::PromptMfa;
+#![allow(clippy::print_stdout, reason = "an example prints")]
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> std::process::ExitCode {
-    let Some(profile) = std::env::args().nth(1) else {
-        eprintln!("usage: sdk_whoami PROFILE");
-        return std::process::ExitCode::FAILURE;
-    };
-    let provider = match awscred::builder()
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let profile = std::env::args().nth(1).ok_or("usage: sdk_whoami PROFILE")?;
+    let provider = awscred::builder()
         .profile(&profile)
-        .mfa(PromptMfa::new())
-        .aws_cli_cache(true)
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("sdk_whoami: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
+        .like_aws_cli()
+        .build()?;
     // The SDK's identity cache off, awscred's cache on: the prompt may take its time.
     let config = awscred_aws_sdk::sdk_config(&provider);
-    match aws_sdk_sts::Client::new(&config)
+    let me = aws_sdk_sts::Client::new(&config)
         .get_caller_identity()
         .send()
         .await
-    {
-        Ok(me) => {
-            println!("profile {profile}: {}", me.arn().unwrap_or("(no ARN)"));
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let e = aws_smithy_types::error::display::DisplayErrorContext(&e);
-            eprintln!("sdk_whoami: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+        .map_err(|e| aws_smithy_types::error::display::DisplayErrorContext(e).to_string())?;
+    println!("profile {profile}: {}", me.arn().unwrap_or("(no ARN)"));
+    Ok(())
 }

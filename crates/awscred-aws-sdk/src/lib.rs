@@ -118,13 +118,10 @@ impl SdkProvider {
 }
 
 impl SdkProviderBuilder {
-    /// The cache's refresh windows, before expiry: botocore's by default (advisory 15 min,
-    /// mandatory 10 min); shorter ones for sessions that are shorter than those.
+    /// The refresh windows of awscred's cache, which decides when the SDK gets new credentials
+    /// ([`CacheLayer::refresh_windows`]: botocore's by default).
     pub fn refresh_windows(mut self, advisory: Duration, mandatory: Duration) -> Self {
-        self.layer = self
-            .layer
-            .advisory_refresh(advisory)
-            .mandatory_refresh(mandatory);
+        self.layer = self.layer.refresh_windows(advisory, mandatory);
         self
     }
 

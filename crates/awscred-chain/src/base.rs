@@ -7,11 +7,10 @@
     reason = "builds without some provider features leave a base's fields and `off` unused"
 )]
 
-use std::sync::Arc;
-
 use awscred_provider_assume_role::{AssumeRoleProvider, BaseProvider, CredentialSource};
 use awscred_types::{CredentialsError, SharedProvider, StaticProvider};
 
+use crate::default::built;
 use crate::slots::{Ctx, Shared};
 
 /// A role chain starts from `what`, which this build left out.
@@ -37,7 +36,7 @@ impl Ctx<'_> {
         if let Some(mfa) = self.assume_role.mfa.clone() {
             builder = builder.mfa(mfa);
         }
-        Ok(Arc::new(builder.build()?))
+        built(builder.build()?)
     }
 
     /// The provider of the chain's base credentials.
@@ -49,7 +48,7 @@ impl Ctx<'_> {
     ) -> Result<SharedProvider, CredentialsError> {
         use CredentialSource::{Ec2InstanceMetadata, EcsContainer, Environment};
         match &plan.base {
-            BaseProvider::AccessKey(c) => Ok(Arc::new(StaticProvider::new(c.clone()))),
+            BaseProvider::AccessKey(c) => built(StaticProvider::new(c.clone())),
             BaseProvider::NamedSource(Environment) => Ok(shared.env.clone()),
             BaseProvider::NamedSource(Ec2InstanceMetadata) => feature!(
                 "imds",

@@ -47,6 +47,13 @@ pub(crate) fn not_configured(reason: impl Into<String>) -> SharedProvider {
     Arc::new(NotConfigured(reason.into()))
 }
 
+/// A provider built without error, shared.
+pub(crate) fn built(
+    provider: impl ProvideCredentials + 'static,
+) -> Result<SharedProvider, CredentialsError> {
+    Ok(Arc::new(provider))
+}
+
 /// The provider, or its error reported at its place in the chain.
 pub(crate) fn slot(built: Result<SharedProvider, CredentialsError>) -> SharedProvider {
     built.unwrap_or_else(|e| Arc::new(Misconfigured(e)))
@@ -101,7 +108,7 @@ pub struct DefaultChain {
 }
 
 /// Builds a [`DefaultChain`]; every setting can be changed in code.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DefaultChainBuilder {
     sources: Sources,
     profile: Option<String>,

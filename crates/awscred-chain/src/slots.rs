@@ -16,7 +16,7 @@ use std::sync::Arc;
 use awscred_profile::{ProfileSet, ProfileView};
 use awscred_types::{CredentialsError, SharedProvider, Sources};
 
-use crate::default::{AssumeRoleSettings, not_configured, off, slot};
+use crate::default::{AssumeRoleSettings, built, not_configured, off, slot};
 
 /// Everything a slot is built from.
 pub(crate) struct Ctx<'a> {
@@ -62,9 +62,7 @@ impl Ctx<'_> {
         ];
         let container = feature!(
             "container",
-            Ok(Arc::new(
-                awscred_provider_container::ContainerProvider::builder(s).build()
-            )),
+            built(awscred_provider_container::ContainerProvider::builder(s).build()),
             Ok(self.off_if(
                 vars.iter().any(|v| s.env.get(v).is_some()),
                 "container",
@@ -74,11 +72,11 @@ impl Ctx<'_> {
         );
         let imds = feature!(
             "imds",
-            Ok(Arc::new(
+            built(
                 awscred_provider_imds::ImdsProvider::builder(s)
                     .profile(self.view.section().cloned())
                     .build()
-            )),
+            ),
             Ok(not_configured("built without the `imds` feature"))
         );
         Shared {
@@ -120,7 +118,7 @@ impl Ctx<'_> {
             .profile_set(self.profiles);
         #[cfg(feature = "assume-role")]
         let builder = builder.role_cache(self.assume_role.cache.clone());
-        Ok(Arc::new(builder.build()?))
+        built(builder.build()?)
     }
 
     /// The web identity slot: `AWS_WEB_IDENTITY_TOKEN_FILE` & co., or the profile's
@@ -164,7 +162,7 @@ impl Ctx<'_> {
                 Some(settings) =>
                     awscred_provider_login::LoginProvider::builder(self.sources, settings)
                         .build()
-                        .map(|p| Arc::new(p) as SharedProvider),
+                        .and_then(built),
                 None => Ok(not_configured(format!(
                     "profile {profile:?} has no login_session"
                 ))),
@@ -199,9 +197,7 @@ impl Ctx<'_> {
     pub(crate) fn ec2_credentials_file(&self) -> SharedProvider {
         slot(feature!(
             "boto2",
-            Ok(Arc::new(
-                awscred_provider_boto2::Ec2CredentialFileProvider::builder(self.sources).build()
-            )),
+            built(awscred_provider_boto2::Ec2CredentialFileProvider::builder(self.sources).build()),
             Ok(self.off_if(
                 self.sources.env.var("AWS_CREDENTIAL_FILE").is_some(),
                 "boto2",
@@ -215,9 +211,7 @@ impl Ctx<'_> {
     pub(crate) fn boto2(&self) -> SharedProvider {
         slot(feature!(
             "boto2",
-            Ok(Arc::new(
-                awscred_provider_boto2::BotoProvider::builder(self.sources).build()
-            )),
+            built(awscred_provider_boto2::BotoProvider::builder(self.sources).build()),
             Ok(not_configured("built without the `boto2` feature"))
         ))
     }

@@ -188,24 +188,16 @@ async fn nothing_anywhere_lists_every_provider() {
     let err = resolve(env(&[]), MemFs::new(), None).await.unwrap_err();
     assert!(err.is_not_loaded());
     let text = err.to_string();
-    for name in [
-        "env",
-        "assume-role",
-        "web-identity",
-        "sso",
-        "shared-credentials-file",
-        "login",
-        "process",
-        "config-file",
-        "ec2-credentials-file",
-        "boto2",
-        "container",
-        "imds",
-    ] {
+    // Every provider but `explicit` (no credentials in code), in botocore's order.
+    let mut at = 0;
+    for name in DefaultChain::NAMES.iter().filter(|n| **n != "explicit") {
+        let line = format!("\n  {name}: ");
+        let found = text[at..].find(&line);
         assert!(
-            text.contains(&format!("\n  {name}: ")),
-            "{name} missing from:\n{text}"
+            found.is_some(),
+            "{name} missing or out of order in:\n{text}"
         );
+        at += found.unwrap_or(0) + line.len();
     }
 }
 

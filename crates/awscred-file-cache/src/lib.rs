@@ -49,11 +49,13 @@ mod json;
 pub mod login;
 pub mod sso;
 pub mod timestamp;
+mod token_file;
 
 pub use cli::{CacheEntry, CacheKey, FileCache, LOCK_WAIT, SESSION_TOKEN_PROVIDER_TYPE};
-pub use login::{LoginToken, LoginTokenCache, LoginTokenError, RefreshedToken};
-pub use sso::{SsoToken, SsoTokenCache, SsoTokenError};
+pub use login::{LoginToken, LoginTokenCache, RefreshedToken};
+pub use sso::{SsoToken, SsoTokenCache};
 pub use timestamp::{format_utc_z, parse_timestamp};
+pub use token_file::TokenFileError;
 
 /// The lower-case hex SHA-1 of `bytes`: how both caches name their files (a file name, not a
 /// security boundary, hence ring's legacy SHA-1).

@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use awscred_profile::{Platform, expand_path, home_dir};
-use awscred_types::{CredentialsError, Env, FsLock, ReadCap, Refused, SharedFs};
+use awscred_types::{CredentialsError, Env, FsLock, SharedFs};
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::json::python_json;
 use crate::timestamp::parse_timestamp;
+use crate::token_file::{self, TokenFileError};
 
 /// The variable naming the folder instead of `~/.aws/login/cache` (`$VAR` and `~` expanded).
 pub const LOGIN_CACHE_DIRECTORY: &str = "AWS_LOGIN_CACHE_DIRECTORY";
@@ -170,59 +171,6 @@ impl LoginToken {
     }
 }
 
-/// Why [`LoginTokenCache::load`] has no token; the caller words it (it knows the profile and
-/// how to log in). Never carries a secret.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum LoginTokenError {
-    /// No token file (or something there that is not a file): the session was not found.
-    Missing {
-        /// The token file.
-        path: PathBuf,
-    },
-    /// The file exists but could not be read.
-    Unreadable {
-        /// The token file.
-        path: PathBuf,
-        /// The read error.
-        source: io::Error,
-    },
-    /// Not a JSON object.
-    Invalid {
-        /// The token file.
-        path: PathBuf,
-    },
-}
-
-impl LoginTokenError {
-    /// The token file.
-    pub fn path(&self) -> &Path {
-        match self {
-            Self::Missing { path } | Self::Unreadable { path, .. } | Self::Invalid { path } => path,
-        }
-    }
-}
-
-impl fmt::Display for LoginTokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path().display();
-        match self {
-            Self::Missing { .. } => write!(f, "no login token file {path}"),
-            Self::Unreadable { .. } => write!(f, "could not read the login token file {path}"),
-            Self::Invalid { .. } => write!(f, "the login token file {path} is not a JSON object"),
-        }
-    }
-}
-
-impl std::error::Error for LoginTokenError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Unreadable { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
-
 impl LoginTokenCache {
     /// A cache in `dir`.
     pub fn new(dir: impl Into<PathBuf>, fs: SharedFs) -> Self {
@@ -258,35 +206,23 @@ impl LoginTokenCache {
 
     /// The token of `session`, when its file exists and is a JSON object (its fields are the
     /// caller's to check: [`LoginToken::missing_fields`]).
-    pub fn load(&self, session: &str) -> Result<LoginToken, LoginTokenError> {
+    pub fn load(&self, session: &str) -> Result<LoginToken, TokenFileError> {
         let path = self.path(session);
-        let bytes = match self.fs.read(&path, ReadCap::CacheEntry) {
-            Ok(b) => Zeroizing::new(b),
-            Err(e) if e.kind() == io::ErrorKind::NotFound || Refused::is_not_a_file(&e) => {
-                return Err(LoginTokenError::Missing { path });
-            }
-            Err(source) => return Err(LoginTokenError::Unreadable { path, source }),
-        };
+        let bytes = token_file::read(&*self.fs, &path)?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(object)) => Ok(LoginToken { object }),
             Ok(mut other) => {
                 wipe(&mut other);
-                Err(LoginTokenError::Invalid { path })
+                Err(TokenFileError::Invalid { path, source: None })
             }
-            Err(_) => Err(LoginTokenError::Invalid { path }),
+            Err(_) => Err(TokenFileError::Invalid { path, source: None }),
         }
     }
 
     /// Writes `token` as the file of `session`, atomically (temporary file + rename), 0600.
     pub fn save(&self, session: &str, token: &LoginToken) -> Result<(), CredentialsError> {
         let path = self.path(session);
-        self.fs
-            .write_atomic(&path, &token.to_json(), 0o600)
-            .map_err(|e| {
-                CredentialsError::provider_error("could not write the login token file")
-                    .with("file", path.display())
-                    .with_source(e)
-            })
+        token_file::write(&*self.fs, &path, &token.to_json(), "login token file")
     }
 
     /// Removes the token file of `session`; `Ok(false)` when there was none.
@@ -399,11 +335,11 @@ mod tests {
         let cache = LoginTokenCache::new("/c", fs.clone());
         assert!(matches!(
             cache.load("s"),
-            Err(LoginTokenError::Missing { .. })
+            Err(TokenFileError::Missing { .. })
         ));
         fs.insert(cache.path("s"), "[\"hunter2\"]");
         let err = cache.load("s").unwrap_err();
-        assert!(matches!(err, LoginTokenError::Invalid { .. }));
+        assert!(matches!(err, TokenFileError::Invalid { .. }));
         assert!(!format!("{err} {err:?}").contains("hunter2"));
         let token = LoginToken::from_object(Map::new());
         assert_eq!(token.missing_fields(), REQUIRED_FIELDS);

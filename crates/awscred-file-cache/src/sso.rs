@@ -1,16 +1,16 @@
 //! The SSO token cache (`~/.aws/sso/cache/<sha1>.json`), in the format `aws sso login` writes.
 
 use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use awscred_profile::{Platform, home_dir};
-use awscred_types::{CredentialsError, Env, ReadCap, Refused, SharedFs};
+use awscred_types::{CredentialsError, Env, SharedFs};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::timestamp::parse_timestamp;
+use crate::token_file::{self, TokenFileError};
 
 /// A folder of SSO tokens, `<sha1(name)>.json`, where the name is the `sso-session` name, or
 /// the start URL for legacy profiles (`SSOTokenLoader._generate_cache_key`).
@@ -89,78 +89,6 @@ impl SsoToken {
     }
 }
 
-/// Why [`SsoTokenCache::load`] has no token; the caller words it (it knows the profile and how
-/// to log in). Never carries a secret.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum SsoTokenError {
-    /// No token file (or something there that is not a file): not logged in.
-    Missing {
-        /// The token file.
-        path: PathBuf,
-    },
-    /// The file exists but could not be read.
-    Unreadable {
-        /// The token file.
-        path: PathBuf,
-        /// The read error.
-        source: io::Error,
-    },
-    /// Not a token (it needs `accessToken` and `expiresAt`).
-    Invalid {
-        /// The token file.
-        path: PathBuf,
-        /// The parse error.
-        source: serde_json::Error,
-    },
-    /// `expiresAt` is not a time botocore would read.
-    UnreadableExpiry {
-        /// The token file.
-        path: PathBuf,
-        /// The value, as written (not a secret).
-        expires_at: String,
-    },
-}
-
-impl SsoTokenError {
-    /// The token file.
-    pub fn path(&self) -> &Path {
-        match self {
-            Self::Missing { path }
-            | Self::Unreadable { path, .. }
-            | Self::Invalid { path, .. }
-            | Self::UnreadableExpiry { path, .. } => path,
-        }
-    }
-}
-
-impl fmt::Display for SsoTokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path().display();
-        match self {
-            Self::Missing { .. } => write!(f, "no SSO token file {path}"),
-            Self::Unreadable { .. } => write!(f, "could not read the SSO token file {path}"),
-            Self::Invalid { .. } => write!(f, "the SSO token file {path} is invalid"),
-            Self::UnreadableExpiry { expires_at, .. } => {
-                write!(
-                    f,
-                    "the SSO token file {path} has an unreadable expiresAt {expires_at:?}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for SsoTokenError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Unreadable { source, .. } => Some(source),
-            Self::Invalid { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
-
 impl SsoTokenCache {
     /// A cache in `dir`.
     pub fn new(dir: impl Into<PathBuf>, fs: SharedFs) -> Self {
@@ -192,23 +120,16 @@ impl SsoTokenCache {
 
     /// The token of `name`, when its file exists, parses, and has a readable `expiresAt`
     /// (expired or not: the caller decides).
-    pub fn load(&self, name: &str) -> Result<SsoToken, SsoTokenError> {
+    pub fn load(&self, name: &str) -> Result<SsoToken, TokenFileError> {
         let path = self.path(name);
-        let bytes = match self.fs.read(&path, ReadCap::CacheEntry) {
-            Ok(b) => Zeroizing::new(b),
-            // botocore's JSONFileCache checks `os.path.isfile`: a folder, FIFO or device there
-            // is no token.
-            Err(e) if e.kind() == io::ErrorKind::NotFound || Refused::is_not_a_file(&e) => {
-                return Err(SsoTokenError::Missing { path });
-            }
-            Err(source) => return Err(SsoTokenError::Unreadable { path, source }),
-        };
-        let token: SsoToken = match serde_json::from_slice(&bytes) {
-            Ok(t) => t,
-            Err(source) => return Err(SsoTokenError::Invalid { path, source }),
-        };
+        let bytes = token_file::read(&*self.fs, &path)?;
+        let token: SsoToken =
+            serde_json::from_slice(&bytes).map_err(|e| TokenFileError::Invalid {
+                path: path.clone(),
+                source: Some(e),
+            })?;
         if token.expires_at().is_none() {
-            return Err(SsoTokenError::UnreadableExpiry {
+            return Err(TokenFileError::UnreadableExpiry {
                 path,
                 expires_at: token.expires_at.clone(),
             });
@@ -222,10 +143,6 @@ impl SsoTokenCache {
         let bytes = Zeroizing::new(serde_json::to_vec(token).map_err(|e| {
             CredentialsError::provider_error("could not encode the SSO token").with_source(e)
         })?);
-        self.fs.write_atomic(&path, &bytes, 0o600).map_err(|e| {
-            CredentialsError::provider_error("could not write the SSO token cache file")
-                .with("file", path.display())
-                .with_source(e)
-        })
+        token_file::write(&*self.fs, &path, &bytes, "SSO token cache file")
     }
 }

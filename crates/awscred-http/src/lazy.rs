@@ -34,6 +34,58 @@ pub fn configured_client(
     Ok((LazyClient::new(http), retry))
 }
 
+/// What a remote provider's builder (STS, SSO) collects for its HTTP client: a client and
+/// retry settings given in code, and the profile's `ca_bundle`, `retry_mode` and
+/// `max_attempts`; [`build`](Self::build) fills in the rest with [`configured_client`].
+#[derive(Debug, Default)]
+pub struct ClientSettings {
+    client: Option<LazyClient>,
+    retry: Option<RetryConfig>,
+    profile: Vec<(&'static str, String)>,
+}
+
+impl ClientSettings {
+    /// The profile keys the HTTP set-up reads.
+    pub const PROFILE_KEYS: [&'static str; 3] = ["ca_bundle", "retry_mode", "max_attempts"];
+
+    /// A client given in code, used as it is: no proxy or CA bundle setting is read.
+    pub fn set_client(&mut self, client: HttpClient) {
+        self.client = Some(LazyClient::ready(client));
+    }
+
+    /// Retry settings given in code, over those of the sources and the profile.
+    pub fn set_retry(&mut self, retry: RetryConfig) {
+        self.retry = Some(retry);
+    }
+
+    /// Reads [`PROFILE_KEYS`](Self::PROFILE_KEYS) with `get` (the selected profile's value of
+    /// a key), replacing what an earlier call read.
+    pub fn set_profile<'a>(&mut self, get: impl Fn(&str) -> Option<&'a str>) {
+        self.profile = Self::PROFILE_KEYS
+            .into_iter()
+            .filter_map(|k| get(k).map(|v| (k, v.to_owned())))
+            .collect();
+    }
+
+    /// The client and retry settings: those given in code, else [`configured_client`] over
+    /// `sources` and the profile's keys (a proxy, CA bundle or retry setting that cannot be
+    /// used is an `InvalidConfiguration` error naming it). With a client given, retries
+    /// default to standard mode, 3 attempts.
+    pub fn build(self, sources: &Sources) -> Result<(LazyClient, RetryConfig), CredentialsError> {
+        if let Some(client) = self.client {
+            return Ok((client, self.retry.unwrap_or_default()));
+        }
+        let keys = self.profile;
+        let value = |k: &str| {
+            keys.iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let (client, retry) = configured_client(sources, value)?;
+        Ok((client, self.retry.unwrap_or(retry)))
+    }
+}
+
 /// An [`HttpClient`] built on first use, so a provider that is never asked sets up no TLS
 /// roots, connector or pool (a chain that answers from static keys does no HTTP set-up).
 ///

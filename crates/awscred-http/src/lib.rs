@@ -88,7 +88,7 @@ pub use client::{
     HttpClient, HttpClientBuilder, RequestTimeouts,
 };
 pub use error::{HttpError, HttpErrorKind, TimeoutPhase};
-pub use lazy::{LazyClient, configured_client};
+pub use lazy::{ClientSettings, LazyClient, configured_client};
 pub use loopback::{RedirectListener, pkce_challenge};
 pub use proxy::ProxySettings;
 pub use retry::{

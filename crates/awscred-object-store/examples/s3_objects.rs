@@ -3,44 +3,24 @@
 //! AWS CLI's session cache): puts an object, reads it back and lists the prefix.
 //!
 //! `cargo run -p awscred-object-store --example s3_objects -- PROFILE BUCKET`
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "an example prints"
-)]
+#![allow(clippy::print_stdout, reason = "an example prints")]
 
-use awscred::providers::assume_role::PromptMfa;
 use futures_util::TryStreamExt as _;
 use object_store::path::Path;
 use object_store::{ObjectStore as _, ObjectStoreExt as _, PutPayload};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> std::process::ExitCode {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(profile), Some(bucket)) = (args.next(), args.next()) else {
+        return Err("usage: s3_objects PROFILE BUCKET".into());
+    };
     // reqwest's TLS on rustls with ring (this example's choice; object_store's `aws` feature
     // brings aws-lc instead).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut args = std::env::args().skip(1);
-    let (Some(profile), Some(bucket)) = (args.next(), args.next()) else {
-        eprintln!("usage: s3_objects PROFILE BUCKET");
-        return std::process::ExitCode::FAILURE;
-    };
-    match run(&profile, &bucket).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("s3_objects: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run(profile: &str, bucket: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let provider = awscred::builder()
-        .profile(profile)
-        .mfa(PromptMfa::new())
-        .aws_cli_cache(true)
-        .build()?;
+    let provider = awscred::builder().profile(profile).like_aws_cli().build()?;
     let store = awscred_object_store::amazon_s3(&provider)
-        .with_bucket_name(bucket)
+        .with_bucket_name(&bucket)
         .build()?;
     let path = Path::from("awscred-example/hello.txt");
     store

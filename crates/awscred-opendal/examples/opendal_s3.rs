@@ -3,46 +3,26 @@
 //! CLI's session cache): writes an object and reads it back.
 //!
 //! `cargo run -p awscred-opendal --example opendal_s3 -- PROFILE BUCKET`
-#![allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "an example prints"
-)]
+#![allow(clippy::print_stdout, reason = "an example prints")]
 
-use awscred::providers::assume_role::PromptMfa;
 use awscred_opendal::{ReqsignProvider, s3_settings};
 use reqsign_core::ProvideCredentialChain;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> std::process::ExitCode {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(profile), Some(bucket)) = (args.next(), args.next()) else {
+        return Err("usage: opendal_s3 PROFILE BUCKET".into());
+    };
     // OpenDAL's HTTP transport: reqwest, its TLS on rustls with ring (this example's choice).
     let _ = rustls::crypto::ring::default_provider().install_default();
     opendal::HttpTransporter::install_default(
         opendal_http_transport_reqwest::ReqwestTransport::default(),
     );
-    let mut args = std::env::args().skip(1);
-    let (Some(profile), Some(bucket)) = (args.next(), args.next()) else {
-        eprintln!("usage: opendal_s3 PROFILE BUCKET");
-        return std::process::ExitCode::FAILURE;
-    };
-    match run(&profile, &bucket).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("opendal_s3: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run(profile: &str, bucket: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let provider = awscred::builder()
-        .profile(profile)
-        .mfa(PromptMfa::new())
-        .aws_cli_cache(true)
-        .build()?;
+    let provider = awscred::builder().profile(profile).like_aws_cli().build()?;
     let settings = s3_settings(&provider);
     let mut s3 = opendal::services::S3::default()
-        .bucket(bucket)
+        .bucket(&bucket)
         .region(settings.region.as_deref().unwrap_or("us-east-1"))
         .credential_provider_chain(
             ProvideCredentialChain::new().push(ReqsignProvider::new(provider.clone())),

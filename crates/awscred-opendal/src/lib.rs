@@ -120,9 +120,8 @@ impl ReqsignProvider {
 }
 
 impl ReqsignProviderBuilder {
-    /// The cache's refresh windows, before expiry: botocore's by default (advisory 15 min,
-    /// mandatory 10 min); shorter ones for sessions that are shorter than those. `expires_in`
-    /// follows the advisory one.
+    /// The cache's refresh windows ([`CacheLayer::refresh_windows`]: botocore's by default);
+    /// the `expires_in` reqsign is told follows the advisory one.
     pub fn refresh_windows(mut self, advisory: Duration, mandatory: Duration) -> Self {
         self.windows = (advisory, mandatory);
         self
@@ -133,8 +132,7 @@ impl ReqsignProviderBuilder {
         let (advisory, mandatory) = self.windows;
         let layer = CacheLayer::new()
             .clock(self.clock.clone())
-            .advisory_refresh(advisory)
-            .mandatory_refresh(mandatory);
+            .refresh_windows(advisory, mandatory);
         ReqsignProvider {
             cache: Arc::new(layer.layer(self.provider)),
             clock: self.clock,

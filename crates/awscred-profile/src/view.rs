@@ -126,16 +126,25 @@ impl<'a> ProfileView<'a> {
         self.get(key).is_some()
     }
 
+    /// A boolean setting: the environment variable `var`, else the profile's `key`, read as
+    /// botocore's `ensure_boolean` reads it: `true` in any case (surrounding whitespace aside)
+    /// is true; anything else (`yes`, `1`, a typo) and no value are false, never an error.
+    pub fn flag(&self, env: &dyn Env, var: &str, key: &str) -> bool {
+        let from_env = env.get(var);
+        from_env
+            .as_deref()
+            .or_else(|| self.get(key))
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+
     /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, else the profile's
-    /// `ignore_configured_endpoint_urls`, read as botocore's `ensure_boolean` reads it:
-    /// `true` in any case is true, anything else (`yes`, `1`, a typo) is false, never an error.
+    /// `ignore_configured_endpoint_urls`, as a [`flag`](Self::flag).
     pub fn ignores_configured_endpoint_urls(&self, env: &dyn Env) -> bool {
-        match env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
-            Some(v) => v.eq_ignore_ascii_case("true"),
-            None => self
-                .get("ignore_configured_endpoint_urls")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-        }
+        self.flag(
+            env,
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            "ignore_configured_endpoint_urls",
+        )
     }
 
     /// The endpoint URL configured for `service` (botocore's service id in lower case with

@@ -53,17 +53,21 @@
 //! The minimum supported Rust version is the workspace `rust-version` (see `docs/MSRV.md`).
 #![warn(missing_docs)]
 
+mod builder;
 mod mfa;
 mod plan;
 mod provider;
 mod session_token;
 
+pub use builder::StsSessionBuilder;
 pub use mfa::{
     CommandMfa, FixedMfa, MfaCode, MfaTokenProvider, NoMfa, PromptMfa, SharedMfaTokenProvider,
 };
 pub use plan::{BaseProvider, CredentialSource, ProfileChain, RoleHop, plan};
-pub use provider::{AssumeRoleProvider, AssumeRoleProviderBuilder, PROVIDER_NAME, REUSE_WINDOW};
+pub use provider::{
+    AssumeRoleParts, AssumeRoleProvider, AssumeRoleProviderBuilder, PROVIDER_NAME, REUSE_WINDOW,
+};
 pub use session_token::{
-    MFA_SESSION_DURATION, SESSION_DURATION, SESSION_TOKEN_PROVIDER_NAME, SessionTokenProvider,
-    SessionTokenProviderBuilder,
+    MFA_SESSION_DURATION, SESSION_DURATION, SESSION_TOKEN_PROVIDER_NAME, SessionTokenParts,
+    SessionTokenProvider, SessionTokenProviderBuilder,
 };

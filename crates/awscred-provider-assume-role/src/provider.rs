@@ -6,14 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use awscred_sts::{AssumeRoleRequest, StsClient, StsServiceError};
+use awscred_sts::{AssumeRoleRequest, StsServiceError};
 use awscred_types::{
-    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedProvider, Sources,
-    StaticProvider,
+    Credentials, CredentialsError, ProvideCredentials, SharedProvider, Sources, StaticProvider,
 };
 use tokio::sync::Mutex;
 
-use crate::mfa::{NoMfa, SharedMfaTokenProvider};
+use crate::builder::{Shared, StsSessionBuilder};
 use crate::plan::{BaseProvider, ProfileChain, RoleHop};
 use awscred_file_cache::{CacheKey, FileCache};
 
@@ -47,10 +46,7 @@ pub struct AssumeRoleProvider {
 struct Inner {
     chain: ProfileChain,
     source: SharedProvider,
-    sts: StsClient,
-    mfa: SharedMfaTokenProvider,
-    file_cache: Option<FileCache>,
-    clock: SharedClock,
+    shared: Shared,
     state: Mutex<State>,
 }
 
@@ -64,59 +60,39 @@ struct State {
 
 impl fmt::Debug for AssumeRoleProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleProvider")
-            .field("chain", &self.inner.chain)
-            .field("sts", &self.inner.sts)
-            .field("mfa", &self.inner.mfa)
-            .field(
-                "file_cache",
-                &self.inner.file_cache.as_ref().map(FileCache::dir),
-            )
+        let mut d = f.debug_struct("AssumeRoleProvider");
+        d.field("chain", &self.inner.chain);
+        self.inner
+            .shared
+            .debug_fields(&mut d)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds an [`AssumeRoleProvider`].
+/// Builds an [`AssumeRoleProvider`] ([`AssumeRoleProvider::builder`]); its setters are on
+/// [`StsSessionBuilder`], [`source`](StsSessionBuilder::source) among them.
+pub type AssumeRoleProviderBuilder = StsSessionBuilder<AssumeRoleParts>;
+
+/// What an [`AssumeRoleProviderBuilder`] holds besides the shared settings: the chain and the
+/// provider of its base credentials.
 #[derive(Debug)]
-pub struct AssumeRoleProviderBuilder {
+pub struct AssumeRoleParts {
     chain: ProfileChain,
     source: Option<SharedProvider>,
-    sts: Option<StsClient>,
-    mfa: Option<SharedMfaTokenProvider>,
-    file_cache: Option<FileCache>,
-    sources: Sources,
 }
 
-impl AssumeRoleProviderBuilder {
+impl StsSessionBuilder<AssumeRoleParts> {
     /// The provider for the chain's base credentials. Required unless the base is static keys
     /// ([`BaseProvider::AccessKey`]); `awscred-chain` maps every [`BaseProvider`] to one.
     pub fn source(mut self, source: SharedProvider) -> Self {
-        self.source = Some(source);
-        self
-    }
-
-    /// The STS client (endpoint and region from the selected profile, as botocore does).
-    /// Default: [`StsClient::builder`] from the same sources, without a profile.
-    pub fn sts(mut self, sts: StsClient) -> Self {
-        self.sts = Some(sts);
-        self
-    }
-
-    /// Where MFA codes come from (default [`NoMfa`]: an `mfa_serial` hop is an error).
-    pub fn mfa(mut self, mfa: SharedMfaTokenProvider) -> Self {
-        self.mfa = Some(mfa);
-        self
-    }
-
-    /// Share sessions with the AWS CLI through its file cache (default: memory only, as boto3).
-    pub fn file_cache(mut self, cache: Option<FileCache>) -> Self {
-        self.file_cache = cache;
+        self.own.source = Some(source);
         self
     }
 
     /// Builds the provider.
     pub fn build(self) -> Result<AssumeRoleProvider, CredentialsError> {
-        let source = match (self.source, &self.chain.base) {
+        let (shared, AssumeRoleParts { chain, source }) = self.shared()?;
+        let source = match (source, &chain.base) {
             (Some(s), _) => s,
             (None, BaseProvider::AccessKey(c)) => Arc::new(StaticProvider::new(c.clone())),
             (None, base) => {
@@ -126,19 +102,12 @@ impl AssumeRoleProviderBuilder {
                 )));
             }
         };
-        let sts = match self.sts {
-            Some(s) => s,
-            None => StsClient::builder(&self.sources).build()?,
-        };
-        let hops = self.chain.roles.len();
+        let hops = chain.roles.len();
         Ok(AssumeRoleProvider {
             inner: Arc::new(Inner {
-                chain: self.chain,
+                chain,
                 source,
-                sts,
-                mfa: self.mfa.unwrap_or_else(|| Arc::new(NoMfa)),
-                file_cache: self.file_cache,
-                clock: self.sources.clock,
+                shared,
                 state: Mutex::new(State {
                     sessions: vec![None; hops],
                     served: false,
@@ -164,14 +133,11 @@ fn base_label(base: &BaseProvider) -> String {
 impl AssumeRoleProvider {
     /// A builder for `chain`; cached sessions are judged by the clock of `sources`.
     pub fn builder(sources: &Sources, chain: ProfileChain) -> AssumeRoleProviderBuilder {
-        AssumeRoleProviderBuilder {
+        let own = AssumeRoleParts {
             chain,
             source: None,
-            sts: None,
-            mfa: None,
-            file_cache: None,
-            sources: sources.clone(),
-        }
+        };
+        StsSessionBuilder::new(sources, None, own)
     }
 
     /// The plan this provider runs.
@@ -221,7 +187,7 @@ impl AssumeRoleProvider {
 
     /// A session of hop `idx` that is valid for at least [`REUSE_WINDOW`]: memory, then file.
     fn reusable(&self, state: &State, idx: usize) -> Option<Credentials> {
-        let now = self.inner.clock.now();
+        let now = self.inner.shared.clock.now();
         let fresh = |c: &Credentials| {
             c.expiry()
                 .is_some_and(|e| e.duration_since(now).is_ok_and(|left| left >= REUSE_WINDOW))
@@ -230,7 +196,7 @@ impl AssumeRoleProvider {
             tracing::debug!(hop = idx, "assume-role session reused from memory");
             return Some(c.clone());
         }
-        let cache = self.inner.file_cache.as_ref()?;
+        let cache = self.inner.shared.file_cache.as_ref()?;
         let (request, generated) = request_for(&self.inner.chain.roles[idx], now);
         let key = CacheKey::assume_role(&request, generated);
         let found = cache.load(&key, now, REUSE_WINDOW, PROVIDER_NAME)?;
@@ -273,13 +239,13 @@ impl AssumeRoleProvider {
         {
             return Err(chaining_cap(hop, requested));
         }
-        let now = inner.clock.now();
+        let now = inner.shared.clock.now();
         let (mut request, generated) = request_for(hop, now);
         // The MFA code first: a process waiting at the prompt (or stopped there) holds no lock,
         // so it blocks no other run.
         if let Some(serial) = &hop.mfa_serial {
-            if state.served && !inner.mfa.can_refresh() {
-                return Err(CredentialsError::invalid_configuration(format!(
+            let refused = || {
+                CredentialsError::invalid_configuration(format!(
                     "MFA code required: the session for role {} (profile {:?}) has run out and \
                      needs a new code from {serial}, but this run may not prompt again; run the \
                      command again interactively (or give the process an MFA provider that can \
@@ -287,19 +253,20 @@ impl AssumeRoleProvider {
                     hop.role_arn, hop.profile
                 ))
                 .with("profile", &hop.profile)
-                .with("mfa_serial", serial));
-            }
-            let code = inner.mfa.token_code(serial).await?;
+            };
+            let code = inner.shared.mfa_code(serial, state.served, refused).await?;
             request.serial_number = Some(serial.clone());
-            request.token_code = Some(code.as_str().to_owned());
+            request.token_code = Some(code);
         }
         // Another process may be fetching this very session: wait for it (for a bounded time),
         // then look again.
-        let _guard = match &inner.file_cache {
+        let _guard = match &inner.shared.file_cache {
             Some(cache) => {
                 let key = CacheKey::assume_role(&request, generated);
                 let guard = lock_entry(cache, &key).await;
-                if let Some(c) = cache.load(&key, inner.clock.now(), REUSE_WINDOW, PROVIDER_NAME) {
+                if let Some(c) =
+                    cache.load(&key, inner.shared.clock.now(), REUSE_WINDOW, PROVIDER_NAME)
+                {
                     tracing::debug!(
                         hop = idx,
                         "assume-role session written by another process meanwhile"
@@ -311,11 +278,12 @@ impl AssumeRoleProvider {
             None => None,
         };
         let result = inner
+            .shared
             .sts
             .assume_role(source, &request, PROVIDER_NAME)
             .await
             .map_err(|e| explain_sts_error(e, hop, source))?;
-        if let Some(cache) = &inner.file_cache {
+        if let Some(cache) = &inner.shared.file_cache {
             let key = CacheKey::assume_role(&request, generated);
             if let Err(e) = cache.store(&key, &result) {
                 // A cache that cannot be written costs a later STS call, not this one.

@@ -6,14 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use awscred_file_cache::{CacheKey, FileCache};
+use awscred_file_cache::CacheKey;
 use awscred_sts::{GetSessionTokenRequest, StsClient};
-use awscred_types::{
-    Credentials, CredentialsError, ProvideCredentials, SharedClock, SharedProvider, Sources,
-};
+use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedProvider, Sources};
 use tokio::sync::Mutex;
 
-use crate::mfa::{NoMfa, SharedMfaTokenProvider};
+use crate::builder::{Shared, StsSessionBuilder};
 use crate::provider::{REUSE_WINDOW, lock_entry};
 
 /// The provider name on the sessions [`SessionTokenProvider`] returns.
@@ -34,7 +32,7 @@ const DURATION_RANGE: std::ops::RangeInclusive<u64> = 900..=129_600;
 /// exchanged with STS `GetSessionToken` for a session, with the MFA device's serial and a code
 /// when one is set.
 ///
-/// - **Cache**: the session is kept in memory and, with [`file_cache`](SessionTokenProviderBuilder::file_cache),
+/// - **Cache**: the session is kept in memory and, with [`file_cache`](StsSessionBuilder::file_cache),
 ///   in `~/.aws/cli/cache` under [`CacheKey::session_token`] (derived from the access key id,
 ///   the MFA serial and the duration: stable across runs, new when the key is rotated); reused
 ///   while it has [`REUSE_WINDOW`] left.
@@ -69,12 +67,9 @@ pub struct SessionTokenProvider {
 
 struct Inner {
     base: SharedProvider,
-    sts: StsClient,
     mfa_serial: Option<String>,
-    mfa: SharedMfaTokenProvider,
     duration: Duration,
-    file_cache: Option<FileCache>,
-    clock: SharedClock,
+    shared: Shared,
     state: Mutex<State>,
 }
 
@@ -88,62 +83,50 @@ struct State {
 
 impl fmt::Debug for SessionTokenProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionTokenProvider")
-            .field("base", &self.inner.base)
-            .field("sts", &self.inner.sts)
+        let mut d = f.debug_struct("SessionTokenProvider");
+        d.field("base", &self.inner.base)
             .field("mfa_serial", &self.inner.mfa_serial)
-            .field("mfa", &self.inner.mfa)
-            .field("duration", &self.inner.duration)
-            .field(
-                "file_cache",
-                &self.inner.file_cache.as_ref().map(FileCache::dir),
-            )
+            .field("duration", &self.inner.duration);
+        self.inner
+            .shared
+            .debug_fields(&mut d)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`SessionTokenProvider`].
+/// Builds a [`SessionTokenProvider`] ([`SessionTokenProvider::builder`]). Besides the setters
+/// every [`StsSessionBuilder`] has, the MFA device ([`mfa_serial`](StsSessionBuilder::mfa_serial))
+/// and the session length ([`duration`](StsSessionBuilder::duration)).
+pub type SessionTokenProviderBuilder = StsSessionBuilder<SessionTokenParts>;
+
+/// What a [`SessionTokenProviderBuilder`] holds besides the shared settings: the base
+/// provider, the MFA device and the session length.
 #[derive(Debug)]
-pub struct SessionTokenProviderBuilder {
+pub struct SessionTokenParts {
     base: SharedProvider,
-    sts: StsClient,
-    clock: SharedClock,
     mfa_serial: Option<String>,
-    mfa: Option<SharedMfaTokenProvider>,
     duration: Option<Duration>,
-    file_cache: Option<FileCache>,
 }
 
-impl SessionTokenProviderBuilder {
+impl StsSessionBuilder<SessionTokenParts> {
     /// The MFA device (`mfa_serial` of the profile), sent as `SerialNumber` with a code from
     /// [`mfa`](Self::mfa). Default: none (a session without MFA).
     pub fn mfa_serial(mut self, serial: Option<String>) -> Self {
-        self.mfa_serial = serial.filter(|s| !s.trim().is_empty());
-        self
-    }
-
-    /// Where MFA codes come from (default [`NoMfa`]: an MFA serial is then an error naming it).
-    pub fn mfa(mut self, mfa: SharedMfaTokenProvider) -> Self {
-        self.mfa = Some(mfa);
+        self.own.mfa_serial = serial.filter(|s| !s.trim().is_empty());
         self
     }
 
     /// The session length (`DurationSeconds`, 900 s to 36 h, whole seconds). Default
     /// [`MFA_SESSION_DURATION`] with an MFA serial, [`SESSION_DURATION`] without.
     pub fn duration(mut self, duration: Duration) -> Self {
-        self.duration = Some(duration);
-        self
-    }
-
-    /// Keep sessions in this file cache as well (default: memory only).
-    pub fn file_cache(mut self, cache: Option<FileCache>) -> Self {
-        self.file_cache = cache;
+        self.own.duration = Some(duration);
         self
     }
 
     /// Builds the provider; a duration STS would refuse is an error here.
     pub fn build(self) -> Result<SessionTokenProvider, CredentialsError> {
-        let duration = self.duration.unwrap_or(if self.mfa_serial.is_some() {
+        let (shared, own) = self.shared()?;
+        let duration = own.duration.unwrap_or(if own.mfa_serial.is_some() {
             MFA_SESSION_DURATION
         } else {
             SESSION_DURATION
@@ -156,13 +139,10 @@ impl SessionTokenProviderBuilder {
         }
         Ok(SessionTokenProvider {
             inner: Arc::new(Inner {
-                base: self.base,
-                sts: self.sts,
-                mfa_serial: self.mfa_serial,
-                mfa: self.mfa.unwrap_or_else(|| Arc::new(NoMfa)),
+                base: own.base,
+                mfa_serial: own.mfa_serial,
                 duration,
-                file_cache: self.file_cache,
-                clock: self.clock,
+                shared,
                 state: Mutex::new(State::default()),
             }),
         })
@@ -177,15 +157,12 @@ impl SessionTokenProvider {
         base: SharedProvider,
         sts: StsClient,
     ) -> SessionTokenProviderBuilder {
-        SessionTokenProviderBuilder {
+        let own = SessionTokenParts {
             base,
-            sts,
-            clock: sources.clock.clone(),
             mfa_serial: None,
-            mfa: None,
             duration: None,
-            file_cache: None,
-        }
+        };
+        StsSessionBuilder::new(sources, Some(sts), own)
     }
 
     /// The session length asked for.
@@ -227,7 +204,7 @@ impl SessionTokenProvider {
         let mut state = inner.state.lock().await;
         let key = self.cache_key(long_term.access_key_id());
         let fresh = |c: &Credentials| {
-            let now = inner.clock.now();
+            let now = inner.shared.clock.now();
             c.expiry()
                 .is_some_and(|e| e.duration_since(now).is_ok_and(|left| left >= REUSE_WINDOW))
         };
@@ -248,19 +225,18 @@ impl SessionTokenProvider {
         request.duration_seconds = Some(self.duration_seconds());
         // The MFA code first: a process waiting at the prompt (or stopped there) holds no lock.
         if let Some(serial) = &inner.mfa_serial {
-            if state.served && !inner.mfa.can_refresh() {
-                return Err(CredentialsError::invalid_configuration(format!(
+            let refused = || {
+                CredentialsError::invalid_configuration(format!(
                     "MFA code required: the GetSessionToken session for {serial} has run out and \
                      this run may not prompt again; run the command again interactively (or give \
                      the process an MFA provider that can refresh)"
                 ))
-                .with("mfa_serial", serial));
-            }
-            let code = inner.mfa.token_code(serial).await?;
+            };
+            let code = inner.shared.mfa_code(serial, state.served, refused).await?;
             request.serial_number = Some(serial.clone());
-            request.token_code = Some(code.as_str().to_owned());
+            request.token_code = Some(code);
         }
-        let _guard = match &inner.file_cache {
+        let _guard = match &inner.shared.file_cache {
             Some(cache) => {
                 let guard = lock_entry(cache, &key).await;
                 if let Some(c) = self.cached_on_disk(&key, &long_term) {
@@ -274,11 +250,12 @@ impl SessionTokenProvider {
             None => None,
         };
         let result = inner
+            .shared
             .sts
             .get_session_token(&long_term, &request, SESSION_TOKEN_PROVIDER_NAME)
             .await?;
         let session = with_account(result.credentials, &long_term);
-        if let Some(cache) = &inner.file_cache
+        if let Some(cache) = &inner.shared.file_cache
             && let Err(e) = cache.store_session_token(&key, &session)
         {
             // A cache that cannot be written costs a later STS call, not this one.
@@ -290,10 +267,10 @@ impl SessionTokenProvider {
     }
 
     fn cached_on_disk(&self, key: &CacheKey, long_term: &Credentials) -> Option<Credentials> {
-        let cache = self.inner.file_cache.as_ref()?;
+        let cache = self.inner.shared.file_cache.as_ref()?;
         let found = cache.load(
             key,
-            self.inner.clock.now(),
+            self.inner.shared.clock.now(),
             REUSE_WINDOW,
             SESSION_TOKEN_PROVIDER_NAME,
         )?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use awscred_file_cache::{LoginToken, LoginTokenCache, LoginTokenError, RefreshedToken};
+use awscred_file_cache::{LoginToken, LoginTokenCache, RefreshedToken, TokenFileError};
 use awscred_http::{Bytes, HttpClient, LazyClient, RetryConfig, configured_client, http};
 use awscred_profile::{Platform, ProfileSet};
 use awscred_types::{
@@ -73,11 +73,6 @@ impl LoginSettings {
     pub fn for_login(env: &dyn Env, profiles: &ProfileSet, name: &str) -> Self {
         let view = profiles.view(name);
         let session = view.get("login_session").unwrap_or_default().to_owned();
-        let flag = |var: &str, key: &str| {
-            env.get(var)
-                .or_else(|| view.get(key).map(str::to_owned))
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-        };
         let http = ["ca_bundle", "retry_mode", "max_attempts"]
             .into_iter()
             .filter_map(|k| Some((k, view.get(k)?.to_owned())))
@@ -90,8 +85,8 @@ impl LoginSettings {
                 .or_else(|| env.get("AWS_DEFAULT_REGION"))
                 .or_else(|| view.get("region").map(str::to_owned)),
             endpoint_url: view.endpoint_url(env, "signin"),
-            use_fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
-            use_dualstack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+            use_fips: view.flag(env, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+            use_dualstack: view.flag(env, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
             http,
         }
     }
@@ -373,20 +368,19 @@ impl LoginProvider {
         let token = cache.load(&s.session).map_err(|e| {
             let file = e.path().display().to_string();
             let err = match e {
-                LoginTokenError::Missing { .. } => {
-                    CredentialsError::invalid_configuration(format!(
-                        "the login session for profile {:?} was not found (no token file); {}",
-                        s.profile,
-                        s.login_hint()
-                    ))
-                }
-                LoginTokenError::Unreadable { source, .. } => {
+                TokenFileError::Missing { .. } => CredentialsError::invalid_configuration(format!(
+                    "the login session for profile {:?} was not found (no token file); {}",
+                    s.profile,
+                    s.login_hint()
+                )),
+                TokenFileError::Unreadable { source, .. } => {
                     CredentialsError::provider_error("could not read the login token file")
                         .with_source(source)
                 }
-                other => {
-                    CredentialsError::invalid_configuration(format!("{other}; {}", s.login_hint()))
-                }
+                _ => CredentialsError::invalid_configuration(format!(
+                    "the login token file {file} is not a JSON object; {}",
+                    s.login_hint()
+                )),
             };
             err.with("profile", &s.profile)
                 .with("session", &s.session)

@@ -36,7 +36,7 @@ mod provider;
 mod settings;
 mod token;
 
-pub use login::{LoginPrompt, LoginUi, SsoLogin, logout};
+pub use login::{LoginPrompt, LoginUi, SsoLogin, SsoLoginBuilder, logout};
 pub use provider::{
     PROVIDER_NAME, REFRESH_ATTEMPT_INTERVAL, SsoProvider, SsoProviderBuilder, TOKEN_REFRESH_WINDOW,
 };

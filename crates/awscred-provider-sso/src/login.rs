@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use awscred_file_cache::{SsoTokenCache, format_utc_z};
 use awscred_http::{Bytes, HttpClient, HttpError, http};
-use awscred_types::{CredentialsError, SharedClock, SystemClock};
+use awscred_types::{CredentialsError, SharedClock, Sources};
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -96,31 +96,34 @@ enum Poll {
     SlowDown,
 }
 
-impl SsoLogin {
-    /// A login for `settings` (its start URL, region and session name), writing to `tokens`.
-    /// `oidc` is the SSO-OIDC endpoint (`ProfileView::endpoint_url` for `sso-oidc`; default
-    /// `https://oidc.<region>.amazonaws.com`).
-    pub fn new(
-        settings: SsoSettings,
-        tokens: SsoTokenCache,
-        oidc: Option<String>,
-    ) -> Result<Self, CredentialsError> {
-        let region = settings.region.clone();
-        Ok(Self {
-            settings,
-            scopes: vec!["sso:account:access".into()],
-            oidc: oidc.unwrap_or_else(|| format!("https://oidc.{region}.amazonaws.com")),
-            http: HttpClient::builder()
-                .build()
-                .map_err(HttpError::into_credentials_error)?,
-            tokens,
-            clock: std::sync::Arc::new(SystemClock),
-            slow_down_step: Duration::from_secs(5),
-            client_name: "awscred".into(),
-        })
+/// Builds an [`SsoLogin`] ([`SsoLogin::builder`]).
+#[derive(Debug)]
+pub struct SsoLoginBuilder {
+    sources: Sources,
+    settings: SsoSettings,
+    tokens: Option<SsoTokenCache>,
+    oidc: Option<String>,
+    scopes: Vec<String>,
+    slow_down_step: Duration,
+}
+
+impl SsoLoginBuilder {
+    /// Where the token is written (default: `~/.aws/sso/cache`, [`SsoTokenCache::aws_sso`],
+    /// from the sources).
+    pub fn token_cache(mut self, tokens: SsoTokenCache) -> Self {
+        self.tokens = Some(tokens);
+        self
     }
 
-    /// `sso_registration_scopes` (default `sso:account:access`).
+    /// The SSO-OIDC endpoint (default: `https://oidc.<sso_region>.amazonaws.com`; the CLI
+    /// passes the profile's [`ProfileView::endpoint_url`](awscred_profile::ProfileView::endpoint_url)
+    /// for `sso-oidc` when it has one).
+    pub fn oidc_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.oidc = Some(url.into());
+        self
+    }
+
+    /// `sso_registration_scopes` (default `sso:account:access`; an empty list keeps it).
     pub fn scopes(mut self, scopes: Vec<String>) -> Self {
         if !scopes.is_empty() {
             self.scopes = scopes;
@@ -128,16 +131,54 @@ impl SsoLogin {
         self
     }
 
-    /// The clock.
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
-    }
-
     /// How much longer to wait after a `slow_down` answer (RFC 8628: 5 s).
     pub fn slow_down_step(mut self, step: Duration) -> Self {
         self.slow_down_step = step;
         self
+    }
+
+    /// Builds the login; without a token cache and with no home folder known, there is nowhere
+    /// to log in to (an `InvalidConfiguration` error).
+    pub fn build(self) -> Result<SsoLogin, CredentialsError> {
+        let sources = &self.sources;
+        let tokens = match self.tokens {
+            Some(t) => t,
+            None => SsoTokenCache::aws_sso(&*sources.env, sources.fs.clone()).ok_or_else(|| {
+                CredentialsError::invalid_configuration(
+                    "no home folder is known, so there is no ~/.aws/sso/cache to log in to",
+                )
+            })?,
+        };
+        let region = &self.settings.region;
+        Ok(SsoLogin {
+            oidc: self
+                .oidc
+                .unwrap_or_else(|| format!("https://oidc.{region}.amazonaws.com")),
+            settings: self.settings,
+            scopes: self.scopes,
+            http: HttpClient::builder()
+                .build()
+                .map_err(HttpError::into_credentials_error)?,
+            tokens,
+            clock: self.sources.clock,
+            slow_down_step: self.slow_down_step,
+            client_name: "awscred".into(),
+        })
+    }
+}
+
+impl SsoLogin {
+    /// A builder for a login with `settings` (its start URL, region and session name), reading
+    /// the token cache's folder and the clock from `sources`.
+    pub fn builder(sources: &Sources, settings: SsoSettings) -> SsoLoginBuilder {
+        SsoLoginBuilder {
+            sources: sources.clone(),
+            settings,
+            tokens: None,
+            oidc: None,
+            scopes: vec!["sso:account:access".into()],
+            slow_down_step: Duration::from_secs(5),
+        }
     }
 
     async fn post<T: for<'de> Deserialize<'de>>(

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use awscred_file_cache::{CacheKey, FileCache, SsoToken, SsoTokenCache};
 use awscred_http::{
-    Bytes, HttpClient, Layer as _, LazyClient, RetryConfig, RetryLayer, Service as _,
-    configured_client, http,
+    Bytes, ClientSettings, HttpClient, Layer as _, LazyClient, RetryConfig, RetryLayer,
+    Service as _, http,
 };
 use awscred_profile::ProfileSet;
 use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedClock, Sources};
@@ -74,12 +74,9 @@ pub struct SsoProviderBuilder {
     settings: SsoSettings,
     tokens: Option<SsoTokenCache>,
     role_cache: Option<FileCache>,
-    http: Option<LazyClient>,
-    retry: Option<RetryConfig>,
+    http: ClientSettings,
     portal: Option<String>,
     oidc: Option<String>,
-    /// The profile's `ca_bundle`, `retry_mode` and `max_attempts`.
-    profile_http: Vec<(&'static str, String)>,
 }
 
 impl SsoProviderBuilder {
@@ -96,15 +93,15 @@ impl SsoProviderBuilder {
         self
     }
 
-    /// The HTTP client (default: one configured from the sources, built on the first call).
+    /// The portal's and SSO-OIDC's HTTP client (default: [`ClientSettings::build`]).
     pub fn http(mut self, http: HttpClient) -> Self {
-        self.http = Some(LazyClient::ready(http));
+        self.http.set_client(http);
         self
     }
 
-    /// Retry settings (default: from the sources and the profile; standard mode, 3 attempts).
+    /// Retries of portal and SSO-OIDC calls (default: the sources' and the profile's).
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.http.set_retry(retry);
         self
     }
 
@@ -131,10 +128,7 @@ impl SsoProviderBuilder {
         let view = profiles.view(&self.settings.profile);
         self.portal = view.endpoint_url(env, "sso").or(self.portal);
         self.oidc = view.endpoint_url(env, "sso-oidc").or(self.oidc);
-        self.profile_http = ["ca_bundle", "retry_mode", "max_attempts"]
-            .into_iter()
-            .filter_map(|k| view.get(k).map(|v| (k, v.to_owned())))
-            .collect();
+        self.http.set_profile(|k| view.get(k));
         self
     }
 
@@ -142,19 +136,7 @@ impl SsoProviderBuilder {
     /// `InvalidConfiguration` error naming it.
     pub fn build(self) -> Result<SsoProvider, CredentialsError> {
         let region = &self.settings.region;
-        let (http, retry) = match self.http {
-            Some(http) => (http, self.retry.unwrap_or_default()),
-            None => {
-                let keys = &self.profile_http;
-                let value = |k: &str| {
-                    keys.iter()
-                        .find(|(key, _)| *key == k)
-                        .map(|(_, v)| v.clone())
-                };
-                let (http, retry) = configured_client(&self.sources, value)?;
-                (http, self.retry.unwrap_or(retry))
-            }
-        };
+        let (http, retry) = self.http.build(&self.sources)?;
         Ok(SsoProvider {
             inner: Arc::new(Inner {
                 portal: self
@@ -207,11 +189,9 @@ impl SsoProvider {
             sources: sources.clone(),
             settings,
             role_cache: None,
-            http: None,
-            retry: None,
+            http: ClientSettings::default(),
             portal: None,
             oidc: None,
-            profile_http: Vec::new(),
         }
     }
 

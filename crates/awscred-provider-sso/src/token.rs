@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use awscred_file_cache::{SsoToken, SsoTokenCache, SsoTokenError, format_utc_z};
+use awscred_file_cache::{SsoToken, SsoTokenCache, TokenFileError, format_utc_z};
 use awscred_types::CredentialsError;
 use serde::Deserialize;
 use zeroize::Zeroize as _;
@@ -21,21 +21,24 @@ pub(crate) fn load(
         let file = e.path().display().to_string();
         let hint = settings.login_hint();
         let err = match e {
-            SsoTokenError::Missing { .. } => CredentialsError::invalid_configuration(format!(
+            TokenFileError::Missing { .. } => CredentialsError::invalid_configuration(format!(
                 "no SSO token for {name}: you are not logged in; {hint}"
             )),
-            SsoTokenError::Unreadable { source, .. } => {
+            TokenFileError::Unreadable { source, .. } => {
                 CredentialsError::provider_error("could not read the SSO token cache file")
                     .with_source(source)
             }
-            SsoTokenError::Invalid { source, .. } => {
-                CredentialsError::invalid_configuration(format!(
+            TokenFileError::Invalid { source, .. } => {
+                let err = CredentialsError::invalid_configuration(format!(
                     "the SSO token cache file for {name} is invalid (it needs accessToken and \
                      expiresAt); {hint}"
-                ))
-                .with_source(source)
+                ));
+                match source {
+                    Some(source) => err.with_source(source),
+                    None => err,
+                }
             }
-            SsoTokenError::UnreadableExpiry { expires_at, .. } => {
+            TokenFileError::UnreadableExpiry { expires_at, .. } => {
                 CredentialsError::invalid_configuration(format!(
                     "the SSO token cache file for {name} has an unreadable expiresAt \
                      {expires_at:?}; {hint}"

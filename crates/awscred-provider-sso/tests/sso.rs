@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use awscred_file_cache::{FileCache, SsoTokenCache};
 use awscred_http::{HttpClient, RetryConfig, RetryMode};
 use awscred_profile::{ProfileSet, Source};
-use awscred_provider_sso::{SsoProvider, SsoProviderBuilder, SsoSettings};
+use awscred_provider_sso::{
+    SsoLogin, SsoLoginBuilder, SsoProvider, SsoProviderBuilder, SsoSettings,
+};
 use awscred_test::fixture_server::{FixtureServer, Recording};
 use awscred_test::{Outcome, error_text};
 use awscred_types::{FakeEnv, Fs, ManualClock, MemFs, OsFs, ProvideCredentials, SharedFs, Sources};
@@ -72,6 +74,18 @@ async fn server(exchanges: serde_json::Value) -> FixtureServer {
     let rec: Recording =
         serde_json::from_value(serde_json::json!({ "exchanges": exchanges })).unwrap();
     FixtureServer::start(rec).await
+}
+
+/// A login for `s` against `srv`, writing to `tokens`, on the clock of `sources`.
+fn sso_login(
+    sources: &Sources,
+    s: SsoSettings,
+    tokens: &SsoTokenCache,
+    srv: &FixtureServer,
+) -> SsoLoginBuilder {
+    SsoLogin::builder(sources, s)
+        .token_cache(tokens.clone())
+        .oidc_endpoint(srv.url())
 }
 
 struct Setup {
@@ -449,15 +463,14 @@ print(json.dumps({"token": token["accessToken"], "refresh": token["refreshToken"
         )
     ]))
     .await;
-    awscred_provider_sso::SsoLogin::new(
-        legacy,
-        SsoTokenCache::new(dir.join("sso"), fs.clone()),
-        Some(srv.url()),
-    )
-    .unwrap()
-    .device_flow(&RecordingUi::default())
-    .await
-    .unwrap();
+    SsoLogin::builder(&Sources::system(), legacy)
+        .token_cache(SsoTokenCache::new(dir.join("sso"), fs.clone()))
+        .oidc_endpoint(srv.url())
+        .build()
+        .unwrap()
+        .device_flow(&RecordingUi::default())
+        .await
+        .unwrap();
     srv.verify().unwrap();
     let script = format!(
         "{script}\nlogin = SSOTokenLoader(cache=JSONFileCache(d + '/sso'))('https://d-1.awsapps.com/start')\n\
@@ -534,10 +547,10 @@ async fn device_login_polls_through_pending_and_slow_down_then_writes_the_token(
     .await;
     let tokens = SsoTokenCache::new(TOKENS, t.fs.clone());
     let ui = RecordingUi::default();
-    let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
-        .unwrap()
-        .clock(t.clock.clone())
-        .slow_down_step(Duration::from_millis(10));
+    let login = sso_login(&t.sources(), s.clone(), &tokens, &srv)
+        .slow_down_step(Duration::from_millis(10))
+        .build()
+        .unwrap();
     let expires = login.device_flow(&ui).await.unwrap();
     assert_eq!(expires, at(NOW + 28_800));
     let prompts = ui.prompts.lock().unwrap().join("\n");
@@ -601,9 +614,9 @@ async fn an_expired_device_code_is_a_clear_error() {
     ]))
     .await;
     let tokens = SsoTokenCache::new(TOKENS, t.fs.clone());
-    let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
-        .unwrap()
-        .clock(t.clock.clone());
+    let login = sso_login(&t.sources(), s.clone(), &tokens, &srv)
+        .build()
+        .unwrap();
     for _ in 0..2 {
         let err = login
             .device_flow(&RecordingUi::default())
@@ -712,9 +725,9 @@ async fn pkce_login_takes_the_code_from_the_loopback_redirect() {
     ]))
     .await;
     let tokens = SsoTokenCache::new(TOKENS, t.fs.clone());
-    let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
-        .unwrap()
-        .clock(t.clock.clone());
+    let login = sso_login(&t.sources(), s.clone(), &tokens, &srv)
+        .build()
+        .unwrap();
     let ui = Browser {
         answer: |state| format!("code=AUTHCODE&state={state}"),
     };
@@ -728,7 +741,9 @@ async fn pkce_login_takes_the_code_from_the_loopback_redirect() {
     // client registration, the browser answering `answer`; what the login fails with.
     let refused = async |answer: fn(&str) -> String, wait: Duration| {
         let srv = server(serde_json::json!([register()])).await;
-        let login = awscred_provider_sso::SsoLogin::new(s.clone(), tokens.clone(), Some(srv.url()))
+        // The system clock: the browser flow waits in real time.
+        let login = sso_login(&Sources::system(), s.clone(), &tokens, &srv)
+            .build()
             .unwrap();
         let err = login
             .pkce_flow(&Browser { answer }, wait)

@@ -216,15 +216,11 @@ impl ProvideCredentials for WebIdentityProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_profile::{ProfileSet, Source};
+    use awscred_profile::ProfileSet;
     use awscred_types::FakeEnv;
 
     fn profile(body: &str) -> ProfileSet {
-        ProfileSet::parse(
-            Some(Source::new("/c", format!("[profile p]\n{body}"))),
-            None,
-        )
-        .unwrap()
+        awscred_test::config_profiles(&format!("[profile p]\n{body}"))
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use awscred_http::retry::{ClassifyRetry, RetryKind, classify_error_code};
 use awscred_http::{
-    Bytes, DefaultClassifier, HttpClient, HttpError, Layer, LazyClient, RetryConfig, RetryLayer,
-    Service, configured_client, http,
+    Bytes, ClientSettings, DefaultClassifier, HttpClient, HttpError, Layer, LazyClient,
+    RetryConfig, RetryLayer, Service, http,
 };
 use awscred_sigv4::{Signer, SigningParams};
 use awscred_types::{Credentials, CredentialsError, SharedClock, Sources};
@@ -112,15 +112,9 @@ pub struct StsClientBuilder {
     sources: Sources,
     /// The STS settings of the environment and the [`profile`](Self::profile).
     config: Option<Result<StsConfig, CredentialsError>>,
-    /// The profile's `ca_bundle`, `retry_mode` and `max_attempts`.
-    profile_http: Vec<(&'static str, String)>,
     endpoint: Option<Endpoint>,
-    http: Option<LazyClient>,
-    retry: Option<RetryConfig>,
+    http: ClientSettings,
 }
-
-/// The profile keys the HTTP set-up reads.
-const HTTP_KEYS: [&str; 3] = ["ca_bundle", "retry_mode", "max_attempts"];
 
 impl StsClientBuilder {
     /// Reads the endpoint, region and HTTP settings of `profile` too (the *selected* profile,
@@ -128,10 +122,7 @@ impl StsClientBuilder {
     /// by [`build`](Self::build).
     pub fn profile(mut self, profile: &awscred_profile::ProfileView<'_>) -> Self {
         self.config = Some(StsConfig::from_sources(&*self.sources.env, profile));
-        self.profile_http = HTTP_KEYS
-            .iter()
-            .filter_map(|k| profile.get(k).map(|v| (*k, v.to_owned())))
-            .collect();
+        self.http.set_profile(|k| profile.get(k));
         self
     }
 
@@ -141,22 +132,22 @@ impl StsClientBuilder {
         self
     }
 
-    /// The HTTP client (default: one configured from the sources, built on the first call).
+    /// The HTTP client (default: one configured from the sources and the profile, built on
+    /// the first call; see [`ClientSettings`]).
     pub fn http(mut self, http: HttpClient) -> Self {
-        self.http = Some(LazyClient::ready(http));
+        self.http.set_client(http);
         self
     }
 
     /// Retry settings (default: from the sources and the profile; standard mode, 3 attempts).
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.http.set_retry(retry);
         self
     }
 
     /// Builds the client: an endpoint, proxy, CA bundle or retry setting that cannot be used is
     /// an `InvalidConfiguration` error naming it.
     pub fn build(self) -> Result<StsClient, CredentialsError> {
-        let keys = self.profile_http;
         let endpoint = match (self.endpoint, self.config) {
             (Some(e), _) => e,
             (None, Some(config)) => config?.resolve()?,
@@ -165,19 +156,8 @@ impl StsClientBuilder {
                 StsConfig::from_sources(&*self.sources.env, &none.view("default"))?.resolve()?
             }
         };
-        let value = |k: &str| {
-            keys.iter()
-                .find(|(key, _)| *key == k)
-                .map(|(_, v)| v.clone())
-        };
-        let (http, retry) = match self.http {
-            Some(http) => (http, self.retry),
-            None => {
-                let (http, retry) = configured_client(&self.sources, value)?;
-                (http, Some(self.retry.unwrap_or(retry)))
-            }
-        };
-        let retry = RetryLayer::new(retry.unwrap_or_default()).with_classifier(StsClassifier);
+        let (http, retry) = self.http.build(&self.sources)?;
+        let retry = RetryLayer::new(retry).with_classifier(StsClassifier);
         Ok(StsClient {
             http,
             retry,
@@ -194,10 +174,8 @@ impl StsClient {
         StsClientBuilder {
             sources: sources.clone(),
             config: None,
-            profile_http: Vec::new(),
             endpoint: None,
-            http: None,
-            retry: None,
+            http: ClientSettings::default(),
         }
     }
 

@@ -40,24 +40,13 @@ pub struct StsConfig {
     /// `endpoint_url`, then profile `endpoint_url`), unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
     /// / `ignore_configured_endpoint_urls` is `true`.
     pub endpoint_url: Option<String>,
-    /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`.
+    /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint` is `true` (botocore's `ensure_boolean`:
+    /// any other value is false, never an error).
     pub use_fips: bool,
-    /// `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`.
+    /// `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint` is `true` (the same rule).
     pub use_dualstack: bool,
     /// `AWS_STS_REGIONAL_ENDPOINTS` / `sts_regional_endpoints` is `legacy`.
     pub legacy_global_endpoint: bool,
-}
-
-fn truthy(v: Option<String>, what: &'static str) -> Result<bool, CredentialsError> {
-    match v.as_deref().map(str::trim) {
-        None => Ok(false),
-        Some(s) if s.eq_ignore_ascii_case("true") => Ok(true),
-        Some(s) if s.eq_ignore_ascii_case("false") => Ok(false),
-        Some(s) => Err(CredentialsError::invalid_configuration(format!(
-            "{what} must be true or false, not {s:?}"
-        ))
-        .with("key", what)),
-    }
 }
 
 impl StsConfig {
@@ -89,14 +78,12 @@ impl StsConfig {
         Ok(Self {
             region,
             endpoint_url,
-            use_fips: truthy(
-                get("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
-                "use_fips_endpoint",
-            )?,
-            use_dualstack: truthy(
-                get("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+            use_fips: profile.flag(env, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+            use_dualstack: profile.flag(
+                env,
+                "AWS_USE_DUALSTACK_ENDPOINT",
                 "use_dualstack_endpoint",
-            )?,
+            ),
             legacy_global_endpoint,
         })
     }
@@ -204,16 +191,12 @@ impl fmt::Display for Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use awscred_profile::{ProfileSet, Source};
+    use awscred_profile::ProfileSet;
     use awscred_types::FakeEnv;
 
     /// A config file whose profile `p` has `body` (and a `[services]` section, if it names one).
     fn profile(body: &str) -> ProfileSet {
-        ProfileSet::parse(
-            Some(Source::new("/c", format!("[profile p]\n{body}"))),
-            None,
-        )
-        .unwrap()
+        awscred_test::config_profiles(&format!("[profile p]\n{body}"))
     }
 
     fn url(env: FakeEnv, profile: ProfileSet) -> Result<String, CredentialsError> {
@@ -226,11 +209,7 @@ mod tests {
     fn services_section_of_a_real_profile_set() {
         let config = "[profile dev]\nregion = eu-west-1\nservices = local\n\
                       [services local]\nsts =\n  endpoint_url = http://127.0.0.1:5000\n";
-        let set = awscred_profile::ProfileSet::parse(
-            Some(awscred_profile::Source::new("/c", config)),
-            None,
-        )
-        .unwrap();
+        let set = awscred_test::config_profiles(config);
         let endpoint = StsConfig::from_sources(&FakeEnv::new(), &set.view("dev"))
             .unwrap()
             .resolve()
@@ -376,8 +355,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(bad.to_string().contains("sts_regional_endpoints"));
-        let bad = url(env(&[("AWS_USE_FIPS_ENDPOINT", "yes")]), profile("")).unwrap_err();
-        assert!(bad.to_string().contains("use_fips_endpoint"));
+        // Not `true` is false (botocore's `ensure_boolean`), not an error; ` TRUE ` is true.
+        let region = ("AWS_REGION", "us-east-1");
+        for (var, key) in [
+            ("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+        ] {
+            let plain = "https://sts.us-east-1.amazonaws.com";
+            assert_eq!(
+                url(env(&[region, (var, "yes")]), profile("")).unwrap(),
+                plain
+            );
+            let set = profile(&format!("{key} = 1"));
+            assert_eq!(url(env(&[region]), set).unwrap(), plain);
+            let on = url(env(&[region, (var, " TRUE ")]), profile("")).unwrap();
+            assert_ne!(on, plain, "{var}");
+        }
         let bad = url(env(&[("AWS_REGION", "us east/1")]), profile("")).unwrap_err();
         assert!(bad.to_string().contains("not a valid region"));
     }

@@ -16,6 +16,7 @@
 //! - [`key_id`]: the access key id a provider answers with (most provider tests' assertion),
 //!   [`error_text`]: the error it fails with, [`check`]: an assertion that returns its failure.
 //! - [`block_on`] for futures without a runtime, [`runtime`] for those that need tokio.
+//! - [`config_profiles`]: profile files from a config file's text.
 //! - [`fixtures_dir`], and re-exports of the seam fakes ([`FakeEnv`], [`MemFs`], [`ManualClock`]).
 //!
 //! It plays the role tower-test and rustls-test play in their workspaces.
@@ -45,6 +46,14 @@ pub use suite::{Outcome, Suite, peers_required};
 /// The workspace `fixtures/` folder (tests read fixtures through it, never through `shared/`).
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// Profile files from text: `config` as the config file (named `/c` in messages), no
+/// credentials file. Panics when it does not parse.
+pub fn config_profiles(config: &str) -> awscred_profile::ProfileSet {
+    let config = awscred_profile::Source::new("/c", config);
+    awscred_profile::ProfileSet::parse(Some(config), None)
+        .unwrap_or_else(|e| panic!("the config does not parse: {e}"))
 }
 
 /// Reads a fixture file relative to [`fixtures_dir`], panicking with the path on failure.

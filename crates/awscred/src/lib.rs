@@ -18,11 +18,7 @@
 //!
 //! // As the AWS CLI runs a role profile: sessions shared through ~/.aws/cli/cache, MFA codes
 //! // asked for on the terminal.
-//! let provider = awscred::builder()
-//!     .profile("admin")
-//!     .aws_cli_cache(true)
-//!     .mfa(awscred::providers::assume_role::PromptMfa::new())
-//!     .build()?;
+//! let provider = awscred::builder().profile("admin").like_aws_cli().build()?;
 //! # Ok(()) }
 //! ```
 //!
@@ -125,16 +121,13 @@ pub fn builder() -> Builder {
 #[derive(Debug, Default)]
 pub struct Builder {
     sources: Sources,
-    profile: Option<String>,
-    credentials: Option<Credentials>,
-    #[cfg(feature = "assume-role")]
-    mfa: Option<awscred_provider_assume_role::SharedMfaTokenProvider>,
+    /// The chain's own settings (profile, credentials, MFA, `credential_process` environment
+    /// and override); its sources and file cache are set from this builder's in `build_chain`.
+    chain: DefaultChainBuilder,
     #[cfg(feature = "assume-role")]
     aws_cli_cache: bool,
     #[cfg(feature = "assume-role")]
     cache_lock_wait: Option<Option<Duration>>,
-    process_env: Vec<(String, String)>,
-    process_override: Option<ProcessOverride>,
     timeout: Option<Duration>,
     retry: Option<ProviderRetryLayer>,
     trace: Option<TraceLog>,
@@ -169,13 +162,13 @@ impl Builder {
     /// A profile named in code (`boto3.Session(profile_name=…)`, the AWS CLI's `--profile`). As
     /// in botocore, this removes the environment-variable provider; `AWS_PROFILE` does not.
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
+        self.chain = self.chain.profile(profile);
         self
     }
 
     /// Credentials given in code: first in the chain (botocore's `explicit`).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+        self.chain = self.chain.credentials(credentials);
         self
     }
 
@@ -187,7 +180,7 @@ impl Builder {
         mut self,
         mfa: impl awscred_provider_assume_role::MfaTokenProvider + 'static,
     ) -> Self {
-        self.mfa = Some(Arc::new(mfa));
+        self.chain = self.chain.mfa(Arc::new(mfa));
         self
     }
 
@@ -198,6 +191,16 @@ impl Builder {
     pub fn aws_cli_cache(mut self, on: bool) -> Self {
         self.aws_cli_cache = on;
         self
+    }
+
+    /// As the AWS CLI runs a profile: MFA codes asked for on the terminal
+    /// ([`PromptMfa`](awscred_provider_assume_role::PromptMfa); standard input when there is
+    /// none) and sessions shared with the AWS CLI through `~/.aws/cli/cache`. The same as
+    /// `.mfa(PromptMfa::new()).aws_cli_cache(true)`.
+    #[cfg(feature = "assume-role")]
+    pub fn like_aws_cli(self) -> Self {
+        self.mfa(awscred_provider_assume_role::PromptMfa::new())
+            .aws_cli_cache(true)
     }
 
     /// How long a refresh waits for another process's lock on an AWS CLI cache entry (default
@@ -211,14 +214,14 @@ impl Builder {
 
     /// Sets `name` to `value` in the environment of every `credential_process` the chain runs.
     pub fn process_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.process_env.push((name.into(), value.into()));
+        self.chain = self.chain.process_env(name, value);
         self
     }
 
     /// Answers the `credential_process` commands the override recognises in process instead of
     /// running them (the CLI: its own `awscred keys session`).
     pub fn process_override(mut self, f: ProcessOverride) -> Self {
-        self.process_override = Some(f);
+        self.chain = self.chain.process_override(f);
         self
     }
 
@@ -249,35 +252,21 @@ impl Builder {
     /// inspects the chain (its profile files, selected profile, providers). Reads the profile
     /// files now; no network call.
     pub fn build_chain(&self) -> Result<DefaultChain, CredentialsError> {
-        let mut chain = DefaultChain::builder().sources(&self.sources);
+        let chain = self.chain.clone().sources(&self.sources);
         #[cfg(feature = "assume-role")]
-        {
-            if let Some(mfa) = &self.mfa {
-                chain = chain.mfa(mfa.clone());
-            }
-            if self.aws_cli_cache {
-                let mut cache = awscred_file_cache::FileCache::aws_cli(
+        let chain = match self.aws_cli_cache {
+            true => {
+                let cache = awscred_file_cache::FileCache::aws_cli(
                     &*self.sources.env,
                     self.sources.fs.clone(),
                 );
-                if let Some(wait) = self.cache_lock_wait {
-                    cache = cache.map(|c| c.lock_wait(wait));
-                }
-                chain = chain.credential_cache(cache);
+                chain.credential_cache(match self.cache_lock_wait {
+                    Some(wait) => cache.map(|c| c.lock_wait(wait)),
+                    None => cache,
+                })
             }
-        }
-        if let Some(p) = &self.profile {
-            chain = chain.profile(p);
-        }
-        if let Some(c) = &self.credentials {
-            chain = chain.credentials(c.clone());
-        }
-        for (name, value) in &self.process_env {
-            chain = chain.process_env(name, value);
-        }
-        if let Some(o) = &self.process_override {
-            chain = chain.process_override(o.clone());
-        }
+            false => chain,
+        };
         chain.build()
     }
 
@@ -335,48 +324,23 @@ impl Provider {
         ["AWS_REGION", "AWS_DEFAULT_REGION"]
             .into_iter()
             .find_map(|var| self.env.get(var))
-            .or_else(|| self.profile_value("region"))
+            .or_else(|| self.profile().get("region").map(str::to_owned))
             .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty())
     }
 
     /// The endpoint URL configured for `service` (botocore's service id in lower case with
-    /// hyphens, e.g. `s3`), in botocore's order: `AWS_ENDPOINT_URL_<SERVICE>`,
-    /// `AWS_ENDPOINT_URL`, the `endpoint_url` under `<service> =` in the `[services NAME]`
-    /// section the profile names, then the profile's `endpoint_url`; none when
-    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls` is `true`.
+    /// hyphens, e.g. `s3`) in the selected profile, by the one rule every awscred client
+    /// follows: [`ProfileView::endpoint_url`](awscred_profile::ProfileView::endpoint_url)
+    /// (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the `[services NAME]` section the
+    /// profile names, the profile's `endpoint_url`; none when
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls` is `true`).
     pub fn endpoint_url(&self, service: &str) -> Option<String> {
-        let ignore = self
-            .env
-            .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .or_else(|| self.profile_value("ignore_configured_endpoint_urls"));
-        if ignore.is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
-            return None;
-        }
-        let var = format!(
-            "AWS_ENDPOINT_URL_{}",
-            service.to_ascii_uppercase().replace('-', "_")
-        );
-        let profiles = self.chain.profiles();
-        let services = || {
-            let name = self.profile_value("services")?;
-            let section = profiles.services(name.trim())?;
-            let sub = section.sub_properties(&service.replace('-', "_"))?;
-            sub.get("endpoint_url").map(str::to_owned)
-        };
-        [var.as_str(), "AWS_ENDPOINT_URL"]
-            .into_iter()
-            .find_map(|v| self.env.get(v))
-            .or_else(services)
-            .or_else(|| self.profile_value("endpoint_url"))
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty())
+        self.profile().endpoint_url(&*self.env, service)
     }
 
-    fn profile_value(&self, key: &str) -> Option<String> {
+    fn profile(&self) -> awscred_profile::ProfileView<'_> {
         let name = self.chain.selected_profile().name();
-        let value = self.chain.profiles().profile(name)?.get(key)?;
-        (!value.trim().is_empty()).then(|| value.to_owned())
+        self.chain.profiles().view(name)
     }
 }
 

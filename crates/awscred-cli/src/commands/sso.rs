@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awscred_profile::ProfileSet;
-use awscred_types::{CredentialsError, OsFs, SystemEnv};
+use awscred_types::{CredentialsError, OsFs, Sources, SystemEnv};
 
 use crate::chain::{aws_cli_cache, runtime};
 use crate::render::rfc3339;
@@ -127,13 +127,6 @@ pub(crate) fn login(
         role_name: String::new(),
         session_name: session_name.clone(),
     };
-    let fs: awscred_types::SharedFs = Arc::new(OsFs);
-    let Some(tokens) = awscred_file_cache::SsoTokenCache::aws_sso(&SystemEnv, fs) else {
-        return Err(CredentialsError::invalid_configuration(
-            "no home folder is known, so there is no ~/.aws/sso/cache to log in to",
-        ));
-    };
-    let oidc = set.view(name).endpoint_url(&SystemEnv, "sso-oidc");
     let scopes = scopes
         .map(|s| {
             s.split(',')
@@ -142,7 +135,14 @@ pub(crate) fn login(
                 .collect()
         })
         .unwrap_or_default();
-    let login = awscred_provider_sso::SsoLogin::new(settings, tokens, oidc)?.scopes(scopes);
+    // Written to ~/.aws/sso/cache (an error when no home folder is known).
+    let login =
+        awscred_provider_sso::SsoLogin::builder(&Sources::system(), settings).scopes(scopes);
+    let login = match set.view(name).endpoint_url(&SystemEnv, "sso-oidc") {
+        Some(url) => login.oidc_endpoint(url),
+        None => login,
+    };
+    let login = login.build()?;
     let ui = TerminalUi {
         open_browser: !no_browser,
     };

@@ -68,6 +68,13 @@ impl CacheLayer {
         self
     }
 
+    /// Sets both windows: [`advisory_refresh`](Self::advisory_refresh) and
+    /// [`mandatory_refresh`](Self::mandatory_refresh). botocore's by default (advisory 15 min,
+    /// mandatory 10 min); shorter ones suit sessions shorter than those.
+    pub const fn refresh_windows(self, advisory: Duration, mandatory: Duration) -> Self {
+        self.advisory_refresh(advisory).mandatory_refresh(mandatory)
+    }
+
     /// Sets how long credentials that were already expired (or inside the mandatory window) when
     /// fetched are served before the cache asks again. Never zero in effect: a zero grace is
     /// raised to one second, so a skewed clock cannot make the cache refresh on every call.
