@@ -4,9 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use awscred_file_cache::FileCache;
+use awscred_file_cache::{CacheKey, FileCache};
 use awscred_sts::StsClient;
-use awscred_types::{CredentialsError, SharedClock, Sources};
+use awscred_types::{CredentialsError, FsLock, SharedClock, Sources};
 
 use crate::mfa::{NoMfa, SharedMfaTokenProvider};
 
@@ -61,6 +61,22 @@ impl Shared {
         }
         Ok(self.mfa.token_code(serial).await?.as_str().to_owned())
     }
+
+    /// Another process may be fetching this very session: takes `key`'s cross-process lock
+    /// in the file cache (a bounded wait; nothing without a file cache) and looks again with
+    /// `reread`. The lock to hold while this process fetches, and what another process wrote
+    /// meanwhile.
+    pub(crate) async fn lock_and_reread<T>(
+        &self,
+        key: &CacheKey,
+        reread: impl FnOnce(&FileCache) -> Option<T>,
+    ) -> (Option<FsLock>, Option<T>) {
+        let Some(cache) = &self.file_cache else {
+            return (None, None);
+        };
+        let guard = lock_entry(cache, key).await;
+        (guard, reread(cache))
+    }
 }
 
 impl<P> StsSessionBuilder<P> {
@@ -108,4 +124,18 @@ impl<P> StsSessionBuilder<P> {
         };
         Ok((shared, self.own))
     }
+}
+
+/// Takes `key`'s cross-process lock off the runtime's threads (the wait is bounded by the
+/// cache); a lock that cannot be had is a warning, and the caller goes on without it.
+async fn lock_entry(cache: &FileCache, key: &CacheKey) -> Option<FsLock> {
+    let (locker, lock_key) = (cache.clone(), key.clone());
+    let guard = tokio::task::spawn_blocking(move || locker.lock(&lock_key))
+        .await
+        .map_err(|e| CredentialsError::provider_error(format!("the cache lock task failed: {e}")))
+        .and_then(|r| r);
+    if let Err(e) = &guard {
+        tracing::warn!(error = %e, "going on without the cache lock");
+    }
+    guard.ok().flatten()
 }

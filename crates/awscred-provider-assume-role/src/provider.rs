@@ -260,52 +260,32 @@ impl AssumeRoleProvider {
         }
         // Another process may be fetching this very session: wait for it (for a bounded time),
         // then look again.
-        let _guard = match &inner.shared.file_cache {
-            Some(cache) => {
-                let key = CacheKey::assume_role(&request, generated);
-                let guard = lock_entry(cache, &key).await;
-                if let Some(c) =
-                    cache.load(&key, inner.shared.clock.now(), REUSE_WINDOW, PROVIDER_NAME)
-                {
-                    tracing::debug!(
-                        hop = idx,
-                        "assume-role session written by another process meanwhile"
-                    );
-                    return Ok(c);
-                }
-                guard
-            }
-            None => None,
+        let key = CacheKey::assume_role(&request, generated);
+        let reread = |cache: &FileCache| {
+            cache.load(&key, inner.shared.clock.now(), REUSE_WINDOW, PROVIDER_NAME)
         };
+        let (_guard, written) = inner.shared.lock_and_reread(&key, reread).await;
+        if let Some(c) = written {
+            tracing::debug!(
+                hop = idx,
+                "assume-role session written by another process meanwhile"
+            );
+            return Ok(c);
+        }
         let result = inner
             .shared
             .sts
             .assume_role(source, &request, PROVIDER_NAME)
             .await
             .map_err(|e| explain_sts_error(e, hop, source))?;
-        if let Some(cache) = &inner.shared.file_cache {
-            let key = CacheKey::assume_role(&request, generated);
-            if let Err(e) = cache.store(&key, &result) {
-                // A cache that cannot be written costs a later STS call, not this one.
-                tracing::warn!(error = %e, "could not write the assume-role file cache");
-            }
+        if let Some(cache) = &inner.shared.file_cache
+            && let Err(e) = cache.store(&key, &result)
+        {
+            // A cache that cannot be written costs a later STS call, not this one.
+            tracing::warn!(error = %e, "could not write the assume-role file cache");
         }
         Ok(result.credentials)
     }
-}
-
-/// Takes `key`'s cross-process lock off the runtime's threads (the wait is bounded by the
-/// cache); a lock that cannot be had is a warning, and the caller goes on without it.
-pub(crate) async fn lock_entry(cache: &FileCache, key: &CacheKey) -> Option<awscred_types::FsLock> {
-    let (locker, lock_key) = (cache.clone(), key.clone());
-    let guard = tokio::task::spawn_blocking(move || locker.lock(&lock_key))
-        .await
-        .map_err(|e| CredentialsError::provider_error(format!("the cache lock task failed: {e}")))
-        .and_then(|r| r);
-    if let Err(e) = &guard {
-        tracing::warn!(error = %e, "going on without the cache lock");
-    }
-    guard.ok().flatten()
 }
 
 impl RoleHop {

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use awscred_file_cache::CacheKey;
+use awscred_file_cache::{CacheKey, FileCache};
 use awscred_sts::{GetSessionTokenRequest, StsClient};
 use awscred_types::{Credentials, CredentialsError, ProvideCredentials, SharedProvider, Sources};
 use tokio::sync::Mutex;
 
 use crate::builder::{Shared, StsSessionBuilder};
-use crate::provider::{REUSE_WINDOW, lock_entry};
+use crate::provider::REUSE_WINDOW;
 
 /// The provider name on the sessions [`SessionTokenProvider`] returns.
 pub const SESSION_TOKEN_PROVIDER_NAME: &str = "sts-session-token";
@@ -236,19 +236,14 @@ impl SessionTokenProvider {
             request.serial_number = Some(serial.clone());
             request.token_code = Some(code);
         }
-        let _guard = match &inner.shared.file_cache {
-            Some(cache) => {
-                let guard = lock_entry(cache, &key).await;
-                if let Some(c) = self.cached_on_disk(&key, &long_term) {
-                    tracing::debug!("session token written by another process meanwhile");
-                    state.session = Some((key, c.clone()));
-                    state.served = true;
-                    return Ok(c);
-                }
-                guard
-            }
-            None => None,
-        };
+        let reread = |_: &FileCache| self.cached_on_disk(&key, &long_term);
+        let (_guard, written) = inner.shared.lock_and_reread(&key, reread).await;
+        if let Some(c) = written {
+            tracing::debug!("session token written by another process meanwhile");
+            state.session = Some((key, c.clone()));
+            state.served = true;
+            return Ok(c);
+        }
         let result = inner
             .shared
             .sts
