@@ -36,6 +36,8 @@ const CONFORMANCE: &[(&str, &str)] = &[
     ("opendal-moto", "awscred-opendal"),
     ("keys-secret-service", "awscred-cli"),
     ("keys-botocore", "awscred-cli"),
+    ("keys-rotate-moto", "awscred-cli"),
+    ("keys-add-pty", "awscred-cli"),
 ];
 
 /// Checks that are not `cargo test` runs: printed apart from the tests and not in their total.

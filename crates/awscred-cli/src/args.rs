@@ -180,6 +180,13 @@ pub(crate) enum KeysAction {
         #[arg(long)]
         keep_backup: bool,
     },
+    /// Replace a profile's key (aws-vault's order): IAM CreateAccessKey, the new key stored and
+    /// verified with STS GetCallerIdentity, IAM DeleteAccessKey of the old key, the old key's
+    /// cached sessions removed. A failed step keeps a working key stored and says what to do.
+    Rotate {
+        /// The profile.
+        profile: String,
+    },
     /// The `credential_process` a key-store profile points at: prints `credential_process` JSON.
     Session {
         /// The profile.

@@ -113,6 +113,7 @@ fn keys_command(
             sessions_only,
         } => keys::remove(&profile, sessions_only),
         KeysAction::Export { profile } => keys::export(&profile),
+        KeysAction::Rotate { profile } => keys::rotate(&profile),
         KeysAction::Migrate {
             profiles,
             all,

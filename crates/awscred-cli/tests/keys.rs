@@ -1,6 +1,7 @@
 //! `awscred keys` through the binary, on the encrypted-file backend: add / list / session /
 //! export / remove, and `migrate` against golden files, with a SIGKILL at every step.
-//! STS is the fixture server here; `keys_moto.rs` has the real peers.
+//! STS (and IAM, for `rotate`'s failure paths) is the fixture server here; `keys_rotate.rs` and
+//! `keys_botocore.rs` have the real peers.
 #![cfg(feature = "keys")]
 #![allow(
     clippy::disallowed_methods,
@@ -8,7 +9,6 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use awscred_keystore::{FileKeyStore, KeyStore, Passphrase};
 use awscred_types::Sources;
@@ -338,27 +338,7 @@ async fn sigkill_after_any_step_never_loses_a_key() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let pid = child.id();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let state = stat
-                .rsplit(')')
-                .next()
-                .unwrap_or("")
-                .trim_start()
-                .chars()
-                .next();
-            if state == Some('T') {
-                break;
-            }
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "step {step}: exited before stopping"
-            );
-            assert!(Instant::now() < deadline, "step {step}: never stopped");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        tokio::task::block_in_place(|| support::wait_stopped(&mut child, &format!("step {step}")));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
 
@@ -554,4 +534,131 @@ async fn session_tokens_cached_and_answered_in_process() {
     )
     .await;
     assert_eq!(code, 2, "{err}");
+}
+
+fn iam_post(action: &str, status: u16, body: &str) -> serde_json::Value {
+    serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": [
+            format!("Action={action}"), "Version=2010-05-08".to_owned()]},
+        "response": {"status": status, "body": body}})
+}
+
+fn sts_error(status: u16, code: &str) -> serde_json::Value {
+    serde_json::json!({
+        "request": {"method": "POST", "path": "/", "body_contains": ["Action=GetCallerIdentity"]},
+        "response": {"status": status, "body": format!("<ErrorResponse><Error><Type>Sender</Type>\
+            <Code>{code}</Code><Message>refused by the fixture</Message></Error></ErrorResponse>")}})
+}
+
+const CREATED: &str = "<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey>\
+    <UserName>dev</UserName><AccessKeyId>AKIAROTNEW0000000002</AccessKeyId><Status>Active</Status>\
+    <SecretAccessKey>SECRETROTNEWKEY</SecretAccessKey></AccessKey></CreateAccessKeyResult>\
+    </CreateAccessKeyResponse>";
+
+const IAM_DENIED: &str = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+    <Message>not allowed by the fixture</Message></Error></ErrorResponse>";
+
+/// `rotate`'s later steps failing (the fixture plays IAM and STS): each ends with a working key
+/// stored, and says what to do. A new key STS first refuses (`InvalidClientTokenId`: not
+/// propagated yet) is tried again.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_failures_after_create_keep_a_working_key_stored() {
+    let old = awscred_types::Credentials::new("AKIAROTOLD0000000001", "SECRETROTOLDKEY", "t");
+    let user = "arn:aws:iam::123456789012:user/dev";
+    let deleted = "<DeleteAccessKeyResponse><ResponseMetadata><RequestId>1</RequestId>\
+        </ResponseMetadata></DeleteAccessKeyResponse>";
+
+    // The old key cannot be deleted: the new one stays stored (it was verified, the second
+    // time), and the error says the old key is still in IAM.
+    let h = support::home("keys", "rotate-nodelete", "", "[profile dev]\n");
+    store(&h).put("dev", &old).unwrap();
+    let fixture = support::fixture(serde_json::json!([
+        who(user),
+        iam_post("CreateAccessKey", 200, CREATED),
+        sts_error(403, "InvalidClientTokenId"),
+        who(user),
+        iam_post("DeleteAccessKey", 403, IAM_DENIED),
+    ]))
+    .await;
+    let url = fixture.url();
+    let mut e = env(&url);
+    e.push(("AWS_ENDPOINT_URL_IAM", &url));
+    let (code, out, err) = support::run(&h, &["keys", "rotate", "dev"], &e).await;
+    assert_eq!(code, 1, "{out}{err}");
+    fixture.verify().unwrap();
+    assert!(
+        out.contains(
+            "AKIA************0002 stored in the file key store and verified with STS (2 attempts)"
+        ),
+        "{out}"
+    );
+    assert!(
+        err.contains(
+            "the new key AKIA************0002 is stored and in use, but IAM did not delete the \
+             old key AKIA************0001"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("step: DeleteAccessKey (the old key), profile: dev"),
+        "{err}"
+    );
+    assert!(err.contains("AccessDenied from IAM"), "{err}");
+    assert_eq!(
+        store(&h).get("dev").unwrap().unwrap().secret_access_key(),
+        "SECRETROTNEWKEY"
+    );
+    for text in [&out, &err] {
+        assert!(!text.contains("SECRETROT"), "{text}");
+    }
+
+    // STS refuses the new key: the old key goes back into the store and the new one is
+    // deleted from IAM (signed with the old key, which still works).
+    let h = support::home("keys", "rotate-unverified", "", "[profile dev]\n");
+    store(&h).put("dev", &old).unwrap();
+    let fixture = support::fixture(serde_json::json!([
+        who(user),
+        iam_post("CreateAccessKey", 200, CREATED),
+        sts_error(403, "AccessDenied"),
+        {
+            "request": {"method": "POST", "path": "/", "body_contains": [
+                "Action=DeleteAccessKey", "AccessKeyId=AKIAROTNEW0000000002"]},
+            "response": {"status": 200, "body": deleted}
+        },
+    ]))
+    .await;
+    let url = fixture.url();
+    let mut e = env(&url);
+    e.push(("AWS_ENDPOINT_URL_IAM", &url));
+    let (code, out, err) = support::run(&h, &["keys", "rotate", "dev"], &e).await;
+    assert_eq!(code, 1, "{out}{err}");
+    fixture.verify().unwrap();
+    assert!(
+        err.contains(
+            "STS did not accept the new key; the new key AKIA************0002 was deleted from \
+             IAM again, and the key AKIA************0001 is still stored and in use"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("step: GetCallerIdentity (the new key)"),
+        "{err}"
+    );
+    assert_eq!(
+        store(&h).get("dev").unwrap().unwrap().secret_access_key(),
+        "SECRETROTOLDKEY"
+    );
+    for text in [&out, &err] {
+        assert!(!text.contains("SECRETROT"), "{text}");
+    }
+
+    // No keys stored: an error before any call.
+    let h = support::home("keys", "rotate-none", "", "");
+    let (code, _, err) =
+        support::run(&h, &["keys", "rotate", "dev"], &env("http://127.0.0.1:9")).await;
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no keys for this profile in the key store"),
+        "{err}"
+    );
 }

@@ -34,31 +34,6 @@ ident = sts.get_caller_identity()
 print(json.dumps({"method": c.method, "access_key": f.access_key, "token": f.token, "arn": ident["Arn"]}))
 "#;
 
-/// Runs CLIENT on a pseudo-terminal, types `argv[1]` at the MFA prompt; prints the transcript.
-const ON_PTY: &str = r#"
-import os, pty, sys, time
-code = sys.argv[1].encode()
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.executable, [sys.executable] + sys.argv[2:])
-out = b""
-typed = False
-deadline = time.time() + 120
-while time.time() < deadline:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-    if not typed and b"Enter MFA code for" in out:
-        os.write(fd, code + b"\n")
-        typed = True
-os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace"))
-"#;
-
 #[test]
 fn botocore_resolves_a_migrated_profile_through_credential_process() {
     awscred_test::moto::with_botocore_case(
@@ -187,10 +162,13 @@ async fn run(moto: &awscred_test::moto::Moto, python: &Path) {
     )
     .unwrap();
     let pty = h.join("type_on_pty.py");
-    std::fs::write(&pty, ON_PTY).unwrap();
+    std::fs::write(&pty, support::ON_PTY).unwrap();
     let out = botocore(&[
         pty.to_str().unwrap(),
+        "Enter MFA code for",
         "271828",
+        "--",
+        python.to_str().unwrap(),
         script.to_str().unwrap(),
         "dev",
         &moto.open,

@@ -46,6 +46,8 @@ const SECRETS: &[&str] = &[
     "SECRETKEYSMIG",
     "SECRETKEYSBAD",
     "KEYSTOREPASSPHRASE",
+    "SECRETROTATEOLD",
+    "SECRETROTATENEW",
 ];
 
 const KEYS: &str = "[dev]\naws_access_key_id = AKIDDEV00000000\naws_secret_access_key = SECRETDEV\n\
@@ -951,6 +953,77 @@ async fn keys_commands_print_no_secret() {
             .collect();
         panic!("{e}: {:?}\n{}", sts.seen(), runs.join("\n"))
     });
+    sweep.check();
+}
+
+/// `awscred keys rotate` (the file backend; the fixture plays IAM and STS): a rotation, IAM
+/// refusing to create a key, and IAM refusing to delete the old one. No run prints a secret:
+/// neither the old key's nor the new key's (which only the store receives).
+#[cfg(feature = "keys")]
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_rotate_prints_no_secret() {
+    use awscred_keystore::KeyStore as _;
+    const WHO_USER: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+        <Arn>arn:aws:iam::123456789012:user/dev</Arn><UserId>AIDA</UserId>\
+        <Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
+    const CREATED: &str = "<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey>\
+        <UserName>dev</UserName><AccessKeyId>AKIAROTATENEW000001</AccessKeyId>\
+        <Status>Active</Status><SecretAccessKey>SECRETROTATENEW</SecretAccessKey></AccessKey>\
+        </CreateAccessKeyResult></CreateAccessKeyResponse>";
+    const DENIED_IAM: &str = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+        <Message>User dev is not authorized to perform iam:CreateAccessKey</Message></Error>\
+        </ErrorResponse>";
+    const DELETED: &str = "<DeleteAccessKeyResponse><ResponseMetadata><RequestId>1</RequestId>\
+        </ResponseMetadata></DeleteAccessKeyResponse>";
+    let h = support::home(
+        "hygiene",
+        "rotate",
+        "",
+        "[profile dev]\nregion = eu-west-1\n",
+    );
+    let fixture = support::fixture(serde_json::json!([
+        // A rotation.
+        sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+        sts_post("Action=CreateAccessKey", 200, CREATED),
+        sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+        sts_post("Action=DeleteAccessKey", 200, DELETED),
+        // IAM refuses to create a key.
+        sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+        sts_post("Action=CreateAccessKey", 403, DENIED_IAM),
+        // IAM refuses to delete the old key.
+        sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+        sts_post("Action=CreateAccessKey", 200, CREATED),
+        sts_post("Action=GetCallerIdentity", 200, WHO_USER),
+        sts_post("Action=DeleteAccessKey", 403, DENIED_IAM),
+    ]))
+    .await;
+    let url = fixture.url();
+    let env = [
+        ("AWSCRED_KEYSTORE", "file"),
+        ("AWSCRED_KEYSTORE_PASSPHRASE", "KEYSTOREPASSPHRASE-2"),
+        ("AWS_ENDPOINT_URL_STS", url.as_str()),
+        ("AWS_ENDPOINT_URL_IAM", url.as_str()),
+    ];
+    let put_old = || {
+        let store = awscred_keystore::FileKeyStore::builder(&awscred_types::Sources::system())
+            .path(h.join(".aws/awscred-keys.enc"))
+            .passphrase(awscred_keystore::Passphrase::given("KEYSTOREPASSPHRASE-2"))
+            .build()
+            .unwrap();
+        store
+            .put(
+                "dev",
+                &awscred_types::Credentials::new("AKIAROTATEOLD000001", "SECRETROTATEOLD", "t"),
+            )
+            .unwrap();
+    };
+    let mut sweep = Sweep::default();
+    for want in [0, 1, 1] {
+        put_old();
+        let out = sweep.record(run(&h, &["keys", "rotate", "dev"], &env).await);
+        assert_eq!(out.code, want, "{}{}", out.stdout, out.stderr);
+    }
+    fixture.verify().unwrap();
     sweep.check();
 }
 

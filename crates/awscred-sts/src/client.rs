@@ -12,6 +12,7 @@ use awscred_sigv4::{Signer, SigningParams};
 use awscred_types::{Credentials, CredentialsError, SharedClock, Sources};
 
 use crate::endpoint::{Endpoint, StsConfig};
+use crate::iam::IAM_VERSION;
 use crate::operation::{
     AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, CallerIdentity, Form,
     GetSessionTokenRequest, TemporaryCredentials,
@@ -25,18 +26,42 @@ const CONFIGURATION_ERRORS: &[&str] = &[
     "PackedPolicyTooLarge",
 ];
 
-/// The `user-agent` STS calls carry (never signed).
+/// A query-protocol API this transport speaks: its SigV4 signing name, the name errors use, and
+/// the `Version` every call names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Api {
+    pub(crate) signing_name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) version: &'static str,
+}
+
+/// STS (`2011-06-15`).
+pub(crate) const STS: Api = Api {
+    signing_name: "sts",
+    label: "STS",
+    version: crate::operation::API_VERSION,
+};
+
+/// IAM (`2010-05-08`).
+pub(crate) const IAM: Api = Api {
+    signing_name: "iam",
+    label: "IAM",
+    version: IAM_VERSION,
+};
+
+/// The `user-agent` STS and IAM calls carry (never signed).
 const USER_AGENT: &str = concat!("awscred/", env!("CARGO_PKG_VERSION"));
 
-/// An error STS returned: its code, message and HTTP status.
+/// An error STS (or IAM, for an [`IamClient`](crate::IamClient)) returned: its code, message and
+/// HTTP status.
 ///
-/// It is the `source` of the [`CredentialsError`] an STS call returns, so callers that need the
-/// code (for example to explain the one-hour cap on chained roles) can downcast to it.
+/// It is the `source` of the [`CredentialsError`] an STS or IAM call returns, so callers that
+/// need the code (for example to explain the one-hour cap on chained roles) can downcast to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StsServiceError {
-    /// The STS error code (`AccessDenied`, `ValidationError`, …).
+    /// The error code (`AccessDenied`, `ValidationError`, …).
     pub code: String,
-    /// The STS error message.
+    /// The error message.
     pub message: String,
     /// The HTTP status.
     pub status: u16,
@@ -51,7 +76,7 @@ impl fmt::Display for StsServiceError {
 impl std::error::Error for StsServiceError {}
 
 impl StsServiceError {
-    /// The STS error behind `err`, if it came from STS.
+    /// The STS or IAM error behind `err`, if it came from the service.
     pub fn of(err: &CredentialsError) -> Option<&StsServiceError> {
         std::error::Error::source(err)?.downcast_ref()
     }
@@ -89,6 +114,7 @@ pub struct StsClient {
     endpoint: Endpoint,
     clock: SharedClock,
     signer: Arc<Signer>,
+    api: Api,
 }
 
 impl fmt::Debug for StsClient {
@@ -110,8 +136,9 @@ impl fmt::Debug for StsClient {
 #[derive(Debug)]
 pub struct StsClientBuilder {
     sources: Sources,
-    /// The STS settings of the environment and the [`profile`](Self::profile).
-    config: Option<Result<StsConfig, CredentialsError>>,
+    /// The endpoint the environment and the [`profile`](Self::profile) configure.
+    configured: Option<Result<Endpoint, CredentialsError>>,
+    api: Api,
     endpoint: Option<Endpoint>,
     http: ClientSettings,
 }
@@ -121,7 +148,7 @@ impl StsClientBuilder {
     /// never a `source_profile`, as botocore does). A setting that cannot be used is reported
     /// by [`build`](Self::build).
     pub fn profile(mut self, profile: &awscred_profile::ProfileView<'_>) -> Self {
-        self.config = Some(StsConfig::from_sources(&*self.sources.env, profile));
+        self.configured = Some(self.configured_endpoint(profile));
         self.http.set_profile(|k| profile.get(k));
         self
     }
@@ -148,12 +175,12 @@ impl StsClientBuilder {
     /// Builds the client: an endpoint, proxy, CA bundle or retry setting that cannot be used is
     /// an `InvalidConfiguration` error naming it.
     pub fn build(self) -> Result<StsClient, CredentialsError> {
-        let endpoint = match (self.endpoint, self.config) {
+        let endpoint = match (self.endpoint.clone(), self.configured.clone()) {
             (Some(e), _) => e,
-            (None, Some(config)) => config?.resolve()?,
+            (None, Some(configured)) => configured?,
             (None, None) => {
                 let none = awscred_profile::ProfileSet::parse(None, None)?;
-                StsConfig::from_sources(&*self.sources.env, &none.view("default"))?.resolve()?
+                self.configured_endpoint(&none.view("default"))?
             }
         };
         let (http, retry) = self.http.build(&self.sources)?;
@@ -164,7 +191,26 @@ impl StsClientBuilder {
             endpoint,
             clock: self.sources.clock,
             signer: Arc::new(Signer::new()),
+            api: self.api,
         })
+    }
+
+    /// The endpoint of this builder's API the environment and `profile` configure.
+    fn configured_endpoint(
+        &self,
+        profile: &awscred_profile::ProfileView<'_>,
+    ) -> Result<Endpoint, CredentialsError> {
+        if self.api == IAM {
+            crate::iam::endpoint(&*self.sources.env, profile)
+        } else {
+            StsConfig::from_sources(&*self.sources.env, profile)?.resolve()
+        }
+    }
+
+    /// This builder for IAM instead of STS.
+    pub(crate) fn for_iam(mut self) -> Self {
+        self.api = IAM;
+        self
     }
 }
 
@@ -173,7 +219,8 @@ impl StsClient {
     pub fn builder(sources: &Sources) -> StsClientBuilder {
         StsClientBuilder {
             sources: sources.clone(),
-            config: None,
+            configured: None,
+            api: STS,
             endpoint: None,
             http: ClientSettings::default(),
         }
@@ -266,13 +313,16 @@ impl StsClient {
         Ok(TemporaryCredentials { credentials, ..t })
     }
 
-    fn unreadable(&self, action: &str, e: crate::XmlError) -> CredentialsError {
-        CredentialsError::provider_error(format!("unreadable {action} response from STS"))
-            .with("url", &self.endpoint.url)
-            .with_source(e)
+    pub(crate) fn unreadable(&self, action: &str, e: crate::XmlError) -> CredentialsError {
+        CredentialsError::provider_error(format!(
+            "unreadable {action} response from {}",
+            self.api.label
+        ))
+        .with("url", &self.endpoint.url)
+        .with_source(e)
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         form: Form,
         signer: Option<&Credentials>,
@@ -289,15 +339,18 @@ impl StsClient {
             .header(http::header::USER_AGENT, USER_AGENT)
             .body(Bytes::new())
             .map_err(|_| {
-                CredentialsError::invalid_configuration("the STS endpoint is not a valid URL")
-                    .with("url", &self.endpoint.url)
+                CredentialsError::invalid_configuration(format!(
+                    "the {} endpoint is not a valid URL",
+                    self.api.label
+                ))
+                .with("url", &self.endpoint.url)
             })?;
         if let Some(creds) = signer {
             let params = SigningParams::new(
                 creds.access_key_id(),
                 creds.secret_access_key(),
                 &self.endpoint.signing_region,
-                "sts",
+                self.api.signing_name,
                 self.clock.now(),
             )
             .with_session_token(creds.session_token());
@@ -311,10 +364,9 @@ impl StsClient {
         }
         *request.body_mut() = Bytes::from(body);
         let mut http = self.retry.layer(self.http.get()?.clone());
-        let response = http
-            .call(request)
-            .await
-            .map_err(|e| e.into_credentials_error_calling(format_args!("STS {action}")))?;
+        let response = http.call(request).await.map_err(|e| {
+            e.into_credentials_error_calling(format_args!("{} {action}", self.api.label))
+        })?;
         let status = response.status();
         if status.is_success() {
             return Ok(response.into_body());
@@ -336,11 +388,14 @@ impl StsClient {
         let Some((code, message)) = parse_error(body) else {
             // The body is not quoted: it is unknown, and could echo what was sent.
             return CredentialsError::provider_error(format!(
-                "STS ({}) answered HTTP {status}{target} with no readable error",
-                self.endpoint.url
+                "{} ({}) answered HTTP {status}{target} with no readable error",
+                self.api.label, self.endpoint.url
             ));
         };
-        let text = format!("{code} from STS ({}){target}", self.endpoint.url);
+        let text = format!(
+            "{code} from {} ({}){target}",
+            self.api.label, self.endpoint.url
+        );
         let err = if CONFIGURATION_ERRORS.contains(&code.as_str()) {
             CredentialsError::invalid_configuration(text)
         } else {

@@ -49,6 +49,14 @@ pub struct StsConfig {
     pub legacy_global_endpoint: bool,
 }
 
+/// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`; trimmed.
+pub(crate) fn region(env: &dyn Env, profile: &ProfileView<'_>) -> Option<String> {
+    env.get("AWS_REGION")
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+        .or_else(|| profile.get("region").map(str::to_owned))
+        .map(|r| r.trim().to_owned())
+}
+
 impl StsConfig {
     /// Reads the settings from the environment (first) and the selected profile, botocore's
     /// precedence for each.
@@ -58,11 +66,7 @@ impl StsConfig {
     ) -> Result<Self, CredentialsError> {
         let get =
             |var: &str, key: &str| env.get(var).or_else(|| profile.get(key).map(str::to_owned));
-        let region = env
-            .get("AWS_REGION")
-            .or_else(|| env.get("AWS_DEFAULT_REGION"))
-            .or_else(|| profile.get("region").map(str::to_owned))
-            .map(|r| r.trim().to_owned());
+        let region = region(env, profile);
         let endpoint_url = profile.endpoint_url(env, "sts");
         let regional = get("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints");
         let legacy_global_endpoint = match regional.as_deref().map(str::trim) {

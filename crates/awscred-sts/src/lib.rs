@@ -8,6 +8,9 @@
 //! - [`StsClient`]: signs (`awscred-sigv4`) and sends (`awscred-http`, with retries that also
 //!   cover STS's throttling codes) the calls, and maps STS errors to `CredentialsError`, keeping
 //!   the code in an [`StsServiceError`] source.
+//! - [`IamClient`]: IAM's query API (`Version=2010-05-08`, signing name `iam`, the global
+//!   endpoint or the one configured for `iam`) on the same transport, for the access-key calls
+//!   (`CreateAccessKey`, `DeleteAccessKey`, `ListAccessKeys`) `awscred keys rotate` makes.
 //! - The four operations' inputs and outputs: [`AssumeRoleRequest`],
 //!   [`AssumeRoleWithWebIdentityRequest`], [`GetSessionTokenRequest`], [`TemporaryCredentials`],
 //!   [`CallerIdentity`].
@@ -26,11 +29,13 @@
 
 mod client;
 mod endpoint;
+mod iam;
 mod operation;
 mod xml;
 
 pub use client::{StsClient, StsClientBuilder, StsServiceError};
 pub use endpoint::{Endpoint, StsConfig};
+pub use iam::{AccessKey, AccessKeyMetadata, IAM_VERSION, IamClient, IamClientBuilder};
 pub use operation::{
     API_VERSION, AssumeRoleRequest, AssumeRoleWithWebIdentityRequest, AssumedRoleUser,
     CallerIdentity, GetSessionTokenRequest, Tag, TemporaryCredentials, account_from_arn,
@@ -45,5 +50,7 @@ pub mod fuzz {
         let _ = crate::operation::TemporaryCredentials::parse(bytes, "fuzz");
         let _ = crate::operation::CallerIdentity::parse(bytes);
         let _ = crate::xml::parse_error(bytes);
+        let _ = crate::iam::parse_key_list(bytes);
+        let _ = crate::iam::parse_access_key(bytes);
     }
 }

@@ -25,9 +25,14 @@ pub(crate) struct Form(Zeroizing<String>);
 
 impl Form {
     pub(crate) fn new(action: &str) -> Self {
+        Self::for_version(action, API_VERSION)
+    }
+
+    /// A form for `action` of the API version `version` (IAM's calls name their own).
+    pub(crate) fn for_version(action: &str, version: &str) -> Self {
         let mut f = Self::default();
         f.push("Action", action);
-        f.push("Version", API_VERSION);
+        f.push("Version", version);
         f
     }
 

@@ -26,6 +26,12 @@ impl fmt::Display for XmlError {
 
 impl std::error::Error for XmlError {}
 
+impl XmlError {
+    pub(crate) fn new(what: impl Into<String>) -> Self {
+        Self(what.into())
+    }
+}
+
 /// The text leaves of an XML document, each with its element path (`A/B/C`).
 #[derive(Debug, Default)]
 pub(crate) struct Leaves(Vec<(String, String)>);
@@ -100,9 +106,15 @@ impl Leaves {
     pub(crate) fn get(&self, suffix: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|(p, _)| {
-                p == suffix || (p.ends_with(suffix) && p[..p.len() - suffix.len()].ends_with('/'))
-            })
+            .find(|(p, _)| names_element(p, suffix))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every leaf whose path ends with `/suffix` (or is `suffix`), in document order.
+    pub(crate) fn all<'a>(&'a self, suffix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(p, _)| names_element(p, suffix))
             .map(|(_, v)| v.as_str())
     }
 
@@ -110,6 +122,11 @@ impl Leaves {
         self.get(suffix)
             .ok_or_else(|| XmlError(format!("response has no {suffix}")))
     }
+}
+
+/// Whether the element path `path` is `suffix` or ends with `/suffix` (whole elements only).
+fn names_element(path: &str, suffix: &str) -> bool {
+    path == suffix || (path.ends_with(suffix) && path[..path.len() - suffix.len()].ends_with('/'))
 }
 
 /// An STS error response: `<Code>` and `<Message>` at whatever depth they are.

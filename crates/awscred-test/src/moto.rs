@@ -41,6 +41,11 @@ pub struct Moto {
     /// `MOTO_ROLE_S3`: trusts the user and role-a sessions named `chain-src`; may use S3 (as
     /// the user may).
     pub role_s3: String,
+    /// `MOTO_ROTATOR_AK` / `MOTO_ROTATOR_SK`: user `rotator`, which may create, delete and list
+    /// its own access keys (only the `keys rotate` tests use it: they replace this key).
+    pub rotator: (String, String),
+    /// `MOTO_ROTATOR_DENIED_AK` / `_SK`: user `rotator-denied`, which may only list its keys.
+    pub rotator_denied: (String, String),
 }
 
 impl std::fmt::Debug for Moto {
@@ -67,6 +72,8 @@ impl Moto {
             role_c: v("MOTO_ROLE_C")?,
             role_untrusted: v("MOTO_ROLE_UNTRUSTED")?,
             role_s3: v("MOTO_ROLE_S3")?,
+            rotator: (v("MOTO_ROTATOR_AK")?, v("MOTO_ROTATOR_SK")?),
+            rotator_denied: (v("MOTO_ROTATOR_DENIED_AK")?, v("MOTO_ROTATOR_DENIED_SK")?),
         })
     }
 

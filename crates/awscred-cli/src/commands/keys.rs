@@ -285,20 +285,7 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
             .and_then(|p| p.get("credential_process"))
             .and_then(session_profile)
             == Some(name.as_str());
-        let now = awscred_types::Clock::now(&*sources.clock);
-        let session = match session_entries(&name)?
-            .into_iter()
-            .filter_map(|(_, e)| e)
-            .max()
-        {
-            Some(e) if e > now => format!(
-                "session cached until {} ({})",
-                crate::render::rfc3339(e),
-                crate::render::remaining(e, now)
-            ),
-            Some(_) => "session expired".to_owned(),
-            None => "no session cached".to_owned(),
-        };
+        let session = session_state(&sources, session_entries(&name)?);
         outln!(
             "{name}  {}  {key}  {}  {session}",
             store.backend(),
@@ -385,6 +372,8 @@ pub(crate) fn export(profile: &str) -> Result<(), CredentialsError> {
     Ok(())
 }
 
+const MIGRATE_STOP: &str = "AWSCRED_TEST_MIGRATE_STOP_AFTER";
+
 /// One profile `migrate` moves.
 struct Move {
     /// The profile in the credentials file.
@@ -395,20 +384,17 @@ struct Move {
     keys: Credentials,
 }
 
-/// `AWSCRED_TEST_MIGRATE_STOP_AFTER=N`: stop this process (SIGSTOP) after step N, so a test can
-/// kill it there.
-fn step_done(env: &dyn Env, step: u32) {
+/// `AWSCRED_TEST_MIGRATE_STOP_AFTER=N` (`migrate`) or `AWSCRED_TEST_ROTATE_STOP_AFTER=N`
+/// (`rotate`), named by `var`: stop this process (SIGSTOP) after step N, so a test can kill it
+/// there, or change what the next step finds and let it go on.
+fn step_done(env: &dyn Env, var: &str, step: u32) {
     #[cfg(unix)]
-    if env
-        .get("AWSCRED_TEST_MIGRATE_STOP_AFTER")
-        .and_then(|v| v.parse::<u32>().ok())
-        == Some(step)
-    {
+    if env.get(var).and_then(|v| v.parse::<u32>().ok()) == Some(step) {
         let _ =
             rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
     }
     #[cfg(not(unix))]
-    let _ = (env, step);
+    let _ = (env, var, step);
 }
 
 /// `awscred keys migrate [PROFILE…|--all] [--dry-run] [--keep-backup]`.
@@ -541,7 +527,7 @@ pub(crate) fn migrate(
     for m in &moves {
         put_checked(&*store, &m.to, &m.keys)?;
     }
-    step_done(&*sources.env, 1);
+    step_done(&*sources.env, MIGRATE_STOP, 1);
     // 2. The backup, 0600. (In the file, the store and the backup.)
     let backup = {
         let mut p = files.credentials.clone().into_os_string();
@@ -556,7 +542,7 @@ pub(crate) fn migrate(
                 .with("file", backup.display())
                 .with_source(e)
         })?;
-    step_done(&*sources.env, 2);
+    step_done(&*sources.env, MIGRATE_STOP, 2);
     // 3. The config file points at the store (before the keys leave the credentials file, so
     //    the profile resolves at every step).
     for m in &moves {
@@ -573,7 +559,7 @@ pub(crate) fn migrate(
             files.write(&files.config, before.as_deref(), &after)?;
         }
     }
-    step_done(&*sources.env, 3);
+    step_done(&*sources.env, MIGRATE_STOP, 3);
     // 4. Only the key lines go (with their continuations); refused if the file changed.
     let mut rewritten = Zeroizing::new(original.to_string());
     for m in &moves {
@@ -582,7 +568,7 @@ pub(crate) fn migrate(
         *rewritten = text;
     }
     files.write(&files.credentials, Some(&original), &rewritten)?;
-    step_done(&*sources.env, 4);
+    step_done(&*sources.env, MIGRATE_STOP, 4);
     // 5. Verify; 6. the backup goes unless kept or something failed.
     let mut failed = 0;
     for m in &moves {
@@ -597,7 +583,7 @@ pub(crate) fn migrate(
             }
         }
     }
-    step_done(&*sources.env, 5);
+    step_done(&*sources.env, MIGRATE_STOP, 5);
     if keep_backup || failed > 0 {
         outln!("backup kept: {}", backup.display());
     } else if let Err(e) = sources.fs.remove(&backup) {
@@ -760,15 +746,26 @@ pub(crate) fn session(
     Ok(())
 }
 
+/// A cached session's place in `~/.aws/cli/cache` and its expiry.
+type SessionEntry = (awscred_file_cache::CacheKey, Option<std::time::SystemTime>);
+
 /// Sessions of `profile` in `~/.aws/cli/cache`: removed (with `remove`), or listed.
-fn session_entries(
-    profile: &str,
-) -> Result<Vec<(awscred_file_cache::CacheKey, Option<std::time::SystemTime>)>, CredentialsError> {
-    let Some(cache) = crate::chain::aws_cli_cache() else {
-        return Ok(Vec::new());
-    };
+fn session_entries(profile: &str) -> Result<Vec<SessionEntry>, CredentialsError> {
     let sources = sources();
-    let Some(keys) = store(&sources)?.get(profile)? else {
+    match store(&sources)?.get(profile)? {
+        Some(keys) => sessions_of_key(&sources, profile, keys.access_key_id()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The sessions `keys session` caches for `profile` made with the key `access_key_id` (the
+/// cache key names the key id, the profile's `mfa_serial` and the duration: 1 h and 8 h).
+fn sessions_of_key(
+    sources: &Sources,
+    profile: &str,
+    access_key_id: &str,
+) -> Result<Vec<SessionEntry>, CredentialsError> {
+    let Some(cache) = crate::chain::aws_cli_cache() else {
         return Ok(Vec::new());
     };
     let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
@@ -778,18 +775,33 @@ fn session_entries(
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let durations = [SESSION_DURATION, MFA_SESSION_DURATION];
+    let entries = cache.entries()?;
     let mut out = Vec::new();
     for d in durations {
         let key = awscred_file_cache::CacheKey::session_token(
-            keys.access_key_id(),
+            access_key_id,
             serial,
             u32::try_from(d.as_secs()).unwrap_or(u32::MAX),
         );
-        if let Some(entry) = cache.entries()?.into_iter().find(|e| e.key == key) {
+        if let Some(entry) = entries.iter().find(|e| e.key == key) {
             out.push((key, entry.expiration));
         }
     }
     Ok(out)
+}
+
+/// What `list`, `explain` and `profiles` say about the cached sessions `entries`.
+fn session_state(sources: &Sources, entries: Vec<SessionEntry>) -> String {
+    let now = awscred_types::Clock::now(&*sources.clock);
+    match entries.into_iter().filter_map(|(_, e)| e).max() {
+        Some(e) if e > now => format!(
+            "session cached until {} ({})",
+            crate::render::rfc3339(e),
+            crate::render::remaining(e, now)
+        ),
+        Some(_) => "session expired".to_owned(),
+        None => "no session cached".to_owned(),
+    }
 }
 
 /// What `explain` and `profiles` say about a key-store profile: the backend and, when the store
@@ -815,24 +827,252 @@ pub(crate) fn describe(profile: &str) -> String {
             format!("key store: {backend}: no keys for {profile} (`awscred keys add {profile}`)")
         }
         Ok(Some(keys)) => {
-            let now = awscred_types::Clock::now(&*sources.clock);
-            let session = match session_entries(profile)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|(_, e)| e)
-                .max()
-            {
-                Some(e) if e > now => format!(
-                    "session cached until {} ({})",
-                    crate::render::rfc3339(e),
-                    crate::render::remaining(e, now)
-                ),
-                _ => "no session cached".to_owned(),
-            };
+            let session = session_state(
+                &sources,
+                sessions_of_key(&sources, profile, keys.access_key_id()).unwrap_or_default(),
+            );
             format!(
                 "key store: {backend}, key {}, {session}",
                 mask_key_id(keys.access_key_id())
             )
         }
     }
+}
+
+const ROTATE_STOP: &str = "AWSCRED_TEST_ROTATE_STOP_AFTER";
+
+/// How long `rotate` waits for a new key to be accepted (IAM keys take seconds to propagate).
+const PROPAGATION_BUDGET: Duration = Duration::from_secs(30);
+
+/// Errors that mean "this key is not known (yet)": retried while a new key propagates.
+const NOT_YET_KNOWN: [&str; 3] = [
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+];
+
+/// `f` until it succeeds, an error other than [`NOT_YET_KNOWN`] comes, or
+/// [`PROPAGATION_BUDGET`] is spent (waits of 1, 2, 4, 8, 8 … seconds): the result and the
+/// number of attempts.
+fn while_propagating<T>(
+    mut f: impl FnMut() -> Result<T, CredentialsError>,
+) -> (Result<T, CredentialsError>, u32) {
+    let deadline = std::time::Instant::now() + PROPAGATION_BUDGET;
+    let mut wait = Duration::from_secs(1);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let result = f();
+        let retry = match &result {
+            Err(e) => awscred_sts::StsServiceError::of(e)
+                .is_some_and(|s| NOT_YET_KNOWN.contains(&s.code.as_str())),
+            Ok(_) => false,
+        };
+        let now = std::time::Instant::now();
+        if !retry || now + wait > deadline {
+            return (result, attempts);
+        }
+        tracing::debug!("the new key is not accepted yet; trying again in {wait:?}");
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(Duration::from_secs(8));
+    }
+}
+
+/// A `rotate` failure: what happened to the keys, the step and the profile, and the cause.
+fn rotate_error(
+    step: &'static str,
+    profile: &str,
+    what: String,
+    cause: CredentialsError,
+) -> CredentialsError {
+    let base = if cause.is_invalid_configuration() {
+        CredentialsError::invalid_configuration(what)
+    } else {
+        CredentialsError::provider_error(what)
+    };
+    base.with("step", step)
+        .with("profile", profile)
+        .with_source(cause)
+}
+
+/// `awscred keys rotate PROFILE`, in aws-vault's order: IAM `CreateAccessKey` (signed with the
+/// stored key), the new pair stored (and read back), verified with STS `GetCallerIdentity`
+/// (retried while it propagates), `DeleteAccessKey` of the old key (signed with the new one),
+/// then the old key's cached sessions removed. No step loses a key: a new key that cannot be
+/// stored or verified is deleted from IAM again and the old one kept (or the error says what to
+/// delete by hand); an old key IAM does not delete stays in IAM, the new one stays stored.
+pub(crate) fn rotate(profile: &str) -> Result<(), CredentialsError> {
+    let started = std::time::Instant::now();
+    let sources = sources();
+    let store = store(&sources)?;
+    store.ready()?;
+    let old = stored(&sources, profile)?;
+    let old_id = mask_key_id(old.access_key_id());
+    let set = ProfileSet::load(&*sources.env, &*sources.fs)?;
+    let view = set.view(profile);
+    let sts = StsClient::builder(&sources).profile(&view).build()?;
+    let iam = awscred_sts::IamClient::builder(&sources)
+        .profile(&view)
+        .build()?;
+    let rt = runtime()?;
+
+    // 1. Who the stored key is (and that it works): nothing has changed yet.
+    let who = rt.block_on(sts.get_caller_identity(&old)).map_err(|e| {
+        rotate_error(
+            "GetCallerIdentity (the stored key)",
+            profile,
+            format!("the stored key {old_id} was refused by STS; nothing was changed"),
+            e,
+        )
+    })?;
+
+    // 2. The new key, for the user the stored key belongs to.
+    let created = rt
+        .block_on(iam.create_access_key(&old, None))
+        .map_err(|e| {
+            let mut what = format!(
+                "IAM did not create a new access key; nothing was changed, the key {old_id} is \
+                 still stored"
+            );
+            if awscred_sts::StsServiceError::of(&e).is_some_and(|s| s.code == "LimitExceeded") {
+                let others = rt
+                    .block_on(iam.list_access_keys(&old, None))
+                    .map(|keys| {
+                        keys.iter()
+                            .filter(|k| k.access_key_id != old.access_key_id())
+                            .map(|k| format!("{} ({})", mask_key_id(&k.access_key_id), k.status))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                what.push_str(&format!(
+                    " (IAM allows two keys per user, and {} already has another{}: delete the one \
+                     not in use, perhaps left by an interrupted rotate, then run rotate again)",
+                    who.arn,
+                    if others.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {others}")
+                    }
+                ));
+            }
+            rotate_error("CreateAccessKey", profile, what, e)
+        })?;
+    let new = Credentials::builder(
+        created.credentials.access_key_id(),
+        created.credentials.secret_access_key(),
+        awscred_keystore::PROVIDER_NAME,
+    )
+    .account_id(who.account.as_str())
+    .build();
+    let new_id = mask_key_id(new.access_key_id());
+    outln!(
+        "profile {profile}: IAM created {new_id} for {} (user {})",
+        who.arn,
+        created.user_name
+    );
+    step_done(&*sources.env, ROTATE_STOP, 2);
+
+    // Undoes step 2 (the old key signs: it is still valid), for a new key that cannot be used.
+    let undo = |step: &'static str, what: &str, cause: CredentialsError| {
+        let deleted = rt.block_on(iam.delete_access_key(&old, new.access_key_id(), None));
+        let what = match &deleted {
+            Ok(()) => format!(
+                "{what}; the new key {new_id} was deleted from IAM again, and the key {old_id} \
+                 is still stored and in use"
+            ),
+            Err(e) => format!(
+                "{what}; deleting the new key {new_id} from IAM failed too ({e}): delete it by \
+                 hand (IAM console, or `aws iam delete-access-key` for user {}); the key {old_id} \
+                 is still stored and in use",
+                created.user_name
+            ),
+        };
+        rotate_error(step, profile, what, cause)
+    };
+
+    // 3. The new pair in the store, read back.
+    if let Err(e) = put_checked(&*store, profile, &new) {
+        return Err(undo(
+            "store the new key",
+            &format!(
+                "the new key could not be stored in the {} key store",
+                store.backend()
+            ),
+            e,
+        ));
+    }
+    step_done(&*sources.env, ROTATE_STOP, 3);
+
+    // 4. The new key works (retried while it propagates).
+    let (verified, attempts) = while_propagating(|| rt.block_on(sts.get_caller_identity(&new)));
+    if let Err(e) = verified {
+        let what = "STS did not accept the new key";
+        return Err(match put_checked(&*store, profile, &old) {
+            Ok(()) => undo("GetCallerIdentity (the new key)", what, e),
+            Err(back) => rotate_error(
+                "GetCallerIdentity (the new key)",
+                profile,
+                format!(
+                    "{what}, and putting the key {old_id} back into the store failed ({back}): \
+                     the store holds the new key {new_id}; both keys are still in IAM"
+                ),
+                e,
+            ),
+        });
+    }
+    outln!(
+        "profile {profile}: {new_id} stored in the {} key store and verified with STS ({attempts} \
+         attempt{})",
+        store.backend(),
+        if attempts == 1 { "" } else { "s" }
+    );
+    step_done(&*sources.env, ROTATE_STOP, 4);
+
+    // 5. The old key goes (signed with the new one, retried while IAM learns it).
+    let (deleted, _) =
+        while_propagating(|| rt.block_on(iam.delete_access_key(&new, old.access_key_id(), None)));
+    if let Err(e) = deleted {
+        return Err(rotate_error(
+            "DeleteAccessKey (the old key)",
+            profile,
+            format!(
+                "the new key {new_id} is stored and in use, but IAM did not delete the old key \
+                 {old_id}: delete it by hand (IAM console, or `aws iam delete-access-key` for \
+                 user {})",
+                created.user_name
+            ),
+            e,
+        ));
+    }
+    outln!("profile {profile}: {old_id} deleted from IAM");
+    step_done(&*sources.env, ROTATE_STOP, 5);
+
+    // 6. The old key's sessions (the cache key names the key id).
+    let cleared = (|| {
+        let Some(cache) = crate::chain::aws_cli_cache() else {
+            return Ok(0);
+        };
+        let entries = sessions_of_key(&sources, profile, old.access_key_id())?;
+        for (key, _) in &entries {
+            cache.remove(key)?;
+        }
+        Ok(entries.len())
+    })()
+    .map_err(|e| {
+        rotate_error(
+            "remove the old key's sessions",
+            profile,
+            format!(
+                "the key is rotated ({new_id} stored, {old_id} deleted), but the old key's \
+                 cached sessions could not be removed (`awscred cache clear` removes them)"
+            ),
+            e,
+        )
+    })?;
+    outln!(
+        "profile {profile}: rotated in {:.1} s; {cleared} cached session(s) of the old key removed",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -170,3 +170,78 @@ pub(crate) fn corp_sso_token_path(home: &Path) -> PathBuf {
     awscred_file_cache::SsoTokenCache::new(&dir, std::sync::Arc::new(awscred_types::OsFs))
         .path(settings.token_name())
 }
+
+/// Waits (at most 120 s) until `child` is stopped (SIGSTOP: state `T` in `/proc/PID/stat`), as
+/// a test hook (`AWSCRED_TEST_*_STOP_AFTER`) leaves it; panics naming `what` if it exits first
+/// or never stops. Blocking.
+pub(crate) fn wait_stopped(child: &mut Child, what: &str) {
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .chars()
+            .next();
+        if state == Some('T') {
+            return;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{what}: exited before stopping"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: never stopped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A Python script that runs a command on a pseudo-terminal and answers its prompts:
+/// `python SCRIPT PROMPT ANSWER [PROMPT ANSWER …] -- COMMAND ARG…`. Each ANSWER (and a newline)
+/// is typed once PROMPT has appeared after the previous one. It prints everything the command
+/// wrote on the terminal (what a person would see: prompts, and whatever the terminal echoed)
+/// and exits with the command's status; 124 if it did not finish within 120 s (then killed).
+pub(crate) const ON_PTY: &str = r#"
+import os, pty, select, signal, sys, time
+args = sys.argv[1:]
+sep = args.index("--")
+pairs = [(args[i].encode(), args[i + 1].encode()) for i in range(0, sep, 2)]
+command = args[sep + 1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(command[0], command)
+out = b""
+matched = 0
+deadline = time.time() + 120
+while True:
+    left = deadline - time.time()
+    if left <= 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        sys.stdout.write(out.decode(errors="replace"))
+        sys.exit(124)
+    ready, _, _ = select.select([fd], [], [], left)
+    if not ready:
+        continue
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    if pairs:
+        at = out.find(pairs[0][0], matched)
+        if at >= 0:
+            matched = at + len(pairs[0][0])
+            os.write(fd, pairs[0][1] + b"\n")
+            pairs.pop(0)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
