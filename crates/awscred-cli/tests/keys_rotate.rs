@@ -261,10 +261,6 @@ fn rotates(moto: &Moto) -> Credentials {
     let (code, out, err) = run(&h, &["keys", "rotate", "rot"], &[]);
     let took = started.elapsed();
     assert_eq!(code, 0, "{out}{err}");
-    #[allow(
-        clippy::print_stderr,
-        reason = "the timing the issue's closing note quotes"
-    )]
     eprintln!(
         "keys rotate against moto took {:.2} s (the whole process)",
         took.as_secs_f64()
