@@ -4,6 +4,7 @@
 //!   cargo-deny), a line per package and conformance suite, the checks apart, and a total that
 //!   counts each test once (see the README).
 //! - `cargo xtask bench [CRATE]`: the criterion benchmarks, and `awscred serve`'s load figures.
+//! - `cargo xtask bench startup [--runs N]`: the CLI's start-up against a floor program.
 //! - `cargo xtask fuzz [--time S]`: every fuzz target for S seconds (needs cargo-fuzz + nightly).
 //! - `cargo xtask audit [--db DIR]`: RustSec advisories for `Cargo.lock` (see `audit.rs`).
 //!
@@ -23,6 +24,7 @@ mod audit;
 mod examples;
 mod moto;
 mod report;
+mod startup;
 mod test;
 
 use std::process::ExitCode;
@@ -36,6 +38,8 @@ commands:
                                 advisories, deps); C filters conformance cases
   bench [PACKAGE]               run criterion benchmarks (all, or one package's), and the
                                 `serve` load figures (target/serve-load.json)
+  bench startup [--runs N]      `awscred export-credentials` start-up against a floor
+                                program, paired (target/startup.json)
   fuzz [--time SECONDS]         run every fuzz target (default 10 s each; needs cargo-fuzz)
   fuzz --smoke                  every target's stable smoke run (seeds + 2,000 mutations)
   audit [--db DIR]              RustSec advisories against Cargo.lock (cargo-deny, offline
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test::Test::parse(&args[1..]).and_then(|t| t.run()),
+        Some("bench") if args.get(1).is_some_and(|a| a == "startup") => startup::run(&args[2..]),
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("audit") => audit::run(&args[1..]),

@@ -24,20 +24,18 @@ mod args;
 mod chain;
 mod commands;
 mod config_edit;
+mod logging;
 mod out;
 mod render;
 
 use std::process::ExitCode;
 
-use awscred_types::SystemEnv;
-use clap::Parser as _;
-
 use crate::args::{CacheAction, Cli, Command, SsoAction};
 use crate::commands::{cache, exec, explain, export, login, profiles, serve, sso, whoami};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging(cli.verbose);
+    let cli = parse();
+    logging::init(cli.verbose);
     let session = &cli.session;
     let result = match cli.command {
         Command::Explain { profile, json } => explain::run(profile.as_deref(), json, session),
@@ -129,29 +127,11 @@ fn keys_command(
     .map(|()| ExitCode::SUCCESS)
 }
 
-/// `-v`/`-vv`, else `AWSCRED_LOG` (a `tracing-subscriber` target filter), else warnings only.
-fn init_logging(verbose: u8) {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
-    let from_env =
-        awscred_types::Env::get(&SystemEnv, "AWSCRED_LOG").and_then(|v| v.parse::<Targets>().ok());
-    let filter = match (verbose, from_env) {
-        (0, Some(targets)) => targets,
-        (0, None) => Targets::new().with_default(LevelFilter::WARN),
-        (1, _) => Targets::new()
-            .with_default(LevelFilter::WARN)
-            .with_target("awscred", LevelFilter::DEBUG),
-        _ => Targets::new()
-            .with_default(LevelFilter::WARN)
-            .with_target("awscred", LevelFilter::TRACE),
-    };
-    use tracing_subscriber::layer::SubscriberExt as _;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    let _ = tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_target(true),
-        )
-        .with(filter)
-        .try_init();
+/// `Cli::parse()`, but the command tree and the matches are not dropped: they would live until
+/// exit anyway, and freeing them cost a fifth of the parse (`cargo xtask bench startup`).
+fn parse() -> Cli {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let mut command = std::mem::ManuallyDrop::new(Cli::command());
+    let mut matches = std::mem::ManuallyDrop::new(command.get_matches_mut());
+    Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut command).exit())
 }

@@ -250,6 +250,33 @@ async fn verbose_logs_go_to_stderr_without_secrets() {
     assert!(err.contains("skipped"), "{err}");
 }
 
+/// Warnings are on by default, `AWSCRED_LOG` overrides the default, and a run with nothing to
+/// say writes nothing (the formatter is built at the first event, `logging.rs`).
+#[tokio::test(flavor = "multi_thread")]
+async fn warnings_by_default_and_awscred_log_overrides() {
+    let h = home("warnings");
+    let stale = "[profile stale]\ncredential_process = echo '{\"Version\":1,\"AccessKeyId\":\"ASIASTALE000\",\
+        \"SecretAccessKey\":\"SECRETSTALE\",\"SessionToken\":\"TOKENSTALE\",\"Expiration\":\"2020-01-01T00:00:00Z\"}'\n";
+    let config = h.join(".aws/config");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}{stale}")).unwrap();
+    let args = ["export-credentials", "--profile", "stale"];
+    let (code, _, err) = run(&h, &args, &[]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(" WARN ") && err.contains("expired at 2020-01-01T00:00:00Z"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("SECRETSTALE") && !err.contains("TOKENSTALE"),
+        "{err}"
+    );
+    let (code, _, err) = run(&h, &args, &[("AWSCRED_LOG", "error")]).await;
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (code, _, err) = run(&h, &["export-credentials", "--profile", "dev"], &[]).await;
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
 /// The prompt on a real pseudo-terminal: `script` gives the binary a controlling terminal and
 /// feeds it our input; the code is read without echo.
 #[tokio::test(flavor = "multi_thread")]
