@@ -152,17 +152,18 @@ impl Stats {
     }
 }
 
+/// What `tool` (a measuring wrapper and its options) prints on standard error about one run of
+/// `argv`, in the same environment as the timed runs.
+fn wrapped(home: &Path, tool: &[&str], argv: &[std::ffi::OsString]) -> Option<String> {
+    let mut all: Vec<std::ffi::OsString> = tool.iter().map(Into::into).collect();
+    all.extend(argv.iter().cloned());
+    let out = command(home, &all).stderr(Stdio::piped()).output().ok()?;
+    Some(String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
 /// Peak RSS (KB) and minor page faults of one run, from GNU time.
 fn time_v(home: &Path, argv: &[std::ffi::OsString]) -> Option<(u64, u64)> {
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M %R", "--"])
-        .args(argv)
-        .env_clear()
-        .env("HOME", home)
-        .stdout(Stdio::null())
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = wrapped(home, &["/usr/bin/time", "-f", "%M %R", "--"], argv)?;
     let mut it = text.lines().last()?.split_whitespace();
     Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
@@ -170,18 +171,13 @@ fn time_v(home: &Path, argv: &[std::ffi::OsString]) -> Option<(u64, u64)> {
 /// Instructions of one run, counted by callgrind.
 fn instructions(home: &Path, argv: &[std::ffi::OsString]) -> Option<u64> {
     let out_file = home.join("callgrind.out");
-    let out = Command::new("valgrind")
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", out_file.display()))
-        .args(argv)
-        .env_clear()
-        .env("HOME", home)
-        .stdout(Stdio::null())
-        .output()
-        .ok()?;
+    let out_arg = format!("--callgrind-out-file={}", out_file.display());
+    let text = wrapped(home, &["valgrind", "--tool=callgrind", &out_arg], argv);
     let _ = std::fs::remove_file(&out_file);
-    let text = String::from_utf8_lossy(&out.stderr);
-    let line = text.lines().find(|l| l.contains("Collected :"))?;
+    let line = text?
+        .lines()
+        .find(|l| l.contains("Collected :"))?
+        .to_owned();
     line.rsplit(':')
         .next()?
         .trim()

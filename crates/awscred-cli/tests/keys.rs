@@ -10,8 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use awscred_keystore::{FileKeyStore, KeyStore, Passphrase};
-use awscred_types::Sources;
+use awscred_keystore::{FileKeyStore, KeyStore};
 
 mod support;
 
@@ -45,11 +44,7 @@ fn env(sts: &str) -> Vec<(&str, &str)> {
 
 /// The store the binary writes, read by the library with the same passphrase.
 fn store(home: &Path) -> FileKeyStore {
-    FileKeyStore::builder(&Sources::system())
-        .path(home.join(".aws/awscred-keys.enc"))
-        .passphrase(Passphrase::given(PASSPHRASE))
-        .build()
-        .unwrap()
+    support::file_store(home, PASSPHRASE)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,8 +10,7 @@
 
 use std::process::Command;
 
-use awscred_keystore::{FileKeyStore, KeyStore, Passphrase};
-use awscred_types::Sources;
+use awscred_keystore::KeyStore;
 
 mod support;
 
@@ -95,11 +94,7 @@ fn run(moto: &awscred_test::moto::Moto, python: &std::path::Path) {
         )),
         "{transcript}"
     );
-    let stored = FileKeyStore::builder(&Sources::system())
-        .path(h.join(".aws/awscred-keys.enc"))
-        .passphrase(Passphrase::given(PASSPHRASE))
-        .build()
-        .unwrap()
+    let stored = support::file_store(&h, PASSPHRASE)
         .get("typed")
         .unwrap()
         .expect("the keys are stored");

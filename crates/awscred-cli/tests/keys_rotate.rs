@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use awscred_keystore::{FileKeyStore, KeyStore, Passphrase};
+use awscred_keystore::{FileKeyStore, KeyStore};
 use awscred_sts::{Endpoint, IamClient, StsClient};
 use awscred_test::Outcome;
 use awscred_test::moto::Moto;
@@ -46,11 +46,7 @@ fn env() -> [(&'static str, &'static str); 2] {
 }
 
 fn store(home: &Path) -> FileKeyStore {
-    FileKeyStore::builder(&Sources::system())
-        .path(home.join(".aws/awscred-keys.enc"))
-        .passphrase(Passphrase::given(PASSPHRASE))
-        .build()
-        .unwrap()
+    support::file_store(home, PASSPHRASE)
 }
 
 fn stored(home: &Path) -> Credentials {

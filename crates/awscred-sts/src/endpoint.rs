@@ -110,12 +110,7 @@ impl StsConfig {
                 )
                 .with("url", url));
             };
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(CredentialsError::invalid_configuration(
-                    "the configured STS endpoint URL must start with https:// or http://",
-                )
-                .with("url", url));
-            }
+            checked_url(url, "STS")?;
             return Ok(Endpoint {
                 url: url.clone(),
                 signing_region: region.clone(),
@@ -189,6 +184,18 @@ impl Endpoint {
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.url)
+    }
+}
+
+/// A configured endpoint URL for `service` (`STS`, `IAM`): it must name its scheme.
+pub(crate) fn checked_url(url: &str, service: &str) -> Result<(), CredentialsError> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(CredentialsError::invalid_configuration(format!(
+            "the configured {service} endpoint URL must start with https:// or http://"
+        ))
+        .with("url", url))
     }
 }
 

@@ -8,7 +8,7 @@ use awscred_profile::ProfileView;
 use awscred_types::{Credentials, CredentialsError, Env, Sources};
 
 use crate::client::{StsClient, StsClientBuilder};
-use crate::endpoint::{Endpoint, region};
+use crate::endpoint::{Endpoint, checked_url, region};
 use crate::operation::Form;
 use crate::xml::{Leaves, XmlError};
 
@@ -35,18 +35,14 @@ pub(crate) fn endpoint(
     } else {
         ("https://iam.amazonaws.com", "us-east-1")
     };
-    match profile.endpoint_url(env, "iam") {
-        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
-            Err(CredentialsError::invalid_configuration(
-                "the configured IAM endpoint URL must start with https:// or http://",
-            )
-            .with("url", url))
-        }
-        configured => Ok(Endpoint::new(
-            configured.unwrap_or_else(|| url.to_owned()),
-            signing_region,
-        )),
+    let configured = profile.endpoint_url(env, "iam");
+    if let Some(url) = &configured {
+        checked_url(url, "IAM")?;
     }
+    Ok(Endpoint::new(
+        configured.unwrap_or_else(|| url.to_owned()),
+        signing_region,
+    ))
 }
 
 /// An IAM client: the access-key calls, signed with SigV4 (service `iam`) and sent with the

@@ -277,15 +277,20 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
         return Ok(());
     }
     for name in names {
-        let key = store
-            .get(&name)?
+        let keys = store.get(&name)?;
+        let key = keys
+            .as_ref()
             .map_or("(gone)".into(), |k| mask_key_id(k.access_key_id()));
         let wired = set
             .config_file_profile(&name)
             .and_then(|p| p.get("credential_process"))
             .and_then(session_profile)
             == Some(name.as_str());
-        let session = session_state(&sources, session_entries(&name)?);
+        let sessions = match &keys {
+            Some(k) => sessions_of_key(&sources, &name, k.access_key_id())?,
+            None => Vec::new(),
+        };
+        let session = session_state(&sources, sessions);
         outln!(
             "{name}  {}  {key}  {}  {session}",
             store.backend(),
@@ -302,18 +307,15 @@ pub(crate) fn list() -> Result<(), CredentialsError> {
 /// `awscred keys remove PROFILE [--sessions-only]`.
 pub(crate) fn remove(profile: &str, sessions_only: bool) -> Result<(), CredentialsError> {
     let sources = sources();
-    let mut cleared = 0;
-    if let Some(cache) = crate::chain::aws_cli_cache() {
-        for (key, _) in session_entries(profile)? {
-            cache.remove(&key)?;
-            cleared += 1;
-        }
-    }
+    let store = store(&sources)?;
+    let cleared = match store.get(profile)? {
+        Some(keys) => remove_sessions(&sources, profile, keys.access_key_id())?,
+        None => 0,
+    };
     if sessions_only {
         outln!("profile {profile}: {cleared} cached session(s) removed");
         return Ok(());
     }
-    let store = store(&sources)?;
     let existed = store.delete(profile)?;
     let files = Files::new(&sources);
     let unpointed = files.unpoint(profile)?;
@@ -749,15 +751,6 @@ pub(crate) fn session(
 /// A cached session's place in `~/.aws/cli/cache` and its expiry.
 type SessionEntry = (awscred_file_cache::CacheKey, Option<std::time::SystemTime>);
 
-/// Sessions of `profile` in `~/.aws/cli/cache`: removed (with `remove`), or listed.
-fn session_entries(profile: &str) -> Result<Vec<SessionEntry>, CredentialsError> {
-    let sources = sources();
-    match store(&sources)?.get(profile)? {
-        Some(keys) => sessions_of_key(&sources, profile, keys.access_key_id()),
-        None => Ok(Vec::new()),
-    }
-}
-
 /// The sessions `keys session` caches for `profile` made with the key `access_key_id` (the
 /// cache key names the key id, the profile's `mfa_serial` and the duration: 1 h and 8 h).
 fn sessions_of_key(
@@ -788,6 +781,22 @@ fn sessions_of_key(
         }
     }
     Ok(out)
+}
+
+/// Removes the sessions [`sessions_of_key`] finds: how many there were.
+fn remove_sessions(
+    sources: &Sources,
+    profile: &str,
+    access_key_id: &str,
+) -> Result<usize, CredentialsError> {
+    let Some(cache) = crate::chain::aws_cli_cache() else {
+        return Ok(0);
+    };
+    let entries = sessions_of_key(sources, profile, access_key_id)?;
+    for (key, _) in &entries {
+        cache.remove(key)?;
+    }
+    Ok(entries.len())
 }
 
 /// What `list`, `explain` and `profiles` say about the cached sessions `entries`.
@@ -1049,17 +1058,7 @@ pub(crate) fn rotate(profile: &str) -> Result<(), CredentialsError> {
     step_done(&*sources.env, ROTATE_STOP, 5);
 
     // 6. The old key's sessions (the cache key names the key id).
-    let cleared = (|| {
-        let Some(cache) = crate::chain::aws_cli_cache() else {
-            return Ok(0);
-        };
-        let entries = sessions_of_key(&sources, profile, old.access_key_id())?;
-        for (key, _) in &entries {
-            cache.remove(key)?;
-        }
-        Ok(entries.len())
-    })()
-    .map_err(|e| {
+    let cleared = remove_sessions(&sources, profile, old.access_key_id()).map_err(|e| {
         rotate_error(
             "remove the old key's sessions",
             profile,

@@ -23,6 +23,17 @@ pub(crate) fn home(prefix: &str, name: &str, credentials: &str, config: &str) ->
     dir
 }
 
+/// The file key store the binary writes under `home` (`~/.aws/awscred-keys.enc`), read by the
+/// library with the passphrase the binary was given.
+#[cfg(feature = "keys")]
+pub(crate) fn file_store(home: &Path, passphrase: &str) -> awscred_keystore::FileKeyStore {
+    awscred_keystore::FileKeyStore::builder(&awscred_types::Sources::system())
+        .path(home.join(".aws/awscred-keys.enc"))
+        .passphrase(awscred_keystore::Passphrase::given(passphrase))
+        .build()
+        .unwrap()
+}
+
 /// `awscred ARGS` in its own session (no controlling terminal), with only `HOME`, `PATH`, IMDS
 /// off, one attempt per request, and `env` in its environment.
 pub(crate) fn cmd(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
