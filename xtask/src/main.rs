@@ -182,6 +182,9 @@ pub(crate) fn cargo() -> std::process::Command {
     let mut cmd =
         std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(workspace_root());
+    // No incremental state: a full run on a fresh clone never reuses it, and it was the largest
+    // folder under target/ (3.3 GB of a 8.9 GB peak), which filled a CI machine's disk.
+    cmd.env("CARGO_INCREMENTAL", "0");
     cmd
 }
 

@@ -296,6 +296,11 @@ impl Test {
             .status()
             .map_err(|e| format!("running cargo test: {e}"))?;
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if self.suite.is_none() {
+            // A full run keeps the disk it needs small: each package's test executables go once
+            // they have run (a warm re-run links them again), so they never pile up (1.5 GB).
+            remove_test_binaries(&text);
+        }
         let mut r = SuiteResult::new(pkg);
         parse_libtest(&text, &mut r);
         let ran_any = r.passed + r.failed + r.skipped > 0;
@@ -354,6 +359,22 @@ impl Test {
         }
         Ok((r, conformance))
     }
+}
+
+/// Removes the test executables cargo ran, named in its `Running … (target/debug/deps/X)` lines.
+fn remove_test_binaries(log: &str) {
+    for path in test_binaries(log) {
+        let _ = std::fs::remove_file(workspace_root().join(path));
+    }
+}
+
+/// The executables a `cargo test` log says it ran: only files under `target/…/deps/`.
+fn test_binaries(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("Running "))
+        .filter_map(|l| l.rsplit_once(" (")?.1.strip_suffix(')'))
+        .filter(|p| p.starts_with("target/") && p.contains("/deps/") && !p.contains(".."))
+        .collect()
 }
 
 /// Prints tests and checks apart, and whether the run passed. The total counts each test once:
@@ -713,6 +734,17 @@ fn metadata() -> Result<serde_json::Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_test_binaries_cargo_ran() {
+        let log = "   Compiling x v0.1.0\n     Running unittests src/lib.rs (target/debug/deps/x-0a1b)\n\
+                   running 2 tests\n     Running tests/a b.rs (target/debug/deps/a_b-ff00)\n\
+                   Running elsewhere (/etc/passwd)\n   Doc-tests x\n";
+        assert_eq!(
+            test_binaries(log),
+            ["target/debug/deps/x-0a1b", "target/debug/deps/a_b-ff00"]
+        );
+    }
 
     #[test]
     fn counts_distinct_packages_once() {
