@@ -148,7 +148,7 @@ pub(crate) fn run(moto_env: &[(String, String)]) -> SuiteResult {
     r
 }
 
-fn expect(output: Result<String, String>, want: &str) -> Result<(), String> {
+pub(crate) fn expect(output: Result<String, String>, want: &str) -> Result<(), String> {
     let out = output?;
     if out.contains(want) {
         Ok(())
@@ -157,8 +157,7 @@ fn expect(output: Result<String, String>, want: &str) -> Result<(), String> {
     }
 }
 
-/// Runs `target/debug/examples/<name>` with only `HOME`, `PATH` and `vars` set, detached from
-/// any terminal (`setsid`), with `stdin` as its standard input (closed when `None`).
+/// Runs `target/debug/examples/<name>` as [`run_detached`] does.
 fn example(
     name: &str,
     home: &Path,
@@ -167,12 +166,24 @@ fn example(
     stdin: Option<&str>,
 ) -> Result<String, String> {
     let bin: PathBuf = workspace_root().join("target/debug/examples").join(name);
+    run_detached(&bin, home, args, vars, stdin)
+}
+
+/// Runs `bin` with only `HOME`, `PATH` and `vars` set, detached from any terminal (`setsid`),
+/// with `stdin` as its standard input (closed when `None`); its standard output, or why it failed.
+pub(crate) fn run_detached(
+    bin: &Path,
+    home: &Path,
+    args: &[&str],
+    vars: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Result<String, String> {
     let mut cmd = if Path::new("/usr/bin/setsid").exists() {
         let mut c = Command::new("/usr/bin/setsid");
-        c.arg(&bin);
+        c.arg(bin);
         c
     } else {
-        Command::new(&bin)
+        Command::new(bin)
     };
     cmd.args(args)
         .env_clear()

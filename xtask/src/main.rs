@@ -4,7 +4,9 @@
 //!   cargo-deny), a line per package and conformance suite, the checks apart, and a total that
 //!   counts each test once (see the README).
 //! - `cargo xtask bench [CRATE]`: the criterion benchmarks, and `awscred serve`'s load figures.
-//! - `cargo xtask bench startup [--runs N]`: the CLI's start-up against a floor program.
+//! - `cargo xtask bench startup [--runs N] [--dist]`: the CLI's start-up against a floor program.
+//! - `cargo xtask dist`: the CLI's release binary as handed out (`target/dist/awscred`; see
+//!   `dist.rs`).
 //! - `cargo xtask fuzz [--time S]`: every fuzz target for S seconds (needs cargo-fuzz + nightly).
 //! - `cargo xtask audit [--db DIR]`: RustSec advisories for `Cargo.lock` (see `audit.rs`).
 //!
@@ -21,6 +23,7 @@
 )]
 
 mod audit;
+mod dist;
 mod examples;
 mod moto;
 mod report;
@@ -38,8 +41,12 @@ commands:
                                 advisories, deps); C filters conformance cases
   bench [PACKAGE]               run criterion benchmarks (all, or one package's), and the
                                 `serve` load figures (target/serve-load.json)
-  bench startup [--runs N]      `awscred export-credentials` start-up against a floor
-                                program, paired (target/startup.json)
+  bench startup [--runs N] [--dist]
+                                `awscred export-credentials` start-up against a floor
+                                program, paired (target/startup.json); --dist: of the
+                                `dist` binary
+  dist                          the CLI's release binary as handed out, statically linked
+                                on Linux with glibc (target/dist/awscred)
   fuzz [--time SECONDS]         run every fuzz target (default 10 s each; needs cargo-fuzz)
   fuzz --smoke                  every target's stable smoke run (seeds + 2,000 mutations)
   audit [--db DIR]              RustSec advisories against Cargo.lock (cargo-deny, offline
@@ -54,6 +61,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("audit") => audit::run(&args[1..]),
+        Some("dist") => dist::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(true)

@@ -3,7 +3,10 @@
 //! dependencies that reads both files and prints one line (`xtask/bench/startup_floor.rs`).
 //!
 //! Both are release builds and run in pairs, alternately, in the same temporary home, so load
-//! on the machine falls on both alike. Reported: wall time per run (median and mean, and their
+//! on the machine falls on both alike. With `--dist` the binary measured is `cargo xtask dist`'s
+//! (statically linked on Linux with glibc), and the floor also runs linked the same way, so
+//! both comparisons are printed: against the floor as Rust builds it by default, and like for
+//! like. Reported: wall time per run (median and mean, and their
 //! ratios), minor page faults and peak RSS (`/usr/bin/time`, when installed), and instructions
 //! (`valgrind --tool=callgrind`, when installed: the same count for the same binary whatever
 //! else the machine is doing). The figures also go to `target/startup.json`.
@@ -15,78 +18,90 @@ use std::time::{Duration, Instant};
 use crate::{cargo, run_status};
 
 pub(crate) fn run(args: &[String]) -> Result<bool, String> {
-    let runs = match args {
-        [] => 1000,
-        [flag, n] if flag == "--runs" => n.parse().map_err(|_| format!("--runs {n:?}: a count"))?,
-        _ => return Err("usage: cargo xtask bench startup [--runs N]".into()),
-    };
+    let usage = || "usage: cargo xtask bench startup [--runs N] [--dist]".to_owned();
+    let (mut runs, mut dist) = (1000, false);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--runs" => {
+                let n = it.next().ok_or_else(usage)?;
+                runs = n.parse().map_err(|_| format!("--runs {n:?}: a count"))?;
+            }
+            "--dist" => dist = true,
+            _ => return Err(usage()),
+        }
+    }
     let root = crate::workspace_root();
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    if !run_status(cargo().args(["build", "-q", "--release", "-p", "awscred-cli"]))? {
-        return Ok(false);
+    let awscred = if dist {
+        crate::dist::build()?
+    } else {
+        if !run_status(cargo().args(["build", "-q", "--release", "-p", "awscred-cli"]))? {
+            return Ok(false);
+        }
+        target.join("release/awscred")
+    };
+    // The floor as any Rust program is built by default, and with --dist also linked as the
+    // dist binary is (like for like).
+    let mut floors = vec![("floor", target.join("release/startup-floor"), false)];
+    if dist && cfg!(all(target_os = "linux", target_env = "gnu")) {
+        floors.push((
+            "floor, static",
+            target.join("release/startup-floor-static"),
+            true,
+        ));
     }
-    let awscred = target.join("release/awscred");
-    let floor = target.join("release/startup-floor");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let built = Command::new(rustc)
-        .args(["-O", "-C", "codegen-units=1", "--edition", "2021", "-o"])
-        .arg(&floor)
-        .arg(root.join("xtask/bench/startup_floor.rs"))
-        .status()
-        .map_err(|e| format!("rustc: {e}"))?;
-    if !built.success() {
-        return Err("building xtask/bench/startup_floor.rs failed".into());
+    for (_, path, is_static) in &floors {
+        build_floor(&root, path, *is_static)?;
     }
     let home = target.join("startup-home");
     write_home(&home)?;
-    let ours = [awscred.as_os_str().to_owned(), "export-credentials".into()];
-    let base = [floor.as_os_str().to_owned()];
+    let mut legs: Vec<(&str, Vec<std::ffi::OsString>)> = floors
+        .iter()
+        .map(|(name, path, _)| (*name, vec![path.as_os_str().to_owned()]))
+        .collect();
+    legs.push((
+        "awscred",
+        vec![awscred.as_os_str().to_owned(), "export-credentials".into()],
+    ));
 
     for _ in 0..20 {
-        once(&home, &base)?;
-        once(&home, &ours)?;
+        for (_, argv) in &legs {
+            once(&home, argv)?;
+        }
     }
-    let (mut t_floor, mut t_ours) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    let mut times = vec![Vec::with_capacity(runs); legs.len()];
     for _ in 0..runs {
-        t_floor.push(once(&home, &base)?);
-        t_ours.push(once(&home, &ours)?);
+        for ((_, argv), t) in legs.iter().zip(&mut times) {
+            t.push(once(&home, argv)?);
+        }
     }
-    let (f, o) = (Stats::of(&mut t_floor), Stats::of(&mut t_ours));
-    println!("startup: {runs} paired runs, static keys in ~/.aws/credentials");
+    let stats: Vec<Stats> = times.iter_mut().map(|t| Stats::of(t)).collect();
     println!(
-        "  floor    median {:>7.3} ms  mean {:>7.3} ms",
-        f.median, f.mean
+        "startup: {runs} paired runs, static keys in ~/.aws/credentials, {}",
+        awscred.display()
     );
-    println!(
-        "  awscred  median {:>7.3} ms  mean {:>7.3} ms",
-        o.median, o.mean
-    );
-    println!(
-        "  ratio    median {:.2}x  mean {:.2}x",
-        o.median / f.median,
-        o.mean / f.mean
-    );
-    let mut json = serde_json::json!({
-        "runs": runs,
-        "floor_ms": {"median": f.median, "mean": f.mean},
-        "awscred_ms": {"median": o.median, "mean": o.mean},
-        "ratio": {"median": o.median / f.median, "mean": o.mean / f.mean},
-    });
-    if let (Some(fr), Some(or)) = (time_v(&home, &base), time_v(&home, &ours)) {
+    let ours = stats.last().expect("awscred is a leg");
+    let mut json = serde_json::json!({"runs": runs, "binary": awscred.display().to_string()});
+    for ((name, argv), st) in legs.iter().zip(&stats) {
         println!(
-            "  peak RSS floor {} KB, awscred {} KB; minor faults floor {}, awscred {}",
-            fr.0, or.0, fr.1, or.1
+            "  {name:<14} median {:>7.3} ms  mean {:>7.3} ms  awscred/this {:.2}x",
+            st.median,
+            st.mean,
+            ours.median / st.median
         );
-        json["peak_rss_kb"] = serde_json::json!({"floor": fr.0, "awscred": or.0});
-        json["minor_faults"] = serde_json::json!({"floor": fr.1, "awscred": or.1});
-    }
-    if let (Some(fi), Some(oi)) = (instructions(&home, &base), instructions(&home, &ours)) {
-        println!(
-            "  instructions floor {fi}, awscred {oi} ({:.2}x)",
-            oi as f64 / fi as f64
-        );
-        json["instructions"] = serde_json::json!({"floor": fi, "awscred": oi});
+        let mut leg = serde_json::json!({"median_ms": st.median, "mean_ms": st.mean});
+        if let Some((rss, faults)) = time_v(&home, argv) {
+            println!("  {:<14} peak RSS {rss} KB, minor faults {faults}", "");
+            leg["peak_rss_kb"] = rss.into();
+            leg["minor_faults"] = faults.into();
+        }
+        if let Some(n) = instructions(&home, argv) {
+            println!("  {:<14} instructions {n}", "");
+            leg["instructions"] = n.into();
+        }
+        json[*name] = leg;
     }
     let out = target.join("startup.json");
     std::fs::write(&out, format!("{json:#}\n")).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -109,6 +124,27 @@ fn write_home(home: &Path) -> Result<(), String> {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// Compiles `xtask/bench/startup_floor.rs` to `out`, statically linked when `is_static`.
+fn build_floor(root: &Path, out: &Path, is_static: bool) -> Result<(), String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let mut cmd = Command::new(rustc);
+    cmd.args(["-O", "-C", "codegen-units=1", "--edition", "2021"]);
+    if is_static {
+        cmd.args(["-C", "target-feature=+crt-static"]);
+    }
+    let built = cmd
+        .arg("-o")
+        .arg(out)
+        .arg(root.join("xtask/bench/startup_floor.rs"))
+        .status()
+        .map_err(|e| format!("rustc: {e}"))?;
+    if built.success() {
+        Ok(())
+    } else {
+        Err("building xtask/bench/startup_floor.rs failed".into())
+    }
 }
 
 /// A command with a clean environment but for `HOME` and `PATH`, output discarded.

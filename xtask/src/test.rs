@@ -44,6 +44,7 @@ const CONFORMANCE: &[(&str, &str)] = &[
 const CHECKS: &[&str] = &[
     "fmt",
     "examples",
+    "dist",
     "lint",
     "features",
     "deny",
@@ -129,8 +130,9 @@ impl Test {
         // failed check, and every moto-backed case fails rather than skips (the packages run
         // with AWSCRED_REQUIRE_PEERS).
         let mut servers = None;
-        // The examples suite runs the role example against the enforced server too.
-        if !wanted_packages.is_empty() || self.suite.as_deref() == Some("examples") {
+        // The examples and dist checks call the enforced server too.
+        if !wanted_packages.is_empty() || matches!(self.suite.as_deref(), Some("examples" | "dist"))
+        {
             match moto::start() {
                 Ok(m) => servers = Some(m),
                 Err(e) => {
@@ -169,6 +171,9 @@ impl Test {
         }
         if want_check("examples") {
             checks.push(crate::examples::run(&moto_env));
+        }
+        if want_check("dist") {
+            checks.push(crate::dist::check(&moto_env));
         }
         drop(servers);
         if let Some(case) = &self.case
