@@ -87,12 +87,7 @@ pub(crate) fn check(moto_env: &[(String, String)]) -> SuiteResult {
             return r;
         }
     };
-    let moto = |k: &str| {
-        moto_env
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let moto = |k: &str| crate::moto::var(moto_env, k);
     let (Some(endpoint), Some(ak), Some(sk)) = (
         moto("AWSCRED_MOTO_ENDPOINT"),
         moto("MOTO_AK"),

@@ -65,12 +65,7 @@ pub(crate) fn run(moto_env: &[(String, String)]) -> SuiteResult {
             "access key id AKIDEXAMPLEENV from env",
         ),
     );
-    let moto = |k: &str| {
-        moto_env
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let moto = |k: &str| crate::moto::var(moto_env, k);
     match (
         moto("AWSCRED_MOTO_ENDPOINT"),
         moto("MOTO_AK"),

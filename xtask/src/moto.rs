@@ -186,3 +186,9 @@ fn ready(port: u16) -> bool {
     let mut head = [0u8; 12];
     s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.") && &head[9..12] == b"200"
 }
+
+/// The value of `name` among the variables [`start`] exported (`AWSCRED_MOTO_ENDPOINT`,
+/// `MOTO_AK`, …), if the servers run.
+pub(crate) fn var<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    env.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
