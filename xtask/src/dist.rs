@@ -13,18 +13,29 @@
 //! so the static binary's name lookup and signing are exercised, not only its start.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::examples::{expect, run_detached};
 use crate::report::SuiteResult;
-use crate::{cargo, run_status, workspace_root};
+use crate::{cargo, run_status, rustc, target_dir, workspace_root};
+
+/// What a static PIE takes from rustc on `*-linux-gnu`.
+const STATIC: &str = "-C target-feature=+crt-static";
+
+/// A built dist binary.
+pub(crate) struct Dist {
+    /// `target/dist/awscred`.
+    pub(crate) path: PathBuf,
+    /// The rustc flags it was linked with beyond the release profile ([`STATIC`] or none), so a
+    /// comparison program can be linked the same way.
+    pub(crate) rustflags: Option<&'static str>,
+}
 
 /// `cargo xtask dist`: builds and prints where the binary is.
 pub(crate) fn run(args: &[String]) -> Result<bool, String> {
     if !args.is_empty() {
         return Err("usage: cargo xtask dist".into());
     }
-    let bin = build()?;
+    let bin = build()?.path;
     let size = std::fs::metadata(&bin).map_or(0, |m| m.len());
     println!("{} ({:.1} MB)", bin.display(), size as f64 / 1e6);
     Ok(true)
@@ -32,20 +43,19 @@ pub(crate) fn run(args: &[String]) -> Result<bool, String> {
 
 /// Builds the CLI for release, statically linked on `*-linux-gnu`, and copies it to
 /// `target/dist/awscred`.
-pub(crate) fn build() -> Result<PathBuf, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
+pub(crate) fn build() -> Result<Dist, String> {
+    let target = target_dir();
     let host = host_triple()?;
+    let rustflags = host.ends_with("-linux-gnu").then_some(STATIC);
     let mut cmd = cargo();
     cmd.args(["build", "-q", "--release", "-p", "awscred-cli"]);
-    let built = if host.ends_with("-linux-gnu") {
+    let built = if let Some(flags) = rustflags {
         // `--target` keeps the flag off build scripts and proc-macros, which cannot be static.
         let var = format!(
             "CARGO_TARGET_{}_RUSTFLAGS",
             host.to_uppercase().replace('-', "_")
         );
-        cmd.args(["--target", &host])
-            .env(var, "-C target-feature=+crt-static");
+        cmd.args(["--target", &host]).env(var, flags);
         target.join(&host).join("release/awscred")
     } else {
         target.join("release/awscred")
@@ -58,21 +68,23 @@ pub(crate) fn build() -> Result<PathBuf, String> {
     let out = dist.join("awscred");
     std::fs::copy(&built, &out)
         .map_err(|e| format!("{} → {}: {e}", built.display(), out.display()))?;
-    Ok(out)
+    Ok(Dist {
+        path: out,
+        rustflags,
+    })
 }
 
 /// The triple rustc builds for by default (`host:` of `rustc -vV`).
 fn host_triple() -> Result<String, String> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = Command::new(&rustc)
+    let out = rustc()
         .arg("-vV")
         .output()
-        .map_err(|e| format!("{rustc} -vV: {e}"))?;
+        .map_err(|e| format!("rustc -vV: {e}"))?;
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("host: "))
         .map(str::to_owned)
-        .ok_or_else(|| format!("{rustc} -vV printed no host triple"))
+        .ok_or_else(|| "rustc -vV printed no host triple".to_owned())
 }
 
 /// The `dist` check: the binary builds, answers from a credentials file, and calls STS.
@@ -80,7 +92,7 @@ pub(crate) fn check(moto_env: &[(String, String)]) -> SuiteResult {
     eprintln!("xtask: dist …");
     let mut r = SuiteResult::new("dist");
     let bin = match build() {
-        Ok(bin) => bin,
+        Ok(dist) => dist.path,
         Err(e) => {
             r.failed = 1;
             r.notes.push(e);

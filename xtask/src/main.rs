@@ -203,6 +203,17 @@ pub(crate) fn workspace_root() -> std::path::PathBuf {
         .to_path_buf()
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR`, else the workspace's `target/`.
+pub(crate) fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), std::path::PathBuf::from)
+}
+
+/// The compiler cargo uses (`RUSTC`, else `rustc`).
+pub(crate) fn rustc() -> std::process::Command {
+    std::process::Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+}
+
 pub(crate) fn run_status(cmd: &mut std::process::Command) -> Result<bool, String> {
     cmd.status()
         .map(|s| s.success())

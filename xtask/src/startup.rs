@@ -32,28 +32,28 @@ pub(crate) fn run(args: &[String]) -> Result<bool, String> {
         }
     }
     let root = crate::workspace_root();
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let awscred = if dist {
-        crate::dist::build()?
+    let target = crate::target_dir();
+    let (awscred, rustflags) = if dist {
+        let built = crate::dist::build()?;
+        (built.path, built.rustflags)
     } else {
         if !run_status(cargo().args(["build", "-q", "--release", "-p", "awscred-cli"]))? {
             return Ok(false);
         }
-        target.join("release/awscred")
+        (target.join("release/awscred"), None)
     };
-    // The floor as any Rust program is built by default, and with --dist also linked as the
-    // dist binary is (like for like).
-    let mut floors = vec![("floor", target.join("release/startup-floor"), false)];
-    if dist && cfg!(all(target_os = "linux", target_env = "gnu")) {
+    // The floor as any Rust program is built by default, and also linked as the dist binary
+    // is when that differs (like for like).
+    let mut floors = vec![("floor", target.join("release/startup-floor"), None)];
+    if rustflags.is_some() {
         floors.push((
             "floor, static",
             target.join("release/startup-floor-static"),
-            true,
+            rustflags,
         ));
     }
-    for (_, path, is_static) in &floors {
-        build_floor(&root, path, *is_static)?;
+    for (_, path, flags) in &floors {
+        build_floor(&root, path, *flags)?;
     }
     let home = target.join("startup-home");
     write_home(&home)?;
@@ -126,14 +126,11 @@ fn write_home(home: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Compiles `xtask/bench/startup_floor.rs` to `out`, statically linked when `is_static`.
-fn build_floor(root: &Path, out: &Path, is_static: bool) -> Result<(), String> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let mut cmd = Command::new(rustc);
+/// Compiles `xtask/bench/startup_floor.rs` to `out`, with `rustflags` (space-separated) too.
+fn build_floor(root: &Path, out: &Path, rustflags: Option<&str>) -> Result<(), String> {
+    let mut cmd = crate::rustc();
     cmd.args(["-O", "-C", "codegen-units=1", "--edition", "2021"]);
-    if is_static {
-        cmd.args(["-C", "target-feature=+crt-static"]);
-    }
+    cmd.args(rustflags.unwrap_or_default().split_whitespace());
     let built = cmd
         .arg("-o")
         .arg(out)
